@@ -1,0 +1,65 @@
+// Cluster validation and proto conversion.
+#include "controlplane/model/cluster.h"
+
+#include "controlplane/model/names.h"
+
+namespace cairn::controlplane {
+
+Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
+  Cluster c;
+  CAIRN_RETURN_IF_ERROR(ValidateName("cluster.name", proto.name()));
+  c.name = proto.name();
+  c.description = proto.description();
+  if (!proto.engine().empty()) {
+    if (proto.engine() != "cairn" && proto.engine() != "redis") {
+      return Status::InvalidArgument("cluster.engine: must be \"cairn\" or \"redis\", got \"" +
+                                     proto.engine() + "\"");
+    }
+    c.engine = proto.engine();
+  }
+  c.engine_version = proto.engine_version();
+  if (!proto.node_type().empty()) {
+    c.node_type = proto.node_type();
+  }
+  if (proto.shard_count() > 1) {
+    return Status::InvalidArgument(
+        "cluster.shard_count: only 1 shard is supported until cluster mode lands, got " +
+        std::to_string(proto.shard_count()));
+  }
+  if (proto.shard_count() < 0) {
+    return Status::InvalidArgument("cluster.shard_count: must be 1");
+  }
+  if (proto.replicas_per_shard() < 0 || proto.replicas_per_shard() > kMaxReplicasPerShard) {
+    return Status::InvalidArgument("cluster.replicas_per_shard: must be between 0 and 5, got " +
+                                   std::to_string(proto.replicas_per_shard()));
+  }
+  c.replicas_per_shard = proto.replicas_per_shard();
+  if (proto.port() < 0 || proto.port() > 65535) {
+    return Status::InvalidArgument("cluster.port: must be between 0 and 65535, got " +
+                                   std::to_string(proto.port()));
+  }
+  c.port = proto.port();
+  c.tls = proto.tls();
+  if (!proto.maxmemory_policy().empty()) {
+    c.maxmemory_policy = proto.maxmemory_policy();
+  }
+  return c;
+}
+
+v1::Cluster ToProto(const Cluster& cluster) {
+  v1::Cluster p;
+  p.set_name(cluster.name);
+  p.set_description(cluster.description);
+  p.set_engine(cluster.engine);
+  p.set_engine_version(cluster.engine_version);
+  p.set_node_type(cluster.node_type);
+  p.set_shard_count(cluster.shard_count);
+  p.set_replicas_per_shard(cluster.replicas_per_shard);
+  p.set_port(cluster.port);
+  p.set_tls(cluster.tls);
+  p.set_maxmemory_policy(cluster.maxmemory_policy);
+  p.set_generation(cluster.generation);
+  return p;
+}
+
+}  // namespace cairn::controlplane

@@ -1,0 +1,36 @@
+// Cluster: the desired shape of a user's cache, as a plain C++ type, with its validation and its
+// conversion to and from the cairn.v1.Cluster proto.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cairn/v1/cluster.pb.h"
+#include "dataplane/base/status.h"
+
+namespace cairn::controlplane {
+
+inline constexpr int kMaxReplicasPerShard = 5;
+
+struct Cluster {
+  std::string name;
+  std::string description;
+  std::string engine = "cairn";  // "cairn" | "redis"
+  std::string engine_version;
+  std::string node_type = "cache.small";
+  int shard_count = 1;
+  int replicas_per_shard = 0;
+  int port = 0;  // 0 = allocated from the host's range
+  bool tls = false;
+  std::string maxmemory_policy = "volatile-lru";  // ElastiCache's default
+  int64_t generation = 1;
+};
+
+// Validates a requested cluster and fills defaults for unset fields. Errors are InvalidArgument
+// naming the field ("cluster.replicas_per_shard: must be between 0 and 5, got 6").
+Result<Cluster> ClusterFromProto(const v1::Cluster& proto);
+
+// The desired-state fields of `cluster` as a proto (never the auth token: it is write-only).
+v1::Cluster ToProto(const Cluster& cluster);
+
+}  // namespace cairn::controlplane

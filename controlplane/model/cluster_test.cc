@@ -1,0 +1,42 @@
+#include "controlplane/model/cluster.h"
+
+#include <gtest/gtest.h>
+
+namespace cairn::controlplane {
+namespace {
+
+TEST(ClusterModelTest, FillsDefaultsAndRoundTripsThroughProto) {
+  v1::Cluster in;
+  in.set_name("demo");
+  in.set_replicas_per_shard(2);
+  in.set_auth_token("s3cret");
+  Result<Cluster> c = ClusterFromProto(in);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->engine, "cairn");
+  EXPECT_EQ(c->node_type, "cache.small");
+  EXPECT_EQ(c->shard_count, 1);
+  v1::Cluster out = ToProto(*c);
+  EXPECT_EQ(out.name(), "demo");
+  EXPECT_EQ(out.replicas_per_shard(), 2);
+  EXPECT_TRUE(out.auth_token().empty()) << "auth_token is write-only";
+}
+
+TEST(ClusterModelTest, RejectsOutOfRangeFieldsNamingThem) {
+  v1::Cluster in;
+  in.set_name("demo");
+  in.set_replicas_per_shard(6);
+  Result<Cluster> c = ClusterFromProto(in);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "cluster.replicas_per_shard: must be between 0 and 5, got 6");
+  in.set_replicas_per_shard(1);
+  in.set_shard_count(3);
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.shard_count"),
+            std::string_view::npos);
+  in.set_shard_count(1);
+  in.set_engine("memcached");
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.engine"),
+            std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace cairn::controlplane
