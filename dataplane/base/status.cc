@@ -64,4 +64,10 @@ void CheckFailed(const char* file, int line, const char* expr) {
   std::abort();
 }
 
+void FatalOutOfMemory(size_t bytes) {
+  std::fprintf(stderr, "out of memory allocating %zu bytes\n", bytes);
+  std::fflush(stderr);
+  std::abort();
+}
+
 }  // namespace cairn

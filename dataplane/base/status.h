@@ -94,6 +94,9 @@ class Result {
 
 [[noreturn]] void CheckFailed(const char* file, int line, const char* expr);
 
+// Out of memory is fatal (maxmemory and eviction exist to prevent it): logs and aborts.
+[[noreturn]] void FatalOutOfMemory(size_t bytes);
+
 }  // namespace cairn
 
 // Invariant checks: always on. Failure means corrupt state, never bad outside input.

@@ -1,8 +1,8 @@
-// The client-visible error texts (without the leading '-'), byte for byte as Redis 7.0 sends
-// them. Handlers use these names and never write error strings inline (STYLE.md §3).
+// The client-visible error texts of cairn-server (without the leading '-'), byte for byte as Redis 7.0 sends
+// them. Engine ops return them in Status messages; handlers use these names and never write error strings inline (STYLE.md §3).
 #pragma once
 
-namespace cairn::protocol {
+namespace cairn {
 
 inline constexpr char kErrWrongType[] =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -42,4 +42,4 @@ inline constexpr char kErrTimeoutNotFloat[] = "ERR timeout is not a float or out
 inline constexpr char kErrTimeoutNegative[] = "ERR timeout is negative";
 inline constexpr char kErrUnsupportedProtocol[] = "NOPROTO unsupported protocol version";
 
-}  // namespace cairn::protocol
+}  // namespace cairn

@@ -1,0 +1,292 @@
+"""Differential-testing helpers: a cairn-server and a redis-server side by side.
+
+A ``ServerPair`` runs the server under test and the reference; a ``ClientPair`` holds one raw
+connection to each. ``same(pair, *commands)`` sends every command to both and asserts the raw
+reply bytes are identical. Replies that are inherently non-deterministic (ids, timestamps, hash
+order) are compared with ``pair.same_by(normalise, command)`` after a normalising function.
+"""
+
+import re
+
+from cairn_testlib import (HOST, RespClient, ServerProcess, TestLibError, cairn_server_bin,
+                           decode, encode_command, info_fields, redis_server_bin, split_command,
+                           wait_until)
+
+_SHOW = 1500  # bytes of each reply shown in a mismatch message
+
+
+def _show(raw):
+    text = repr(bytes(raw[:_SHOW]))
+    if len(raw) > _SHOW:
+        text += f" ... ({len(raw)} bytes)"
+    return text
+
+
+class ServerPair:
+    """cairn-server (under test) and redis-server (reference) started with the same options.
+
+    Keeps one admin connection to each for FLUSHALL, CONFIG restore and liveness checks. A server
+    that died during a test is restarted before the next one (its temp dir is kept for
+    post-mortem and named in the failure). ``stop()`` stops both and raises if either exited
+    non-zero on SIGTERM (an ASan report, a crash at shutdown).
+    """
+
+    def __init__(self, args=(), config_text=None):
+        self.args = list(args)
+        self.config_text = config_text
+        self.cairn = None
+        self.redis = None
+        self._admin = {}
+        self._saved_config = {}
+        self._clients = []
+        self.crashes = []
+
+    def _new(self, which):
+        binary = cairn_server_bin() if which == "cairn" else redis_server_bin()
+        return ServerProcess(binary, self.args, config_text=self.config_text, name=which)
+
+    def start(self):
+        """Starts both servers."""
+        for which in ("cairn", "redis"):
+            server = self._new(which).start()
+            setattr(self, which, server)
+            self._admin[which] = server.client()
+            self._admin[which].name = f"{which}-admin"
+        return self
+
+    def servers(self):
+        """(cairn, redis) ServerProcess objects."""
+        return self.cairn, self.redis
+
+    def admin(self, which):
+        """The admin RespClient of ``which`` ('cairn' or 'redis')."""
+        return self._admin[which]
+
+    def ensure_running(self):
+        """Restarts a server that died (recording it in ``crashes``)."""
+        for which in ("cairn", "redis"):
+            server = getattr(self, which)
+            if server.alive():
+                continue
+            self.crashes.append(server.describe())
+            server.stop()
+            self._admin[which].close()
+            replacement = self._new(which).start()
+            setattr(self, which, replacement)
+            self._admin[which] = replacement.client()
+            self._admin[which].name = f"{which}-admin"
+
+    def reset(self):
+        """FLUSHALL on both servers (used between tests)."""
+        for which in ("cairn", "redis"):
+            reply = self._admin[which].call("FLUSHALL")
+            if reply != b"+OK\r\n":
+                raise TestLibError(f"{which}: FLUSHALL replied {reply!r}")
+
+    def client_pair(self, resp=2):
+        """Opens a new ClientPair; it is closed by ``close_clients()`` at test teardown."""
+        pair = ClientPair(self, resp=resp)
+        self._clients.append(pair)
+        return pair
+
+    def close_clients(self):
+        """Closes every ClientPair of the test and waits until the servers have freed them, so
+        the next test sees no stale subscribers or connections."""
+        for pair in self._clients:
+            pair.close()
+        self._clients.clear()
+        for which in ("cairn", "redis"):
+            admin = self._admin[which]
+            if not getattr(self, which).alive():
+                continue
+            wait_until(lambda a=admin: info_fields(a, "clients").get("connected_clients") == "1",
+                       what=f"{which} to free the test's connections")
+
+    def config_set(self, name, value):
+        """CONFIG SET on both servers through the admin connections, remembering the value from
+        the reference so ``restore_config()`` can put it back after the test."""
+        if name not in self._saved_config:
+            old = decode(self._admin["redis"].call("CONFIG", "GET", name))
+            self._saved_config[name] = old[1] if len(old) == 2 else b""
+        for which in ("cairn", "redis"):
+            reply = self._admin[which].call("CONFIG", "SET", name, value)
+            if reply != b"+OK\r\n":
+                raise TestLibError(f"{which}: CONFIG SET {name} {value!r} replied {reply!r}")
+
+    def restore_config(self):
+        """Restores every parameter changed by ``config_set()`` or recorded by ``remember``."""
+        for name, value in self._saved_config.items():
+            for which in ("cairn", "redis"):
+                if getattr(self, which).alive():
+                    self._admin[which].call("CONFIG", "SET", name, value)
+        self._saved_config.clear()
+
+    def remember_config(self, *names):
+        """Records parameters a test changes itself (with CONFIG SET through a ClientPair) so they
+        are restored after the test."""
+        for name in names:
+            if name not in self._saved_config:
+                old = decode(self._admin["redis"].call("CONFIG", "GET", name))
+                self._saved_config[name] = old[1] if len(old) == 2 else b""
+
+    def stop(self):
+        """Stops both servers; raises TestLibError if either exited non-zero on SIGTERM."""
+        self.close_clients_quietly()
+        problems = []
+        for which in ("cairn", "redis"):
+            if which in self._admin:
+                self._admin[which].close()
+            server = getattr(self, which)
+            if server is None:
+                continue
+            code = server.stop()
+            if code not in (0, None):
+                problems.append(f"{which} exited with {code} on SIGTERM\n{server.describe()}")
+            else:
+                server.cleanup()
+        if problems:
+            raise TestLibError("\n".join(problems))
+
+    def close_clients_quietly(self):
+        """Closes test clients without waiting (used at shutdown)."""
+        for pair in self._clients:
+            pair.close()
+        self._clients.clear()
+
+
+class ClientPair:
+    """One raw connection to each server of a ServerPair: ``cairn`` and ``redis``."""
+
+    def __init__(self, servers, resp=2):
+        self.servers = servers
+        self.cairn = RespClient(HOST, servers.cairn.port, name="cairn")
+        self.redis = RespClient(HOST, servers.redis.port, name="redis")
+        if resp == 3:
+            self.hello3()
+
+    def clients(self):
+        """(cairn, redis) RespClient objects."""
+        return self.cairn, self.redis
+
+    def close(self):
+        """Closes both connections."""
+        self.cairn.close()
+        self.redis.close()
+
+    def new_pair(self, resp=2):
+        """Another ClientPair on the same servers (closed at test teardown)."""
+        return self.servers.client_pair(resp=resp)
+
+    def server_status(self):
+        """Empty while both servers run; otherwise the dead server's exit code and log tails."""
+        dead = [s.describe() for s in self.servers.servers() if not s.alive()]
+        return ("\n" + "\n".join(dead)) if dead else ""
+
+    def _exchange(self, client, data, replies):
+        try:
+            client.send_raw(data)
+            return [client.read_reply() for _ in range(replies)]
+        except (OSError, TestLibError) as exc:
+            raise AssertionError(f"{client.name}: {exc}{self.server_status()}") from exc
+
+    def both_raw(self, data, replies=1):
+        """Sends raw bytes to both and reads ``replies`` replies from each. Returns
+        (cairn_replies, redis_replies) as joined bytes."""
+        c = b"".join(self._exchange(self.cairn, data, replies))
+        r = b"".join(self._exchange(self.redis, data, replies))
+        return c, r
+
+    def both(self, command, replies=1):
+        """Sends one command to both and returns (cairn_reply, redis_reply) as raw bytes."""
+        return self.both_raw(encode_command(split_command(command)), replies)
+
+    def same(self, *commands, replies=1):
+        """See the module-level ``same()``."""
+        return same(self, *commands, replies=replies)
+
+    def same_by(self, normalise, command, replies=1):
+        """Sends ``command`` to both, applies ``normalise`` to each decoded reply and asserts the
+        results are equal. Returns the normalised reference value."""
+        c, r = self.both(command, replies)
+        try:
+            nc = normalise(decode(c)) if replies == 1 else normalise(c)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise AssertionError(f"cairn reply to {command!r} failed normalisation ({exc}): "
+                                 f"{_show(c)}\nredis: {_show(r)}") from exc
+        nr = normalise(decode(r)) if replies == 1 else normalise(r)
+        assert nc == nr, (f"{command!r}: normalised replies differ\n  cairn: {nc!r}\n"
+                          f"  redis: {nr!r}\n  raw cairn: {_show(c)}\n  raw redis: {_show(r)}")
+        return nr
+
+    def same_sorted(self, command):
+        """Like same() for replies whose element order is unspecified (KEYS, SCAN batches):
+        compares the decoded elements sorted."""
+        return self.same_by(_sorted_deep, command)
+
+    def hello3(self):
+        """Switches both connections to RESP3 (HELLO 3) and checks both answered with a map."""
+        c, r = self.both(["HELLO", "3"])
+        assert c.startswith(b"%") and r.startswith(b"%"), (
+            f"HELLO 3 did not return a map\n  cairn: {_show(c)}\n  redis: {_show(r)}")
+
+    def call_each(self, command):
+        """Runs ``command`` on both without comparing and returns (cairn, redis) decoded."""
+        c, r = self.both(command)
+        return decode(c), decode(r)
+
+
+def _sorted_deep(value):
+    if isinstance(value, list):
+        return sorted((_sorted_deep(v) for v in value), key=repr)
+    return value
+
+
+def same(pair, *commands, replies=1):
+    """Sends each command (a list of str/bytes args, or a str split on whitespace, or raw bytes
+    via ``pair.both_raw``) to both servers in turn and asserts the raw replies are identical.
+
+    ``replies`` is how many replies each command produces (e.g. 3 for ``SUBSCRIBE a b c``).
+    Returns the reference reply to the last command (raw bytes).
+    """
+    last = None
+    for command in commands:
+        data = encode_command(split_command(command))
+        c, r = pair.both_raw(data, replies)
+        assert c == r, (f"replies differ for {command!r}\n  cairn: {_show(c)}\n"
+                        f"  redis: {_show(r)}{pair.server_status()}")
+        last = r
+    return last
+
+
+def same_raw(pair, data, replies=1):
+    """Sends raw request bytes to both and asserts the ``replies`` replies are identical."""
+    c, r = pair.both_raw(data, replies)
+    assert c == r, (f"replies differ for raw {data[:200]!r}\n  cairn: {_show(c)}\n"
+                    f"  redis: {_show(r)}{pair.server_status()}")
+    return r
+
+
+def same_until_closed(pair, data, timeout=5.0):
+    """Sends raw bytes to both, reads each until the server closes the connection, and asserts
+    the bytes received before the close are identical. Returns them."""
+    out = []
+    for client in pair.clients():
+        client.send_raw(data)
+        try:
+            out.append(client.read_until_closed(timeout))
+        except TestLibError as exc:
+            raise AssertionError(f"{exc}{pair.server_status()}") from exc
+    assert out[0] == out[1], (f"bytes before close differ for {data[:200]!r}\n"
+                              f"  cairn: {_show(out[0])}\n  redis: {_show(out[1])}")
+    return out[1]
+
+
+def kv_fields(text, sep=" "):
+    """Parses ``a=1 b=2`` (CLIENT INFO, DEBUG OBJECT style) into an ordered dict of str."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    fields = {}
+    for item in re.split(sep, text.strip()):
+        key, _, value = item.partition("=" if "=" in item else ":")
+        fields[key] = value
+    return fields
