@@ -37,6 +37,10 @@ std::optional<std::string> FormatLongDoubleHuman(long double v);
 // and backslash escapes. `nocase` folds ASCII case.
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
+// Quotes bytes as Redis's sdscatrepr: "..." with \\ \" \n \r \t \a \b escapes and \xhh for other
+// non-printable bytes (MONITOR lines, CLIENT LIST, log lines).
+std::string QuoteRepr(std::string_view s);
+
 // ASCII lower-casing, and case-insensitive equality of ASCII text (command and option names).
 std::string AsciiLower(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

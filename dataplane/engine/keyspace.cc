@@ -133,7 +133,7 @@ void Keyspace::NoteExpired(int db, std::string_view key) {
 }
 
 int64_t Keyspace::ActiveExpireCycle() {
-  if (!expiry_deletes_) {
+  if (!expiry_deletes_ || !config_.active_expire) {
     return 0;
   }
   int effort = std::clamp(config_.active_expire_effort, 1, 10) - 1;

@@ -61,6 +61,7 @@ struct KeyspaceConfig {
   int lfu_decay_time = 1;        // minutes
   int active_expire_effort = 1;  // 1..10
   int hz = 10;
+  bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
 };
 
 class Keyspace {
@@ -114,6 +115,7 @@ class Keyspace {
   // ResourceExhausted when over the limit with nothing evictable (the OOM case).
   Status PerformEvictions();
   size_t UsedMemory() const { return used_memory_(); }
+  const std::function<size_t()>& used_memory_source() const { return used_memory_; }
   // True when maxmemory is set and used memory exceeds it.
   bool OverMaxmemory() const;
 

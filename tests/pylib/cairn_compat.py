@@ -8,8 +8,8 @@ order) are compared with ``pair.same_by(normalise, command)`` after a normalisin
 
 import re
 
-from cairn_testlib import (HOST, RespClient, ServerProcess, TestLibError, cairn_server_bin,
-                           decode, encode_command, info_fields, redis_server_bin, split_command,
+from cairn_testlib import (HOST, RespClient, ServerProcess, HarnessError, cairn_server_bin,
+                           decode, encode_command, parse_info, redis_server_bin, split_command,
                            wait_until)
 
 _SHOW = 1500  # bytes of each reply shown in a mismatch message
@@ -81,7 +81,7 @@ class ServerPair:
         for which in ("cairn", "redis"):
             reply = self._admin[which].call("FLUSHALL")
             if reply != b"+OK\r\n":
-                raise TestLibError(f"{which}: FLUSHALL replied {reply!r}")
+                raise HarnessError(f"{which}: FLUSHALL replied {reply!r}")
 
     def client_pair(self, resp=2):
         """Opens a new ClientPair; it is closed by ``close_clients()`` at test teardown."""
@@ -91,16 +91,23 @@ class ServerPair:
 
     def close_clients(self):
         """Closes every ClientPair of the test and waits until the servers have freed them, so
-        the next test sees no stale subscribers or connections."""
+        the next test sees no stale subscribers or connections. Raises AssertionError if a
+        connection holds replies the test never read (an extra reply, or a test out of step)."""
+        leftovers = []
         for pair in self._clients:
+            for client in pair.clients():
+                extra = client.unread() if client.sock is not None else b""
+                if extra:
+                    leftovers.append(f"{client.name}: {_show(extra)}")
             pair.close()
         self._clients.clear()
         for which in ("cairn", "redis"):
             admin = self._admin[which]
-            if not getattr(self, which).alive():
-                continue
-            wait_until(lambda a=admin: info_fields(a, "clients").get("connected_clients") == "1",
+            if not getattr(self, which).alive() or _connected_clients(admin) is None:
+                continue  # dead, or no INFO yet: nothing to wait on
+            wait_until(lambda a=admin: _connected_clients(a) == 1,
                        what=f"{which} to free the test's connections")
+        assert not leftovers, "unread replies at the end of the test:\n" + "\n".join(leftovers)
 
     def config_set(self, name, value):
         """CONFIG SET on both servers through the admin connections, remembering the value from
@@ -111,7 +118,7 @@ class ServerPair:
         for which in ("cairn", "redis"):
             reply = self._admin[which].call("CONFIG", "SET", name, value)
             if reply != b"+OK\r\n":
-                raise TestLibError(f"{which}: CONFIG SET {name} {value!r} replied {reply!r}")
+                raise HarnessError(f"{which}: CONFIG SET {name} {value!r} replied {reply!r}")
 
     def restore_config(self):
         """Restores every parameter changed by ``config_set()`` or recorded by ``remember``."""
@@ -130,7 +137,7 @@ class ServerPair:
                 self._saved_config[name] = old[1] if len(old) == 2 else b""
 
     def stop(self):
-        """Stops both servers; raises TestLibError if either exited non-zero on SIGTERM."""
+        """Stops both servers; raises HarnessError if either exited non-zero on SIGTERM."""
         self.close_clients_quietly()
         problems = []
         for which in ("cairn", "redis"):
@@ -145,13 +152,22 @@ class ServerPair:
             else:
                 server.cleanup()
         if problems:
-            raise TestLibError("\n".join(problems))
+            raise HarnessError("\n".join(problems))
 
     def close_clients_quietly(self):
         """Closes test clients without waiting (used at shutdown)."""
         for pair in self._clients:
             pair.close()
         self._clients.clear()
+
+
+def _connected_clients(admin):
+    """connected_clients from INFO clients, or None when the server cannot report it."""
+    reply = admin.call("INFO", "clients")
+    if not reply.startswith(b"$"):
+        return None
+    value = parse_info(decode(reply)).get("clients", {}).get("connected_clients")
+    return int(value) if value is not None else None
 
 
 class ClientPair:
@@ -186,8 +202,8 @@ class ClientPair:
         try:
             client.send_raw(data)
             return [client.read_reply() for _ in range(replies)]
-        except (OSError, TestLibError) as exc:
-            raise AssertionError(f"{client.name}: {exc}{self.server_status()}") from exc
+        except (OSError, HarnessError) as exc:
+            raise AssertionError(f"{exc}{self.server_status()}") from exc
 
     def both_raw(self, data, replies=1):
         """Sends raw bytes to both and reads ``replies`` replies from each. Returns
@@ -274,7 +290,7 @@ def same_until_closed(pair, data, timeout=5.0):
         client.send_raw(data)
         try:
             out.append(client.read_until_closed(timeout))
-        except TestLibError as exc:
+        except HarnessError as exc:
             raise AssertionError(f"{exc}{pair.server_status()}") from exc
     assert out[0] == out[1], (f"bytes before close differ for {data[:200]!r}\n"
                               f"  cairn: {_show(out[0])}\n  redis: {_show(out[1])}")
@@ -290,3 +306,34 @@ def kv_fields(text, sep=" "):
         key, _, value = item.partition("=" if "=" in item else ":")
         fields[key] = value
     return fields
+
+
+def same_pushed(pair, replies=1, normalise=None):
+    """Reads ``replies`` replies that the servers send unprompted (pub/sub messages, MONITOR
+    lines, RESP3 pushes) from both connections and asserts they are identical, or, with
+    ``normalise``, that normalise(raw bytes) is equal for both. Returns the reference bytes."""
+    c, r = pair.both_raw(b"", replies)
+    if normalise is None:
+        assert c == r, (f"pushed replies differ\n  cairn: {_show(c)}\n  redis: {_show(r)}"
+                        f"{pair.server_status()}")
+    else:
+        nc, nr = normalise(c), normalise(r)
+        assert nc == nr, (f"normalised pushed replies differ\n  cairn: {nc!r}\n  redis: {nr!r}"
+                          f"\n  raw cairn: {_show(c)}\n  raw redis: {_show(r)}")
+    return r
+
+
+def same_stream_until(pair, marker):
+    """Reads replies from both connections up to and including the first one containing
+    ``marker`` (a sentinel the test published last) and asserts the two streams are identical.
+    Returns the reference stream as a list of raw replies."""
+    streams = []
+    for client in pair.clients():
+        try:
+            streams.append(client.read_replies_until(marker))
+        except (OSError, HarnessError) as exc:
+            raise AssertionError(f"{client.name}: {exc}{pair.server_status()}") from exc
+    c, r = streams
+    assert c == r, ("streams differ\n  cairn:\n    " + "\n    ".join(_show(x) for x in c) +
+                    "\n  redis:\n    " + "\n    ".join(_show(x) for x in r) + pair.server_status())
+    return r

@@ -19,13 +19,14 @@ import tempfile
 import time
 
 HOST = "127.0.0.1"
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 10.0  # server start and stop; replies use REPLY_TIMEOUT
+REPLY_TIMEOUT = 5.0
 REDIS_SERVER_DEFAULT = "/usr/bin/redis-server"
 REDIS_CLI = shutil.which("redis-cli", path="/usr/bin:/usr/local/bin") or "redis-cli"
 REDIS_BENCHMARK = shutil.which("redis-benchmark", path="/usr/bin:/usr/local/bin") or "redis-benchmark"
 
 
-class TestLibError(Exception):
+class HarnessError(Exception):
     """A harness-level failure (server did not start, reply timed out, malformed reply)."""
 
 
@@ -36,7 +37,7 @@ class TestLibError(Exception):
 def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.005, what="condition"):
     """Polls ``predicate()`` until it returns a truthy value and returns that value.
 
-    Raises TestLibError naming ``what`` when ``timeout`` seconds pass first. The short interval
+    Raises HarnessError naming ``what`` when ``timeout`` seconds pass first. The short interval
     is a poll period, not a wait for an event: every poll re-checks the real condition.
     """
     deadline = time.monotonic() + timeout
@@ -46,7 +47,7 @@ def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.005, what="conditi
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise TestLibError(f"timed out after {timeout}s waiting for {what}")
+            raise HarnessError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(delay)
         delay = min(delay * 2, 0.05)
 
@@ -62,7 +63,7 @@ def cairn_server_bin():
         return explicit
     bin_dir = os.environ.get("CAIRN_BIN_DIR")
     if not bin_dir:
-        raise TestLibError(
+        raise HarnessError(
             "set CAIRN_BIN_DIR (the build's bin folder) or CAIRN_SERVER_BIN (a server binary)")
     return os.path.join(bin_dir, "cairn-server")
 
@@ -73,9 +74,9 @@ def redis_server_bin():
 
 
 def require_binary(path):
-    """Raises TestLibError with a clear message when ``path`` is not an executable file."""
+    """Raises HarnessError with a clear message when ``path`` is not an executable file."""
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        raise TestLibError(f"server binary not found or not executable: {path} "
+        raise HarnessError(f"server binary not found or not executable: {path} "
                            "(build it, or point CAIRN_SERVER_BIN at a server binary)")
     return path
 
@@ -160,8 +161,8 @@ class ServerProcess:
             self.stop()
             if attempt + 1 < self.START_ATTEMPTS and self._collided():
                 continue
-            raise TestLibError(f"{self.name} did not start on port {port}\n{self.describe()}")
-        raise TestLibError(f"{self.name}: no free port after {self.START_ATTEMPTS} attempts")
+            raise HarnessError(f"{self.name} did not start on port {port}\n{self.describe()}")
+        raise HarnessError(f"{self.name}: no free port after {self.START_ATTEMPTS} attempts")
 
     def _spawn(self, port):
         self.returncode = None
@@ -188,7 +189,7 @@ class ServerProcess:
                     # A server still loading answers -LOADING; keep polling until +PONG.
                     if reply == b"+PONG\r\n" or reply.startswith(b"-NOAUTH"):
                         return True
-            except (OSError, TestLibError):
+            except (OSError, HarnessError):
                 pass
             time.sleep(0.01)
         return False
@@ -249,7 +250,7 @@ class ServerProcess:
                 f"--- log tail ({self.logfile}):\n{_tail(self.logfile)}\n"
                 f"--- stdout/stderr tail:\n{_tail(self.outfile)}")
 
-    def client(self, timeout=DEFAULT_TIMEOUT):
+    def client(self, timeout=REPLY_TIMEOUT):
         """A new RespClient connected to this server."""
         return RespClient(HOST, self.port, timeout=timeout)
 
@@ -312,7 +313,7 @@ def split_command(command):
     return list(command)
 
 
-class RespProtocolError(TestLibError):
+class RespProtocolError(HarnessError):
     """The server sent bytes that are not a valid RESP2/RESP3 reply."""
 
 
@@ -489,6 +490,17 @@ def decode(raw):
     return value
 
 
+def decode_all(raw):
+    """Decodes a concatenation of complete replies into a list of values (see decode())."""
+    raw = bytes(raw)
+    values = []
+    pos = 0
+    while pos < len(raw):
+        value, pos = _decode_at(raw, pos)
+        values.append(value)
+    return values
+
+
 def _decode_at(buf, pos):
     kind = buf[pos:pos + 1]
     end = buf.find(b"\r\n", pos)
@@ -557,10 +569,10 @@ class RespClient:
     ``send_raw()`` writes bytes as given; ``send()`` encodes commands (lists of str/bytes, or a
     str split on whitespace) as multibulk; ``read_reply()`` returns exactly one complete reply
     (RESP2 or RESP3) as bytes; ``call()`` does both. Every read has a deadline (``timeout``
-    seconds) and raises TestLibError when it passes.
+    seconds) and raises HarnessError when it passes.
     """
 
-    def __init__(self, host, port, timeout=DEFAULT_TIMEOUT, name=None):
+    def __init__(self, host, port, timeout=REPLY_TIMEOUT, name=None):
         self.timeout = timeout
         self.name = name or f"{host}:{port}"
         self.sock = socket.create_connection((host, port), timeout=timeout)
@@ -612,12 +624,12 @@ class RespClient:
             if frame is not None:
                 return frame
             if self.eof:
-                raise TestLibError(f"{self.name}: connection closed before a complete reply; "
+                raise HarnessError(f"{self.name}: connection closed before a complete reply; "
                                    f"got {self.framer.pending()[:300]!r}")
             try:
                 data = self._recv(deadline)
             except socket.timeout:
-                raise TestLibError(  # pylint: disable=raise-missing-from
+                raise HarnessError(  # pylint: disable=raise-missing-from
                     f"{self.name}: no complete reply within {timeout}s; "
                     f"got {self.framer.pending()[:300]!r}")
             self.framer.feed(data)
@@ -625,6 +637,18 @@ class RespClient:
     def read_replies(self, count, timeout=None):
         """Reads ``count`` replies and returns them as a list of raw bytes."""
         return [self.read_reply(timeout) for _ in range(count)]
+
+    def read_replies_until(self, marker, timeout=None, limit=10000):
+        """Reads replies until one contains the bytes ``marker`` and returns them all (the last
+        one is the marker reply). Used to drain a stream of pushes up to a sentinel message."""
+        replies = []
+        while True:
+            reply = self.read_reply(timeout)
+            replies.append(reply)
+            if marker in reply:
+                return replies
+            if len(replies) >= limit:
+                raise HarnessError(f"{self.name}: no reply containing {marker!r} in {limit}")
 
     def call(self, *args):
         """Sends one command (``call("SET", "k", "v")`` or ``call(["SET", "k", "v"])``, or
@@ -641,20 +665,39 @@ class RespClient:
 
     def read_until_closed(self, timeout=None):
         """Reads until the server closes the connection and returns every byte not yet returned
-        as a reply. Raises TestLibError if the connection is still open after ``timeout``."""
+        as a reply. Raises HarnessError if the connection is still open after ``timeout``."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while not self.eof:
             try:
                 data = self._recv(deadline)
             except socket.timeout:
-                raise TestLibError(  # pylint: disable=raise-missing-from
+                raise HarnessError(  # pylint: disable=raise-missing-from
                     f"{self.name}: connection still open after {timeout}s; "
                     f"got {self.framer.pending()[:300]!r}")
             self.framer.feed(data)
         data = self.framer.pending()
         self.framer = RespFramer()
         return data
+
+    def unread(self):
+        """Bytes already received but not returned as a reply (without waiting for more).
+        A non-empty result at the end of a test means a reply the test did not expect."""
+        if self.sock is None:
+            return self.framer.pending()
+        data = bytearray(self.framer.pending())
+        self.sock.setblocking(False)
+        try:
+            while True:
+                chunk = self.sock.recv(1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+        except (BlockingIOError, ConnectionResetError):
+            pass
+        finally:
+            self.sock.settimeout(self.timeout)
+        return bytes(data)
 
     def shutdown_write(self):
         """Half-closes the connection (no more requests); replies can still be read."""
@@ -699,14 +742,22 @@ def mass_insert(host, port, count, value_size=64, prefix="key:", batch=10000, ti
     """Loads ``count`` keys ``{prefix}N`` (N from 0) with ``value_size``-byte values, pipelined
     ``batch`` SETs at a time on one connection. Returns the number of +OK replies."""
     value = b"v" * value_size
+    head = b"*3\r\n$3\r\nSET\r\n"
+    tail = b"\r\n$%d\r\n%s\r\n" % (value_size, value)
     ok = 0
     with RespClient(host, port, timeout=timeout) as c:
         for start in range(0, count, batch):
             stop = min(count, start + batch)
-            c.send_raw(b"".join(
-                encode_command((b"SET", b"%s%d" % (prefix.encode(), i), value))
-                for i in range(start, stop)))
-            for reply in c.read_replies(stop - start):
-                if reply == b"+OK\r\n":
-                    ok += 1
+            parts = []
+            for i in range(start, stop):
+                key = b"%s%d" % (prefix.encode(), i)
+                parts.append(b"%s$%d\r\n%s%s" % (head, len(key), key, tail))
+            c.send_raw(b"".join(parts))
+            ok += sum(1 for reply in c.read_replies(stop - start) if reply == b"+OK\r\n")
     return ok
+
+
+def server_time_ms(client):
+    """The server's clock (TIME) in milliseconds, read through a RespClient."""
+    seconds, micros = decode(client.call("TIME"))
+    return int(seconds) * 1000 + int(micros) // 1000

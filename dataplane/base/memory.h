@@ -1,0 +1,20 @@
+// Process memory figures for INFO memory and maxmemory: allocator-reported bytes in use and the
+// resident set size.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace cairn {
+
+// Bytes currently allocated through malloc, as the allocator reports them (jemalloc's counters
+// when linked; the sanitizer's or glibc's otherwise). Cheap enough to call per command.
+size_t AllocatedBytes();
+// Resident set size in bytes, from /proc/self/statm (0 if unreadable).
+size_t ResidentBytes();
+// Name and version of the allocator in use, e.g. "jemalloc-5.3.0" or "libc".
+std::string AllocatorName();
+// Lets the allocator return unused memory to the OS (MEMORY PURGE). No-op without jemalloc.
+void PurgeAllocator();
+
+}  // namespace cairn

@@ -1,0 +1,57 @@
+// CommandContext: what a handler gets: its arguments, the reply writer of its client, the
+// client's session, the selected database and the server state.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/commands/client.h"
+#include "dataplane/commands/command_table.h"
+#include "dataplane/commands/server_state.h"
+#include "dataplane/engine/db.h"
+#include "dataplane/engine/keyspace.h"
+#include "dataplane/protocol/reply_writer.h"
+
+namespace cairn::commands {
+
+class CommandContext {
+ public:
+  CommandContext(ServerState& server, Client& client, const std::vector<std::string_view>& args,
+                 const CommandSpec& spec)
+      : server_(server), client_(client), args_(args), spec_(spec) {}
+
+  const std::vector<std::string_view>& args() const { return args_; }
+  size_t argc() const { return args_.size(); }
+  // REQUIRES: i < argc() (the dispatcher checked arity).
+  std::string_view arg(size_t i) const { return args_[i]; }
+
+  protocol::ReplyWriter& reply() { return client_.reply(); }
+  Client& client() { return client_; }
+  ServerState& server() { return server_; }
+  engine::Keyspace& keyspace() { return server_.keyspace(); }
+  engine::Db& db() { return server_.keyspace().db(client_.db_index); }
+  const CommandSpec& spec() const { return spec_; }
+  ServerConfig& config() { return server_.config(); }
+  int64_t now_ms() const { return server_.keyspace().now_ms(); }
+
+  // Records a change to the dataset: bumps the dirty counter (and, with replication, queues the
+  // command for replicas and the AOF).
+  void MarkWritten(int64_t changes = 1) { server_.stats().dirty += changes; }
+  // Invalidates WATCH on `key` in the client's database (Redis's signalModifiedKey).
+  void SignalModified(std::string_view key) {
+    server_.TouchWatchedKey(client_.db_index, key);
+  }
+  // Fires a keyspace notification for `key` in the client's database.
+  void Notify(NotifyClass cls, std::string_view event, std::string_view key) {
+    server_.Notify(cls, event, key, client_.db_index);
+  }
+
+ private:
+  ServerState& server_;
+  Client& client_;
+  const std::vector<std::string_view>& args_;
+  const CommandSpec& spec_;
+};
+
+}  // namespace cairn::commands

@@ -1,0 +1,257 @@
+// Dispatch. The order of checks and the texts of rejections follow Redis 7.0's server.c, so
+// error replies match byte for byte.
+#include "dataplane/commands/dispatch.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "dataplane/base/errors.h"
+#include "dataplane/base/strings.h"
+#include "dataplane/commands/context.h"
+
+namespace cairn::commands {
+namespace {
+
+constexpr size_t kSlowlogMaxArgs = 32;
+constexpr size_t kSlowlogMaxArgBytes = 128;
+
+// Rejects before execution; inside MULTI it also dooms the transaction (flagTransaction).
+void Reject(Client& client, const CommandSpec* spec, std::string_view error) {
+  if (client.has_flag(kClientMulti)) {
+    client.set_flag(kClientDirtyExec);
+  }
+  if (spec != nullptr) {
+    spec->rejected_calls++;
+  }
+  client.reply().Error(error);
+}
+
+std::string UnknownCommandError(const std::vector<std::string_view>& args) {
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; i++) {
+    size_t room = 128 - list.size();
+    list += "'";
+    list.append(args[i].substr(0, room));
+    list += "' ";
+  }
+  std::string out = "ERR unknown command '";
+  out.append(args[0].substr(0, 128));
+  out += "', with args beginning with: ";
+  out += list;
+  return out;
+}
+
+bool AllowedInPubSubContext(std::string_view name) {
+  static const char* kAllowed[] = {"ping",         "subscribe",  "ssubscribe", "unsubscribe",
+                                   "sunsubscribe", "psubscribe", "punsubscribe", "quit",
+                                   "reset"};
+  for (const char* a : kAllowed) {
+    if (name == a) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool RunsInsideMulti(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+bool IsLocalClient(const Client& client) {
+  return client.has_flag(kClientUnixSocket) || client.addr.starts_with("127.") ||
+         client.addr.starts_with("[::1]") || client.addr.starts_with("::1");
+}
+
+bool ProtectedCommandAllowed(const ServerState& server, const Client& client) {
+  const std::string& mode = const_cast<ServerState&>(server).config().enable_debug_command;
+  return mode == "yes" || (mode == "local" && IsLocalClient(client));
+}
+
+void FeedMonitors(ServerState& server, Client& client, const std::vector<std::string_view>& args) {
+  int64_t now_us = server.clock().NowMs() * 1000 + server.clock().MonotonicUs() % 1000;
+  char stamp[64];
+  std::snprintf(stamp, sizeof(stamp), "+%lld.%06lld [%d ", static_cast<long long>(now_us / 1000000),
+                static_cast<long long>(now_us % 1000000), client.db_index);
+  std::string line = stamp;
+  line += client.has_flag(kClientUnixSocket) ? "unix:" + server.config().unixsocket : client.addr;
+  line += "]";
+  for (std::string_view a : args) {
+    line += ' ';
+    line += QuoteRepr(a);
+  }
+  line += "\r\n";
+  for (Client* m : server.monitors()) {
+    m->reply().Raw(line);
+    server.MarkPendingWrite(m);
+  }
+}
+
+void RecordSlowlog(ServerState& server, Client& client, const std::vector<std::string_view>& args,
+                   int64_t duration_us) {
+  SlowlogEntry entry;
+  entry.id = server.NextSlowlogId();
+  entry.time_s = server.clock().NowMs() / 1000;
+  entry.duration_us = duration_us;
+  size_t n = std::min(args.size(), kSlowlogMaxArgs);
+  for (size_t i = 0; i < n; i++) {
+    if (n < args.size() && i == n - 1) {
+      entry.args.push_back("... (" + std::to_string(args.size() - n + 1) + " more arguments)");
+      break;
+    }
+    if (args[i].size() > kSlowlogMaxArgBytes) {
+      entry.args.push_back(std::string(args[i].substr(0, kSlowlogMaxArgBytes)) + "... (" +
+                           std::to_string(args[i].size() - kSlowlogMaxArgBytes) + " more bytes)");
+    } else {
+      entry.args.emplace_back(args[i]);
+    }
+  }
+  entry.peer = client.addr;
+  entry.client_name = client.name;
+  auto& log = server.slowlog();
+  log.push_front(std::move(entry));
+  while (static_cast<int64_t>(log.size()) > server.config().slowlog_max_len) {
+    log.pop_back();
+  }
+}
+
+}  // namespace
+
+bool AuthRequired(const ServerState& server, const Client& client) {
+  return !client.authenticated && !const_cast<ServerState&>(server).config().requirepass.empty();
+}
+
+const CommandSpec* LookupCommand(const CommandTable& table,
+                                 const std::vector<std::string_view>& args) {
+  const CommandSpec* spec = table.Find(args[0]);
+  if (spec == nullptr || !spec->is_container() || args.size() < 2) {
+    return spec;
+  }
+  return spec->FindSubcommand(args[1]);
+}
+
+void Call(ServerState& server, Client& client, const CommandSpec& spec,
+          const std::vector<std::string_view>& args) {
+  const Clock& clock = server.clock();
+  int64_t start_us = clock.MonotonicUs();
+  int64_t errors_before = server.stats().total_error_replies;
+  bool muted_before = client.reply().muted();
+  if (client.has_flag(kClientReplySkipNext)) {
+    client.clear_flag(kClientReplySkipNext);
+    client.set_flag(kClientReplySkip);
+    client.reply().set_muted(true);
+  }
+
+  CommandContext ctx(server, client, args, spec);
+  spec.handler(ctx);
+
+  if (client.has_flag(kClientReplySkip)) {
+    client.clear_flag(kClientReplySkip);
+    client.reply().set_muted(muted_before || client.has_flag(kClientReplyOff));
+  }
+  int64_t duration_us = clock.MonotonicUs() - start_us;
+  spec.calls++;
+  spec.usec += duration_us;
+  if (server.stats().total_error_replies != errors_before) {
+    spec.failed_calls++;
+  }
+  server.stats().total_commands_processed++;
+  client.last_command = spec.name;
+
+  const ServerConfig& config = server.config();
+  if ((spec.flags & kSkipSlowlog) == 0 && config.slowlog_log_slower_than_us >= 0 &&
+      duration_us >= config.slowlog_log_slower_than_us) {
+    RecordSlowlog(server, client, args, duration_us);
+  }
+  if (config.latency_monitor_threshold_ms > 0 &&
+      duration_us / 1000 >= config.latency_monitor_threshold_ms) {
+    server.AddLatencySample((spec.flags & kFast) != 0 ? "fast-command" : "command",
+                            duration_us / 1000);
+  }
+  if (!server.monitors().empty() && (spec.flags & (kSkipMonitor | kAdmin)) == 0) {
+    FeedMonitors(server, client, args);
+  }
+}
+
+void ProcessCommand(ServerState& server, Client& client,
+                    const std::vector<std::string_view>& args) {
+  const CommandTable& table = server.table();
+  const CommandSpec* spec = LookupCommand(table, args);
+  if (spec == nullptr) {
+    const CommandSpec* container = table.Find(args[0]);
+    if (container != nullptr && container->is_container()) {
+      std::string upper(args[0]);
+      for (char& c : upper) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      std::string error = "ERR unknown subcommand '";
+      error.append(args[1].substr(0, 128));
+      error += "'. Try " + upper + " HELP.";
+      Reject(client, nullptr, error);
+    } else {
+      Reject(client, nullptr, UnknownCommandError(args));
+    }
+    return;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    Reject(client, spec, "ERR wrong number of arguments for '" + spec->name + "' command");
+    return;
+  }
+  if ((spec->flags & kProtected) != 0 && !ProtectedCommandAllowed(server, client)) {
+    std::string name(args[0]);
+    for (char& c : name) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    Reject(client, spec,
+           "ERR " + name +
+               " command not allowed. If the enable-debug-command option is set to \"local\", "
+               "you can run it from a local connection, otherwise you need to set this option "
+               "in the configuration file, and then restart the server.");
+    return;
+  }
+  if ((spec->flags & kNoAuth) == 0 && AuthRequired(server, client)) {
+    Reject(client, spec, kErrNoAuth);
+    return;
+  }
+  bool in_multi = client.has_flag(kClientMulti);
+  if (in_multi && (spec->flags & kNoMulti) != 0) {
+    Reject(client, spec, "ERR Command not allowed inside a transaction");
+    return;
+  }
+  engine::Keyspace& keyspace = server.keyspace();
+  keyspace.SetCommandTime(server.clock().NowMs());
+  if (keyspace.config().maxmemory_bytes > 0) {
+    bool oom = !keyspace.PerformEvictions().ok();
+    bool deny = (spec->flags & kDenyOom) != 0;
+    if (!deny && spec->name == "exec") {
+      for (const QueuedCommand& q : client.multi_queue) {
+        deny = deny || (q.spec->flags & kDenyOom) != 0;
+      }
+    }
+    if (oom && deny) {
+      Reject(client, spec, kErrOom);
+      return;
+    }
+  }
+  if (client.has_flag(kClientPubSub) && client.resp() == 2 &&
+      !AllowedInPubSubContext(spec->parent != nullptr ? spec->parent->name : spec->name)) {
+    Reject(client, spec,
+           "ERR Can't execute '" + spec->name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+               "this context");
+    return;
+  }
+  if (in_multi && !RunsInsideMulti(spec->name)) {
+    QueuedCommand q;
+    q.spec = spec;
+    q.args.assign(args.begin(), args.end());
+    client.multi_queue.push_back(std::move(q));
+    client.reply().Simple("QUEUED");
+    return;
+  }
+  Call(server, client, *spec, args);
+}
+
+}  // namespace cairn::commands

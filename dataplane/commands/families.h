@@ -1,0 +1,16 @@
+// Registration entry points of the command families (one explicit call each, STYLE.md §4).
+#pragma once
+
+#include "dataplane/commands/command_table.h"
+
+namespace cairn::commands {
+
+void RegisterConnectionFamily(CommandTable& table);
+void RegisterStringFamily(CommandTable& table);
+void RegisterBitmapFamily(CommandTable& table);
+void RegisterGenericFamily(CommandTable& table);
+void RegisterServerFamily(CommandTable& table);
+void RegisterTransactionFamily(CommandTable& table);
+void RegisterPubSubFamily(CommandTable& table);
+
+}  // namespace cairn::commands

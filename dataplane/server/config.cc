@@ -1,0 +1,352 @@
+// cairn-server's parameters (redis.conf names and defaults) and the loading of the config file
+// and command line, with Redis's fatal-error report format.
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "dataplane/base/strings.h"
+#include "dataplane/commands/notify.h"
+#include "dataplane/protocol/resp_parser.h"
+#include "dataplane/server/server.h"
+
+namespace cairn::server {
+namespace {
+
+using commands::ServerConfig;
+
+std::string YesNo(bool v) { return v ? "yes" : "no"; }
+
+// A parameter whose value is stored and reported but has no effect beyond that in this build
+// (Redis tuning knobs whose behaviour we meet another way, e.g. lazyfree-*: frees are cheap).
+Parameter Stored(std::string name, std::string value, std::vector<std::string> allowed = {}) {
+  auto held = std::make_shared<std::string>(value);
+  Parameter p;
+  p.name = std::move(name);
+  p.get = [held] { return *held; };
+  if (allowed.empty()) {
+    p.set = [held](std::string_view v, bool) {
+      *held = std::string(v);
+      return Status::Ok();
+    };
+  } else {
+    auto setter = EnumSetter(held.get(), allowed);
+    p.set = [held, setter](std::string_view v, bool s) { return setter(v, s); };
+  }
+  p.default_value = value;
+  return p;
+}
+
+Parameter StoredBool(std::string name, bool value) {
+  auto held = std::make_shared<bool>(value);
+  Parameter p;
+  p.name = std::move(name);
+  p.get = [held] { return YesNo(*held); };
+  auto setter = BoolSetter(held.get());
+  p.set = [held, setter](std::string_view v, bool s) { return setter(v, s); };
+  return p;
+}
+
+Parameter IntParam(std::string name, int64_t* target, int64_t min, int64_t max,
+                   uint32_t flags = Parameter::kNone) {
+  Parameter p;
+  p.name = std::move(name);
+  p.flags = flags;
+  p.get = [target] { return std::to_string(*target); };
+  p.set = IntSetter(target, min, max);
+  return p;
+}
+
+Parameter MemoryParam(std::string name, int64_t* target, int64_t max = INT64_MAX) {
+  Parameter p;
+  p.name = std::move(name);
+  p.get = [target] { return std::to_string(*target); };
+  p.set = MemorySetter(target, 0, max);
+  return p;
+}
+
+Status ParseOutputLimit(std::string_view value, ServerConfig& config) {
+  std::vector<std::string> words;
+  if (!protocol::SplitInlineArgs(value, &words) || words.size() % 4 != 0 || words.empty()) {
+    return Status::InvalidArgument("Wrong number of arguments in buffer limit configuration.");
+  }
+  for (size_t i = 0; i < words.size(); i += 4) {
+    ServerConfig::OutputLimit* target;
+    std::string cls = AsciiLower(words[i]);
+    if (cls == "normal") {
+      target = &config.output_limit_normal;
+    } else if (cls == "replica" || cls == "slave") {
+      target = &config.output_limit_replica;
+    } else if (cls == "pubsub") {
+      target = &config.output_limit_pubsub;
+    } else {
+      return Status::InvalidArgument("Invalid client class specified in buffer limit configuration.");
+    }
+    std::optional<int64_t> hard = ParseMemory(words[i + 1]);
+    std::optional<int64_t> soft = ParseMemory(words[i + 2]);
+    std::optional<int64_t> secs = ParseInt64(words[i + 3]);
+    if (!hard || !soft || !secs || *secs < 0) {
+      return Status::InvalidArgument("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+    }
+    *target = {*hard, *soft, *secs};
+  }
+  return Status::Ok();
+}
+
+std::string FormatOutputLimits(const ServerConfig& c) {
+  auto one = [](const char* name, const ServerConfig::OutputLimit& l) {
+    return std::string(name) + " " + std::to_string(l.hard) + " " + std::to_string(l.soft) + " " +
+           std::to_string(l.soft_seconds);
+  };
+  return one("normal", c.output_limit_normal) + " " + one("slave", c.output_limit_replica) + " " +
+         one("pubsub", c.output_limit_pubsub);
+}
+
+}  // namespace
+
+void Server::RegisterParameters() {
+  ParameterTable& t = parameters_;
+  ServerConfig& c = config_;
+  t.Add(IntParam("port", &c.port, 0, 65535));
+  t.Add({.name = "bind",
+         .get = [&c] { return c.bind; },
+         .set = StringSetter(&c.bind),
+         .default_value = c.bind});
+  t.Add({.name = "unixsocket", .flags = Parameter::kImmutable, .get = [&c] { return c.unixsocket; },
+         .set = StringSetter(&c.unixsocket)});
+  t.Add({.name = "unixsocketperm",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return std::to_string(c.unixsocketperm); },
+         .set = [&c](std::string_view v, bool) -> Status {
+           std::string s(v);
+           char* end = nullptr;
+           long perm = std::strtol(s.c_str(), &end, 8);
+           if (s.empty() || *end != '\0' || perm < 0 || perm > 0777) {
+             return Status::InvalidArgument("argument couldn't be parsed into an integer");
+           }
+           c.unixsocketperm = perm;
+           return Status::Ok();
+         }});
+  t.Add(IntParam("timeout", &c.timeout_s, 0, INT32_MAX));
+  t.Add(IntParam("tcp-keepalive", &c.tcp_keepalive_s, 0, INT32_MAX));
+  t.Add({.name = "protected-mode", .get = [&c] { return YesNo(c.protected_mode); },
+         .set = BoolSetter(&c.protected_mode)});
+  t.Add({.name = "daemonize", .flags = Parameter::kImmutable,
+         .get = [&c] { return YesNo(c.daemonize); }, .set = BoolSetter(&c.daemonize)});
+  t.Add({.name = "pidfile", .flags = Parameter::kImmutable, .get = [&c] { return c.pidfile; },
+         .set = StringSetter(&c.pidfile)});
+  t.Add({.name = "loglevel",
+         .get = [&c] { return c.loglevel; },
+         .set = EnumSetter(&c.loglevel, {"debug", "verbose", "notice", "warning", "nothing"})});
+  t.Add({.name = "logfile", .flags = Parameter::kImmutable, .get = [&c] { return c.logfile; },
+         .set = StringSetter(&c.logfile)});
+  t.Add({.name = "databases",
+         .flags = Parameter::kImmutable,
+         .get = [this] { return std::to_string(keyspace_config_.databases); },
+         .set = [this](std::string_view v, bool s) -> Status {
+           int64_t n = keyspace_config_.databases;
+           CAIRN_RETURN_IF_ERROR(IntSetter(&n, 1, INT32_MAX)(v, s));
+           keyspace_config_.databases = static_cast<int>(n);
+           keyspace_ = std::make_unique<engine::Keyspace>(keyspace_config_, &clock_,
+                                                          keyspace_->used_memory_source());
+           return Status::Ok();
+         }});
+  t.Add({.name = "requirepass",
+         .flags = Parameter::kSensitive,
+         .get = [&c] { return c.requirepass; },
+         .set = StringSetter(&c.requirepass)});
+  t.Add(IntParam("maxclients", &c.maxclients, 1, INT32_MAX));
+  // `databases` may rebuild the keyspace at start-up: always reach it through keyspace_.
+  t.Add({.name = "maxmemory",
+         .get = [this] { return std::to_string(keyspace_->config().maxmemory_bytes); },
+         .set = [this](std::string_view v, bool s) {
+           return MemorySetter(&keyspace_->config().maxmemory_bytes, 0, INT64_MAX)(v, s);
+         }});
+  t.Add({.name = "maxmemory-policy",
+         .get = [this] { return std::string(engine::EvictionPolicyName(keyspace_->config().policy)); },
+         .set = [this](std::string_view v, bool) -> Status {
+           engine::EvictionPolicy p;
+           if (!engine::ParseEvictionPolicy(v, &p)) {
+             return Status::InvalidArgument(
+                 "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                 "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+                 "noeviction");
+           }
+           keyspace_->config().policy = p;
+           return Status::Ok();
+         }});
+  auto keyspace_int = [this](std::string name, int engine::KeyspaceConfig::*field, int min,
+                             int max) {
+    Parameter p;
+    p.name = std::move(name);
+    p.get = [this, field] { return std::to_string(keyspace_->config().*field); };
+    p.set = [this, field, min, max](std::string_view v, bool s) -> Status {
+      int64_t tmp = keyspace_->config().*field;
+      CAIRN_RETURN_IF_ERROR(IntSetter(&tmp, min, max)(v, s));
+      keyspace_->config().*field = static_cast<int>(tmp);
+      return Status::Ok();
+    };
+    return p;
+  };
+  t.Add(keyspace_int("maxmemory-samples", &engine::KeyspaceConfig::maxmemory_samples, 1, 64));
+  t.Add(keyspace_int("lfu-log-factor", &engine::KeyspaceConfig::lfu_log_factor, 0, INT32_MAX));
+  t.Add(keyspace_int("lfu-decay-time", &engine::KeyspaceConfig::lfu_decay_time, 0, INT32_MAX));
+  t.Add(keyspace_int("active-expire-effort", &engine::KeyspaceConfig::active_expire_effort, 1,
+                     10));
+  t.Add(keyspace_int("hz", &engine::KeyspaceConfig::hz, 1, 500));
+  t.Add(MemoryParam("proto-max-bulk-len", &c.proto_max_bulk_len));
+  t.Add(MemoryParam("client-query-buffer-limit", &c.client_query_buffer_limit));
+  t.Add({.name = "client-output-buffer-limit",
+         .flags = Parameter::kMultiArg,
+         .get = [&c] { return FormatOutputLimits(c); },
+         .set = [&c](std::string_view v, bool) { return ParseOutputLimit(v, c); }});
+  t.Add(IntParam("slowlog-log-slower-than", &c.slowlog_log_slower_than_us, -1, INT64_MAX));
+  t.Add(IntParam("slowlog-max-len", &c.slowlog_max_len, 0, INT64_MAX));
+  t.Add(IntParam("latency-monitor-threshold", &c.latency_monitor_threshold_ms, 0, INT64_MAX));
+  t.Add({.name = "notify-keyspace-events",
+         .get = [&c] { return commands::NotifyFlagsToString(c.notify_keyspace_events); },
+         .set = [&c](std::string_view v, bool) -> Status {
+           std::optional<uint32_t> flags = commands::ParseNotifyFlags(v);
+           if (!flags) {
+             return Status::InvalidArgument("Invalid event class character. Use 'Ag$lshzxeKEtmd'.");
+           }
+           c.notify_keyspace_events = *flags;
+           return Status::Ok();
+         }});
+  t.Add({.name = "enable-debug-command",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return c.enable_debug_command; },
+         .set = EnumSetter(&c.enable_debug_command, {"no", "yes", "local"})});
+  t.Add({.name = "enable-protected-configs",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return c.enable_protected_configs; },
+         .set = EnumSetter(&c.enable_protected_configs, {"no", "yes", "local"})});
+  t.Add({.name = "dir",
+         .get = [] {
+           char buf[4096];
+           return std::string(getcwd(buf, sizeof(buf)) != nullptr ? buf : "");
+         },
+         .set = [&c](std::string_view v, bool) -> Status {
+           std::string path(v);
+           if (chdir(path.c_str()) != 0) {
+             return Status::InvalidArgument(std::string("No such file or directory"));
+           }
+           c.dir = path;
+           return Status::Ok();
+         }});
+  t.Add({.name = "dbfilename", .get = [&c] { return c.dbfilename; },
+         .set = StringSetter(&c.dbfilename)});
+  // Accepted and reported; persistence, replication, threading and lazy freeing arrive with
+  // their issues (or, like lazyfree, need no separate mechanism here).
+  t.Add(Stored("save", "3600 1 300 100 60 10000"));
+  t.Add(StoredBool("appendonly", false));
+  t.Add(Stored("appendfilename", "appendonly.aof"));
+  t.Add(Stored("appendfsync", "everysec", {"always", "everysec", "no"}));
+  t.Add(StoredBool("rdbcompression", true));
+  t.Add(StoredBool("rdbchecksum", true));
+  t.Add(StoredBool("stop-writes-on-bgsave-error", true));
+  t.Add(StoredBool("activerehashing", true));
+  t.Add(StoredBool("lazyfree-lazy-eviction", false));
+  t.Add(StoredBool("lazyfree-lazy-expire", false));
+  t.Add(StoredBool("lazyfree-lazy-server-del", false));
+  t.Add(StoredBool("lazyfree-lazy-user-del", false));
+  t.Add(StoredBool("lazyfree-lazy-user-flush", false));
+  t.Add(StoredBool("replica-read-only", true));
+  t.Add(StoredBool("replica-serve-stale-data", true));
+  t.Add(Stored("io-threads", "1"));
+  t.Add(StoredBool("io-threads-do-reads", false));
+  t.Add(Stored("tcp-backlog", "511"));
+  t.Add(Stored("supervised", "no", {"upstart", "systemd", "auto", "no"}));
+  t.Add(StoredBool("always-show-logo", false));
+  t.Add(StoredBool("set-proc-title", true));
+  t.Add(Stored("hash-max-listpack-entries", "128"));
+  t.Add(Stored("hash-max-listpack-value", "64"));
+  t.Add(Stored("list-max-listpack-size", "-2"));
+  t.Add(Stored("list-compress-depth", "0"));
+  t.Add(Stored("set-max-intset-entries", "512"));
+  t.Add(Stored("zset-max-listpack-entries", "128"));
+  t.Add(Stored("zset-max-listpack-value", "64"));
+  t.Add(Stored("stream-node-max-bytes", "4096"));
+  t.Add(Stored("stream-node-max-entries", "100"));
+  t.Add(Stored("hll-sparse-max-bytes", "3000"));
+}
+
+Status Server::Configure(int argc, char** argv) {
+  executable_ = argc > 0 ? argv[0] : "cairn-server";
+  std::string text;
+  int i = 1;
+  if (argc > 1 && argv[1][0] != '-') {
+    config_file_ = argv[1];
+    std::ifstream in(config_file_);
+    if (!in) {
+      return Status::InvalidArgument("Fatal error, can't open config file '" + config_file_ +
+                                     "': " + std::strerror(errno));
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    if (!text.empty() && text.back() != '\n') {
+      text += '\n';
+    }
+    i = 2;
+  }
+  // "--name v1 v2 --other x" becomes the lines "name v1 v2" and "other x", as redis-server does.
+  std::string options;
+  for (; i < argc; i++) {
+    std::string_view a = argv[i];
+    if (a.starts_with("--") && a.size() > 2) {
+      if (!options.empty()) {
+        options += '\n';
+      }
+      options += std::string(a.substr(2));
+    } else {
+      options += ' ';
+      options += QuoteRepr(a);
+    }
+  }
+  text += options;
+  std::istringstream lines(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(lines, line)) {
+    lineno++;
+    std::string_view trimmed = line;
+    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
+      trimmed.remove_prefix(1);
+    }
+    if (trimmed.empty() || trimmed.front() == '#') {
+      continue;
+    }
+    std::vector<std::string> args;
+    std::string error;
+    if (!protocol::SplitInlineArgs(trimmed, &args)) {
+      error = "Unbalanced quotes in configuration line";
+    } else if (!args.empty()) {
+      const Parameter* p = parameters_.Find(args[0]);
+      std::string value;
+      for (size_t k = 1; k < args.size(); k++) {
+        value += (k > 1 ? " " : "") + args[k];
+      }
+      if (p == nullptr || (args.size() != 2 && (p->flags & Parameter::kMultiArg) == 0 &&
+                           p->name != "save" && p->name != "bind")) {
+        error = "Bad directive or wrong number of arguments";
+      } else {
+        Status s = p->set(args.size() == 1 ? "" : value, /*startup=*/true);
+        if (!s.ok()) {
+          error = std::string(s.message());
+        }
+      }
+    }
+    if (!error.empty()) {
+      return Status::InvalidArgument("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
+                                     "Reading the configuration file, at line " +
+                                     std::to_string(lineno) + "\n>>> '" + line + "'\n" + error);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,444 @@
+// Server lifecycle: listeners, accept, cron, before-sleep flushing, shutdown.
+#include "dataplane/server/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sstream>
+
+#include "dataplane/base/memory.h"
+#include "dataplane/base/strings.h"
+#include "dataplane/commands/dispatch.h"
+#include "dataplane/server/connection.h"
+#include "dataplane/server/info.h"
+
+namespace cairn::server {
+namespace {
+
+// Set by SIGTERM/SIGINT. A signal handler can only reach process-global state, the one reason
+// for a mutable global here.
+volatile std::sig_atomic_t g_shutdown_signal = 0;
+
+void OnShutdownSignal(int sig) { g_shutdown_signal = sig; }
+
+constexpr int kMaxAcceptsPerCall = 1000;
+
+constexpr char kProtectedModeError[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Set up an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from the "
+    "outside.\r\n";
+
+class Listener final : public FdHandler {
+ public:
+  Listener(Server* server, int fd, bool unix_socket)
+      : server_(server), fd_(fd), unix_socket_(unix_socket) {}
+  ~Listener() override { close(fd_); }
+  void OnEvent(uint32_t) override { server_->OnAccept(fd_, unix_socket_); }
+
+ private:
+  Server* server_;
+  int fd_;
+  bool unix_socket_;
+};
+
+std::string PeerName(const sockaddr_storage& sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (sa.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    port = ntohs(in->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (sa.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    port = ntohs(in6->sin6_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  return "";
+}
+
+bool IsLoopback(const sockaddr_storage& sa) {
+  if (sa.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&sa);
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (sa.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
+    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) || (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
+                                                      in6->sin6_addr.s6_addr[12] == 127);
+  }
+  return false;
+}
+
+}  // namespace
+
+Server::Server() {
+  keyspace_ = std::make_unique<engine::Keyspace>(keyspace_config_, &clock_,
+                                                 [] { return AllocatedBytes(); });
+  commands::RegisterAllCommands(table_);
+  RegisterParameters();
+}
+
+Server::~Server() {
+  closed_.clear();
+  connections_.clear();
+  listeners_.clear();
+}
+
+Status Server::Listen(const std::string& address, bool optional) {
+  bool v6 = address.find(':') != std::string::npos;
+  std::string host = address == "*" ? "0.0.0.0" : (address == "::*" ? "::" : address);
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return optional ? Status::Ok()
+                    : Status::Unavailable(address + ":" + std::to_string(config_.port) +
+                                          ": socket: " + std::strerror(errno));
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_storage sa{};
+  socklen_t len;
+  if (v6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&sa);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(static_cast<uint16_t>(config_.port));
+    if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) != 1) {
+      close(fd);
+      return Status::InvalidArgument("invalid bind address '" + address + "'");
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* in = reinterpret_cast<sockaddr_in*>(&sa);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(static_cast<uint16_t>(config_.port));
+    if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) != 1) {
+      close(fd);
+      return Status::InvalidArgument("invalid bind address '" + address + "'");
+    }
+    len = sizeof(sockaddr_in);
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 || listen(fd, 511) != 0) {
+    int err = errno;
+    close(fd);
+    if (optional && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EPROTONOSUPPORT)) {
+      return Status::Ok();
+    }
+    return Status::Unavailable("Could not create server TCP listening socket " + address + ":" +
+                               std::to_string(config_.port) + ": bind: " + std::strerror(err));
+  }
+  listeners_.push_back(std::make_unique<Listener>(this, fd, false));
+  listen_fds_.push_back(fd);
+  loop_.Add(fd, EPOLLIN, listeners_.back().get());
+  return Status::Ok();
+}
+
+Status Server::ListenUnix() {
+  const std::string& path = config_.unixsocket;
+  sockaddr_un sa{};
+  if (path.size() >= sizeof(sa.sun_path)) {
+    return Status::InvalidArgument("unixsocket path too long: " + path);
+  }
+  unlink(path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sa.sun_family = AF_UNIX;
+  std::memcpy(sa.sun_path, path.c_str(), path.size());
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+      listen(fd, 511) != 0) {
+    int err = errno;
+    if (fd >= 0) {
+      close(fd);
+    }
+    return Status::Unavailable("Failed opening Unix socket: " + path + ": " + std::strerror(err));
+  }
+  if (config_.unixsocketperm != 0) {
+    chmod(path.c_str(), static_cast<mode_t>(config_.unixsocketperm));
+  }
+  listeners_.push_back(std::make_unique<Listener>(this, fd, true));
+  listen_fds_.push_back(fd);
+  loop_.Add(fd, EPOLLIN, listeners_.back().get());
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  if (!loop_.ok()) {
+    return Status::Internal("epoll_create failed");
+  }
+  state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_,
+                                                   &config_, &clock_);
+  state_->shutdown = [this](bool save, bool nosave, bool now, bool force) {
+    return Shutdown(save, nosave, now, force);
+  };
+  state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
+  keyspace_->set_observer(this);
+  RegisterInfoSections(*this);
+  if (config_.port != 0) {
+    std::istringstream binds(config_.bind);
+    std::string address;
+    while (binds >> address) {
+      bool optional = address[0] == '-';
+      CAIRN_RETURN_IF_ERROR(Listen(optional ? address.substr(1) : address, optional));
+    }
+    if (listen_fds_.empty()) {
+      return Status::Unavailable("Failed listening on port " + std::to_string(config_.port) +
+                                 " (TCP), aborting.");
+    }
+  }
+  if (!config_.unixsocket.empty()) {
+    CAIRN_RETURN_IF_ERROR(ListenUnix());
+  }
+  if (listen_fds_.empty()) {
+    return Status::InvalidArgument("neither a TCP port nor a unix socket is configured");
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnShutdownSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  loop_.SetCron(1000 / static_cast<int>(std::max(keyspace_->config().hz, 1)), [this] { Cron(); });
+  loop_.SetBeforeSleep([this] { BeforeSleep(); });
+  return Status::Ok();
+}
+
+void Server::Run() {
+  spdlog::info("Ready to accept connections port={} pid={}", config_.port, getpid());
+  loop_.Run();
+  spdlog::info("cairn-server is now ready to exit, bye bye...");
+}
+
+void Server::OnAccept(int listen_fd, bool unix_socket) {
+  for (int i = 0; i < kMaxAcceptsPerCall; i++) {
+    sockaddr_storage sa{};
+    socklen_t len = sizeof(sa);
+    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&sa), &len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      return;  // EAGAIN: drained; anything else: try again at the next event
+    }
+    commands::ServerStats& stats = state_->stats();
+    if (static_cast<int64_t>(connections_.size()) >= config_.maxclients) {
+      static const char kErr[] = "-ERR max number of clients reached\r\n";
+      (void)!write(fd, kErr, sizeof(kErr) - 1);  // best effort, as Redis does
+      close(fd);
+      stats.rejected_connections++;
+      continue;
+    }
+    if (!unix_socket && config_.protected_mode && config_.requirepass.empty() &&
+        !IsLoopback(sa)) {
+      (void)!write(fd, kProtectedModeError, sizeof(kProtectedModeError) - 1);
+      close(fd);
+      stats.rejected_connections++;
+      continue;
+    }
+    if (!unix_socket) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      if (config_.tcp_keepalive_s > 0) {
+        int idle = static_cast<int>(config_.tcp_keepalive_s);
+        int interval = std::max(idle / 3, 1);
+        int count = 3;
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+      }
+    }
+    auto conn = std::make_unique<Connection>(this, fd, state_->NextClientId(), clock_.NowMs());
+    if (unix_socket) {
+      conn->set_flag(commands::kClientUnixSocket);
+      conn->addr = "/unixsocket";
+      conn->laddr = config_.unixsocket;
+    } else {
+      conn->addr = PeerName(sa);
+      sockaddr_storage local{};
+      socklen_t llen = sizeof(local);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
+      conn->laddr = PeerName(local);
+    }
+    conn->authenticated = config_.requirepass.empty();
+    Connection* raw = conn.get();
+    if (!loop_.Add(fd, EPOLLIN, raw)) {
+      continue;  // conn's destructor closes fd
+    }
+    state_->AddClient(raw);
+    connections_.emplace(fd, std::move(conn));
+    stats.total_connections_received++;
+  }
+}
+
+void Server::Close(Connection* conn) {
+  if (conn->closed()) {
+    return;
+  }
+  conn->MarkClosed();
+  loop_.Remove(conn->fd);
+  state_->RemoveClient(conn);
+  auto it = connections_.find(conn->fd);
+  if (it != connections_.end()) {
+    closed_.push_back(std::move(it->second));
+    connections_.erase(it);
+  }
+}
+
+bool Server::OverOutputLimit(Connection* conn) {
+  const commands::ServerConfig::OutputLimit& limit =
+      conn->has_flag(commands::kClientReplica) ? config_.output_limit_replica
+      : conn->subscription_count() > 0         ? config_.output_limit_pubsub
+                                               : config_.output_limit_normal;
+  auto used = static_cast<int64_t>(conn->out().AllocatedBytes());
+  if (limit.hard > 0 && used >= limit.hard) {
+    return true;
+  }
+  if (limit.soft > 0 && used >= limit.soft) {
+    int64_t now = clock_.NowMs();
+    if (conn->soft_limit_since_ms == 0) {
+      conn->soft_limit_since_ms = now;
+    } else if (now - conn->soft_limit_since_ms >= limit.soft_seconds * 1000) {
+      return true;
+    }
+  } else {
+    conn->soft_limit_since_ms = 0;
+  }
+  return false;
+}
+
+void Server::BeforeSleep() {
+  std::vector<commands::Client*>& pending = state_->pending_writes();
+  // Flushing may queue more (a Pub/Sub message to another client); loop until drained.
+  while (!pending.empty()) {
+    std::vector<commands::Client*> batch;
+    batch.swap(pending);
+    for (commands::Client* c : batch) {
+      c->pending_write = false;
+      auto* conn = static_cast<Connection*>(c);
+      if (conn->closed()) {
+        continue;
+      }
+      if (OverOutputLimit(conn)) {
+        spdlog::warn("closing client for overcoming of output buffer limits id={} addr={}",
+                     conn->id(), conn->addr);
+        state_->stats().client_outbuf_limit_disconnections++;
+        Close(conn);
+        continue;
+      }
+      conn->Flush();
+    }
+  }
+  closed_.clear();
+}
+
+void Server::CloseTimedOutClients() {
+  if (config_.timeout_s <= 0) {
+    return;
+  }
+  int64_t now = clock_.NowMs();
+  std::vector<Connection*> idle;
+  for (auto& [fd, conn] : connections_) {
+    if (conn->subscription_count() > 0 || conn->has_flag(commands::kClientReplica) ||
+        conn->has_flag(commands::kClientPrimary)) {
+      continue;
+    }
+    if (now - conn->last_interaction_ms > config_.timeout_s * 1000) {
+      idle.push_back(conn.get());
+    }
+  }
+  for (Connection* conn : idle) {
+    spdlog::debug("closing idle client id={}", conn->id());
+    Close(conn);
+  }
+}
+
+void Server::Cron() {
+  if (g_shutdown_signal != 0) {
+    spdlog::warn("received signal {}, scheduling shutdown", static_cast<int>(g_shutdown_signal));
+    shutdown_requested_ = true;
+  }
+  if (shutdown_requested_) {
+    loop_.Stop();
+    return;
+  }
+  if (state_->cron_paused) {
+    return;
+  }
+  keyspace_->ActiveExpireCycle();
+  keyspace_->Rehash();
+  CloseTimedOutClients();
+  int64_t now = clock_.NowMs();
+  if (now - ops_sample_ms_ >= 100) {
+    int64_t commands = state_->stats().total_commands_processed;
+    if (ops_sample_ms_ != 0) {
+      ops_per_sec_ = (commands - ops_sample_commands_) * 1000 / std::max<int64_t>(now - ops_sample_ms_, 1);
+    }
+    ops_sample_commands_ = commands;
+    ops_sample_ms_ = now;
+  }
+  peak_memory_ = std::max(peak_memory_, static_cast<int64_t>(AllocatedBytes()));
+  // Resume clients whose input waited for a CLIENT PAUSE that has ended.
+  if (!state_->pause().active(now) && state_->pause().until_ms != 0) {
+    state_->pause().until_ms = 0;
+    std::vector<Connection*> waiting;
+    for (auto& [fd, conn] : connections_) {
+      if (conn->query_buffer_bytes() > 0) {
+        waiting.push_back(conn.get());
+      }
+    }
+    for (Connection* conn : waiting) {
+      if (!conn->closed()) {
+        conn->ProcessInput();
+      }
+    }
+  }
+}
+
+std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
+  (void)now;
+  (void)force;
+  (void)nosave;
+  if (save) {
+    // RDB persistence is not part of this build yet; refuse rather than exit without the save.
+    spdlog::error("SHUTDOWN SAVE requested but RDB persistence is not available in this build");
+    return "ERR Errors trying to SHUTDOWN. Check logs.";
+  }
+  spdlog::warn("User requested shutdown...");
+  shutdown_requested_ = true;
+  loop_.Stop();
+  return "";
+}
+
+void Server::OnKeyExpired(int db, std::string_view key) {
+  state_->TouchWatchedKey(db, key);
+  state_->Notify(commands::kNotifyExpired, "expired", key, db);
+}
+
+void Server::OnKeyEvicted(int db, std::string_view key) {
+  state_->TouchWatchedKey(db, key);
+  state_->Notify(commands::kNotifyEvicted, "evicted", key, db);
+}
+
+}  // namespace cairn::server

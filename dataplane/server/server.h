@@ -1,0 +1,89 @@
+// Server: owns everything a cairn-server process runs: configuration, keyspace, command table,
+// server state, listeners, connections and the event loop with its cron.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dataplane/base/clock.h"
+#include "dataplane/base/config_table.h"
+#include "dataplane/base/status.h"
+#include "dataplane/commands/command_table.h"
+#include "dataplane/commands/server_state.h"
+#include "dataplane/engine/keyspace.h"
+#include "dataplane/server/event_loop.h"
+
+namespace cairn::server {
+
+class Connection;
+
+class Server final : public engine::KeyspaceObserver {
+ public:
+  Server();
+  ~Server() override;
+
+  // Applies the command line (`cairn-server [FILE] [--name value ...]`), like redis-server.
+  // Returns InvalidArgument with the complete "*** FATAL CONFIG FILE ERROR ***" text on error.
+  Status Configure(int argc, char** argv);
+  // Opens listeners and registers INFO sections. Errors name the address and the reason.
+  Status Start();
+  // Runs the event loop until SHUTDOWN or a signal.
+  void Run();
+
+  commands::ServerState& state() { return *state_; }
+  commands::ServerConfig& config() { return config_; }
+  engine::Keyspace& keyspace() { return *keyspace_; }
+  EventLoop& loop() { return loop_; }
+  ParameterTable& parameters() { return parameters_; }
+  const std::string& config_file() const { return config_file_; }
+  const std::string& executable() const { return executable_; }
+
+  // Closes a connection now (its memory is freed after the current event batch).
+  void Close(Connection* conn);
+  // Arms write interest for a connection whose output did not fit the socket.
+  void OnAccept(int listen_fd, bool unix_socket);
+
+  // KeyspaceObserver.
+  void OnKeyExpired(int db, std::string_view key) override;
+  void OnKeyEvicted(int db, std::string_view key) override;
+
+  // Requests shutdown; the loop stops at its next turn.
+  void RequestShutdown() { shutdown_requested_ = true; }
+
+  int64_t instantaneous_ops_per_sec() const { return ops_per_sec_; }
+  int64_t peak_memory() const { return peak_memory_; }
+
+ private:
+  void RegisterParameters();
+  void Cron();
+  void BeforeSleep();
+  void CloseTimedOutClients();
+  bool OverOutputLimit(Connection* conn);
+  Status Listen(const std::string& address, bool optional);
+  Status ListenUnix();
+  std::string Shutdown(bool save, bool nosave, bool now, bool force);
+
+  SystemClock clock_;
+  commands::ServerConfig config_;
+  ParameterTable parameters_;
+  engine::KeyspaceConfig keyspace_config_;
+  std::unique_ptr<engine::Keyspace> keyspace_;
+  commands::CommandTable table_;
+  std::unique_ptr<commands::ServerState> state_;
+  EventLoop loop_;
+  std::vector<std::unique_ptr<FdHandler>> listeners_;
+  std::vector<int> listen_fds_;
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> closed_;
+  std::string config_file_;
+  std::string executable_;
+  bool shutdown_requested_ = false;
+  int64_t ops_per_sec_ = 0;
+  int64_t ops_sample_commands_ = 0;
+  int64_t ops_sample_ms_ = 0;
+  int64_t peak_memory_ = 0;
+};
+
+}  // namespace cairn::server
