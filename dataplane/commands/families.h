@@ -10,6 +10,7 @@ void RegisterStringFamily(CommandTable& table);
 void RegisterBitmapFamily(CommandTable& table);
 void RegisterGenericFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
+void RegisterClientFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 

@@ -7,6 +7,12 @@ namespace cairn::commands {
 void RegisterAllCommands(CommandTable& table) {
   RegisterConnectionFamily(table);
   RegisterStringFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterGenericFamily(table);
+  RegisterServerFamily(table);
+  RegisterClientFamily(table);
+  RegisterTransactionFamily(table);
+  RegisterPubSubFamily(table);
 }
 
 }  // namespace cairn::commands

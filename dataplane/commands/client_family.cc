@@ -1,0 +1,9 @@
+// CLIENT and MONITOR commands. (Being written; registration is wired already.)
+#include "dataplane/commands/context.h"
+#include "dataplane/commands/families.h"
+
+namespace cairn::commands {
+
+void RegisterClientFamily(CommandTable& table) { (void)table; }
+
+}  // namespace cairn::commands

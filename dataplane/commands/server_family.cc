@@ -1,0 +1,9 @@
+// Server commands. (Being written; registration is wired already.)
+#include "dataplane/commands/context.h"
+#include "dataplane/commands/families.h"
+
+namespace cairn::commands {
+
+void RegisterServerFamily(CommandTable& table) { (void)table; }
+
+}  // namespace cairn::commands

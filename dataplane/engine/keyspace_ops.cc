@@ -1,0 +1,2 @@
+// Keyspace-wide operations. (Being written.)
+#include "dataplane/engine/keyspace_ops.h"

@@ -1,0 +1,2 @@
+// Bit operations on string values. (Being written.)
+#include "dataplane/engine/types/bitops.h"
