@@ -1,9 +1,9 @@
-// Pubsub commands. (Being written; registration is wired already.)
+// Pub/Sub commands. (Being written; registration is wired already.)
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
 
 namespace cairn::commands {
 
-void RegisterPubsubFamily(CommandTable& table) { (void)table; }
+void RegisterPubSubFamily(CommandTable& table) { (void)table; }
 
 }  // namespace cairn::commands

@@ -5,7 +5,7 @@
 namespace cairn::commands {
 namespace {
 
-TEST(PubsubFamilyTest, HarnessRuns) {
+TEST(PubSubFamilyTest, HarnessRuns) {
   CommandHarness h;
   EXPECT_EQ(h.Run({"PING"}), "+PONG");
 }
