@@ -1,5 +1,6 @@
 """Fixtures for the differential suite: one cairn-server/redis-server pair per module."""
 
+import inspect
 import os
 import sys
 
@@ -7,24 +8,40 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_compat import ServerPair  # noqa: E402  pylint: disable=wrong-import-position
+from cairn_compat import running_pair  # noqa: E402
 
 # Both servers start with the same options; DEBUG is needed by test_server.py and by the
 # deterministic setups of other modules (DEBUG SET-ACTIVE-EXPIRE).
 COMPAT_ARGS = ["--enable-debug-command", "yes"]
 
 
+# What cairn-server does not have yet, and the issue that brings it. A test whose source uses one
+# of these is expected to fail until then. The mark is strict: the day the feature lands, the
+# test passes, pytest reports XPASS as a failure, and the entry here must be deleted.
+PENDING_IN_SOURCE = {
+    "RPUSH": "the list type (issue 4)",
+    "DEBUG RELOAD": "RDB persistence (issue 6)",
+}
+PENDING_BY_ID = {
+    "test_command_list_filterby_pattern[ps*]": "PSYNC from replication (issue 7)",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks the tests that need a pending feature as strict expected failures."""
+    for item in items:
+        reasons = [why for name, why in PENDING_BY_ID.items() if item.name == name]
+        source = inspect.getsource(item.function)
+        reasons += [why for needle, why in PENDING_IN_SOURCE.items() if needle in source]
+        if reasons:
+            item.add_marker(pytest.mark.xfail(strict=True, reason="needs " + ", ".join(reasons)))
+
+
 @pytest.fixture(scope="module")
 def servers():
     """The module's ServerPair, stopped (and checked for a clean exit) after its last test."""
-    server_pair = ServerPair(COMPAT_ARGS)
-    try:
-        server_pair.start()
-    except BaseException:
-        server_pair.stop()
-        raise
-    yield server_pair
-    server_pair.stop()
+    with running_pair(COMPAT_ARGS) as server_pair:
+        yield server_pair
 
 
 def _pair(servers, resp):
@@ -32,8 +49,12 @@ def _pair(servers, resp):
     servers.reset()
     client_pair = servers.client_pair(resp=resp)
     yield client_pair
-    servers.close_clients()
-    servers.restore_config()
+    try:
+        servers.assert_alive()
+        servers.close_clients()
+    finally:
+        servers.close_clients_quietly()
+        servers.restore_config()
 
 
 @pytest.fixture

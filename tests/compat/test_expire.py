@@ -11,7 +11,7 @@ import time
 import pytest
 
 from cairn_compat import same
-from cairn_testlib import decode, server_time_ms, wait_until
+from cairn_testlib import server_time_ms, wait_until
 
 FAR_FUTURE = 4000000000  # seconds since the epoch, in 2096
 
@@ -46,7 +46,10 @@ def test_absolute_expire_times(pair):
 
 @pytest.mark.parametrize("command", ["EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"])
 def test_non_positive_times_delete_the_key(pair, command):
-    for value in ("0", "-1", "1"):
+    # "1" is a past time only for the absolute forms (1970); for EXPIRE/PEXPIRE it is a real,
+    # 1 ms or 1 s, future TTL whose outcome would race the clock.
+    values = ("0", "-1", "1") if command.endswith("AT") else ("0", "-1")
+    for value in values:
         same(pair, "SET k v EX 1000", [command, "k", value], "EXISTS k", "TTL k")
 
 

@@ -3,7 +3,7 @@ HTTP guard, unauthenticated request limits and the RESP3 HELLO handshake."""
 
 import pytest
 
-from cairn_compat import ServerPair, same, same_raw, same_until_closed
+from cairn_compat import running_pair, same, same_raw, same_until_closed
 from cairn_testlib import RespMap, decode, encode_command
 
 # ---------------------------------------------------------------------------------------------
@@ -14,7 +14,7 @@ def test_inline_commands(pair):
     same_raw(pair, b"PING\r\n")
     same_raw(pair, b"PING hello\r\n")
     same_raw(pair, b"SET k v\r\nGET k\r\n", replies=2)
-    # A bare LF ends an inline command too; extra spaces separate nothing.
+    # A bare LF ends an inline command too; a run of spaces is one separator.
     same_raw(pair, b"ECHO lf-only\n")
     same_raw(pair, b"   ECHO    spaced    \r\n")
     # Empty lines are skipped without a reply.
@@ -155,14 +155,8 @@ def test_http_get_then_host_closes_connection(pair):
 @pytest.fixture(scope="module")
 def auth_servers():
     """A second pair of servers started with requirepass."""
-    server_pair = ServerPair(["--requirepass", "s3cret"])
-    try:
-        server_pair.start()
-    except BaseException:
-        server_pair.stop()
-        raise
-    yield server_pair
-    server_pair.stop()
+    with running_pair(["--requirepass", "s3cret"]) as server_pair:
+        yield server_pair
 
 
 @pytest.fixture

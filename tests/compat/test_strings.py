@@ -158,7 +158,8 @@ def test_setrange(pair):
          "SET n 12345", "SETRANGE n 1 9", "GET n", "OBJECT ENCODING n",
          ["SETRANGE", "b", 1, BINARY], "GET b", "SETRANGE k -1 x", "SETRANGE k abc x",
          "SETRANGE k 536870912 x", ["SETRANGE", "k", 536870911, ""], "SETRANGE k 0",
-         "SETRANGE k 9223372036854775807 x", "RPUSH l x", "SETRANGE l 0 x", ["SETRANGE", "l", 0, ""])
+         "SETRANGE k 9223372036854775807 x", "RPUSH l x", "SETRANGE l 0 x",
+         ["SETRANGE", "l", 0, ""])
 
 
 # ---------------------------------------------------------------------------------------------

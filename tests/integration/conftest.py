@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_testlib import ServerProcess, HarnessError, cairn_server_bin  # noqa: E402  pylint: disable=wrong-import-position
+from cairn_testlib import HarnessError, ServerProcess, cairn_server_bin  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,11 @@ def send_and_hang_up(server, payload, timeout=10):
     """Sends ``payload``, half-closes, and reads until the server closes. Returns what came
     back. A server that stays silent with the connection open past ``timeout`` fails."""
     with RespClient(HOST, server.port, timeout=timeout) as client:
-        client.send_raw(payload)
-        client.shutdown_write()
+        try:
+            client.send_raw(payload)
+            client.shutdown_write()
+        except OSError:
+            pass  # the server closed first (a protocol error): what it sent is still readable
         return client.read_until_closed(timeout)
 
 
@@ -130,7 +133,7 @@ def test_200_concurrent_connections(server):
                 replies = client.read_replies(20)
                 assert all(r.startswith(b":") for r in replies), replies
                 assert client.call("PING") == b"+PONG\r\n"
-            except Exception as exc:  # pylint: disable=broad-except
+            except Exception as exc:
                 errors.append(repr(exc))
 
         threads = [threading.Thread(target=work, args=(c,)) for c in clients]

@@ -6,7 +6,7 @@ reply bytes are identical. Replies that are inherently non-deterministic (ids, t
 order) are compared with ``pair.same_by(normalise, command)`` after a normalising function.
 """
 
-import re
+import contextlib
 
 from cairn_testlib import (HOST, RespClient, ServerProcess, HarnessError, cairn_server_bin,
                            decode, encode_command, parse_info, redis_server_bin, split_command,
@@ -25,10 +25,11 @@ def _show(raw):
 class ServerPair:
     """cairn-server (under test) and redis-server (reference) started with the same options.
 
-    Keeps one admin connection to each for FLUSHALL, CONFIG restore and liveness checks. A server
-    that died during a test is restarted before the next one (its temp dir is kept for
-    post-mortem and named in the failure). ``stop()`` stops both and raises if either exited
-    non-zero on SIGTERM (an ASan report, a crash at shutdown).
+    Keeps one admin connection to each for FLUSHALL, CONFIG restore and liveness checks.
+    ``assert_alive()`` fails the test during which a server died; ``ensure_running()`` then
+    restarts it before the next test (the dead one's temp dir is kept for post-mortem).
+    ``stop()`` stops both and raises if either exited non-zero on SIGTERM (an ASan report, a
+    crash at shutdown).
     """
 
     def __init__(self, args=(), config_text=None):
@@ -39,7 +40,6 @@ class ServerPair:
         self._admin = {}
         self._saved_config = {}
         self._clients = []
-        self.crashes = []
 
     def _new(self, which):
         binary = cairn_server_bin() if which == "cairn" else redis_server_bin()
@@ -62,13 +62,17 @@ class ServerPair:
         """The admin RespClient of ``which`` ('cairn' or 'redis')."""
         return self._admin[which]
 
+    def assert_alive(self):
+        """Raises AssertionError with the exit code and log tails if either server died."""
+        dead = [s.describe() for s in self.servers() if not s.alive()]
+        assert not dead, "server died during the test:\n" + "\n".join(dead)
+
     def ensure_running(self):
-        """Restarts a server that died (recording it in ``crashes``)."""
+        """Restarts a server that died (in an earlier test) on a new port and temp dir."""
         for which in ("cairn", "redis"):
             server = getattr(self, which)
             if server.alive():
                 continue
-            self.crashes.append(server.describe())
             server.stop()
             self._admin[which].close()
             replacement = self._new(which).start()
@@ -109,32 +113,34 @@ class ServerPair:
                        what=f"{which} to free the test's connections")
         assert not leftovers, "unread replies at the end of the test:\n" + "\n".join(leftovers)
 
-    def config_set(self, name, value):
-        """CONFIG SET on both servers through the admin connections, remembering the value from
-        the reference so ``restore_config()`` can put it back after the test."""
+    def _remember(self, name):
         if name not in self._saved_config:
             old = decode(self._admin["redis"].call("CONFIG", "GET", name))
             self._saved_config[name] = old[1] if len(old) == 2 else b""
+
+    def config_set(self, name, value):
+        """CONFIG SET on both servers through the admin connections. The reference's previous
+        value is remembered and put back on both by ``restore_config()`` after the test."""
+        self._remember(name)
         for which in ("cairn", "redis"):
             reply = self._admin[which].call("CONFIG", "SET", name, value)
             if reply != b"+OK\r\n":
                 raise HarnessError(f"{which}: CONFIG SET {name} {value!r} replied {reply!r}")
 
+    def remember_config(self, *names):
+        """Records parameters a test changes itself (CONFIG SET through its ClientPair) so that
+        ``restore_config()`` puts them back after the test."""
+        for name in names:
+            self._remember(name)
+
     def restore_config(self):
-        """Restores every parameter changed by ``config_set()`` or recorded by ``remember``."""
+        """Restores every parameter changed by ``config_set()`` or named to
+        ``remember_config()``."""
         for name, value in self._saved_config.items():
             for which in ("cairn", "redis"):
                 if getattr(self, which).alive():
                     self._admin[which].call("CONFIG", "SET", name, value)
         self._saved_config.clear()
-
-    def remember_config(self, *names):
-        """Records parameters a test changes itself (with CONFIG SET through a ClientPair) so they
-        are restored after the test."""
-        for name in names:
-            if name not in self._saved_config:
-                old = decode(self._admin["redis"].call("CONFIG", "GET", name))
-                self._saved_config[name] = old[1] if len(old) == 2 else b""
 
     def stop(self):
         """Stops both servers; raises HarnessError if either exited non-zero on SIGTERM."""
@@ -159,6 +165,18 @@ class ServerPair:
         for pair in self._clients:
             pair.close()
         self._clients.clear()
+
+
+@contextlib.contextmanager
+def running_pair(args=()):
+    """Starts a ServerPair with ``args`` for both servers, yields it, and stops it (checking
+    both exit cleanly) on the way out, also when the start fails half-way."""
+    server_pair = ServerPair(args)
+    try:
+        server_pair.start()
+        yield server_pair
+    finally:
+        server_pair.stop()
 
 
 def _connected_clients(admin):
@@ -221,12 +239,13 @@ class ClientPair:
         return same(self, *commands, replies=replies)
 
     def same_by(self, normalise, command, replies=1):
-        """Sends ``command`` to both, applies ``normalise`` to each decoded reply and asserts the
-        results are equal. Returns the normalised reference value."""
+        """Sends ``command`` to both, applies ``normalise`` to each decoded reply (to the raw
+        concatenated bytes when ``replies`` > 1) and asserts the results are equal. Returns the
+        normalised reference value."""
         c, r = self.both(command, replies)
         try:
             nc = normalise(decode(c)) if replies == 1 else normalise(c)
-        except Exception as exc:  # pylint: disable=broad-except
+        except Exception as exc:
             raise AssertionError(f"cairn reply to {command!r} failed normalisation ({exc}): "
                                  f"{_show(c)}\nredis: {_show(r)}") from exc
         nr = normalise(decode(r)) if replies == 1 else normalise(r)
@@ -245,11 +264,6 @@ class ClientPair:
         assert c.startswith(b"%") and r.startswith(b"%"), (
             f"HELLO 3 did not return a map\n  cairn: {_show(c)}\n  redis: {_show(r)}")
 
-    def call_each(self, command):
-        """Runs ``command`` on both without comparing and returns (cairn, redis) decoded."""
-        c, r = self.both(command)
-        return decode(c), decode(r)
-
 
 def _sorted_deep(value):
     if isinstance(value, list):
@@ -258,8 +272,8 @@ def _sorted_deep(value):
 
 
 def same(pair, *commands, replies=1):
-    """Sends each command (a list of str/bytes args, or a str split on whitespace, or raw bytes
-    via ``pair.both_raw``) to both servers in turn and asserts the raw replies are identical.
+    """Sends each command (a list of str/bytes/int args, or a str split on whitespace) to both
+    servers in turn and asserts the raw replies are identical (``same_raw`` takes raw bytes).
 
     ``replies`` is how many replies each command produces (e.g. 3 for ``SUBSCRIBE a b c``).
     Returns the reference reply to the last command (raw bytes).
@@ -287,7 +301,10 @@ def same_until_closed(pair, data, timeout=5.0):
     the bytes received before the close are identical. Returns them."""
     out = []
     for client in pair.clients():
-        client.send_raw(data)
+        try:
+            client.send_raw(data)
+        except OSError:
+            pass  # closed before all was sent (a protocol error): its reply is still readable
         try:
             out.append(client.read_until_closed(timeout))
         except HarnessError as exc:
@@ -295,17 +312,6 @@ def same_until_closed(pair, data, timeout=5.0):
     assert out[0] == out[1], (f"bytes before close differ for {data[:200]!r}\n"
                               f"  cairn: {_show(out[0])}\n  redis: {_show(out[1])}")
     return out[1]
-
-
-def kv_fields(text, sep=" "):
-    """Parses ``a=1 b=2`` (CLIENT INFO, DEBUG OBJECT style) into an ordered dict of str."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    fields = {}
-    for item in re.split(sep, text.strip()):
-        key, _, value = item.partition("=" if "=" in item else ":")
-        fields[key] = value
-    return fields
 
 
 def same_pushed(pair, replies=1, normalise=None):

@@ -9,6 +9,7 @@ with Debian's /usr/bin/python3. Binaries are found through environment variables
 * ``REDIS_SERVER_BIN``: the reference server (default /usr/bin/redis-server).
 """
 
+import ctypes
 import os
 import re
 import shutil
@@ -22,8 +23,9 @@ HOST = "127.0.0.1"
 DEFAULT_TIMEOUT = 10.0  # server start and stop; replies use REPLY_TIMEOUT
 REPLY_TIMEOUT = 5.0
 REDIS_SERVER_DEFAULT = "/usr/bin/redis-server"
-REDIS_CLI = shutil.which("redis-cli", path="/usr/bin:/usr/local/bin") or "redis-cli"
-REDIS_BENCHMARK = shutil.which("redis-benchmark", path="/usr/bin:/usr/local/bin") or "redis-benchmark"
+_TOOL_PATH = "/usr/bin:/usr/local/bin"
+REDIS_CLI = shutil.which("redis-cli", path=_TOOL_PATH) or "redis-cli"
+REDIS_BENCHMARK = shutil.which("redis-benchmark", path=_TOOL_PATH) or "redis-benchmark"
 
 
 class HarnessError(Exception):
@@ -95,6 +97,15 @@ def free_port():
 # ---------------------------------------------------------------------------------------------
 # Server processes
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """In the child before exec: ask the kernel to SIGKILL it if the test runner dies (a ctest
+    timeout, a ^C), so no server outlives the run."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
 
 def _tail(path, max_bytes=4000):
     try:
@@ -110,10 +121,12 @@ def _tail(path, max_bytes=4000):
 class ServerProcess:
     """One redis-server-compatible process on 127.0.0.1 with its own temp dir and port.
 
-    ``args`` are extra command-line options after the standard ones; ``config_text``, when given,
-    is written to a config file passed as the first argument (as redis-server takes it). Start
-    with ``start()``, stop with ``stop()`` (SIGTERM by pid, SIGKILL after a deadline), or use it
-    as a context manager. ``describe()`` gives the exit code and log tails for failure messages.
+    ``args`` are extra command-line options after the standard ones (port, bind, dir, logfile,
+    and ``--save "" --appendonly no`` unless ``persistence`` is true); ``config_text``, when
+    given, is written to a config file passed as the first argument (as redis-server takes it).
+    Start with ``start()``, stop with ``stop()`` (SIGTERM by pid, SIGKILL after a deadline), or
+    use it as a context manager. ``describe()`` gives the exit code and log tails for failure
+    messages.
     """
 
     START_ATTEMPTS = 5
@@ -169,13 +182,11 @@ class ServerProcess:
         for path in (self.logfile, self.outfile):
             if os.path.exists(path):
                 os.unlink(path)
-        out = open(self.outfile, "wb")  # pylint: disable=consider-using-with
-        try:
-            self.proc = subprocess.Popen(self.command_line(port), stdout=out,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         cwd=self.dir)
-        finally:
-            out.close()
+        # The child keeps its own copy of the descriptor; ours can close at once.
+        with open(self.outfile, "wb") as out:
+            self.proc = subprocess.Popen(
+                self.command_line(port), stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, cwd=self.dir, preexec_fn=_die_with_parent)
         self.port = port
 
     def _wait_ready(self):
@@ -263,7 +274,8 @@ def run_server_expecting_exit(binary, argv_tail, timeout=DEFAULT_TIMEOUT, cwd=No
     """
     require_binary(binary)
     with subprocess.Popen([binary] + list(argv_tail), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd) as proc:
+                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd,
+                          preexec_fn=_die_with_parent) as proc:
         try:
             out, _ = proc.communicate(timeout=timeout)
             return proc.returncode, out.decode("utf-8", "replace")
@@ -433,8 +445,8 @@ class RespFramer:
         try:
             return int(line)
         except ValueError:
-            raise RespProtocolError(  # pylint: disable=raise-missing-from
-                f"bad length {line!r} after {bytes([kind])!r} in {self._context()}")
+            raise RespProtocolError(
+                f"bad length {line!r} after {bytes([kind])!r} in {self._context()}") from None
 
     def _context(self):
         return repr(bytes(self._buf[:200]))
@@ -629,9 +641,9 @@ class RespClient:
             try:
                 data = self._recv(deadline)
             except socket.timeout:
-                raise HarnessError(  # pylint: disable=raise-missing-from
+                raise HarnessError(
                     f"{self.name}: no complete reply within {timeout}s; "
-                    f"got {self.framer.pending()[:300]!r}")
+                    f"got {self.framer.pending()[:300]!r}") from None
             self.framer.feed(data)
 
     def read_replies(self, count, timeout=None):
@@ -672,9 +684,9 @@ class RespClient:
             try:
                 data = self._recv(deadline)
             except socket.timeout:
-                raise HarnessError(  # pylint: disable=raise-missing-from
+                raise HarnessError(
                     f"{self.name}: connection still open after {timeout}s; "
-                    f"got {self.framer.pending()[:300]!r}")
+                    f"got {self.framer.pending()[:300]!r}") from None
             self.framer.feed(data)
         data = self.framer.pending()
         self.framer = RespFramer()
