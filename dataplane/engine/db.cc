@@ -12,7 +12,7 @@ Db::Db(int index, Keyspace* keyspace, uint64_t seed)
     : index_(index), keyspace_(keyspace), table_(std::make_unique<EntryTable>(seed)) {}
 
 bool Db::ExpireIfNeeded(Entry* e) {
-  if (!e->has_expire() || e->expire_at_ms() > keyspace_->now_ms()) {
+  if (!keyspace_->IsExpired(e)) {
     return false;
   }
   if (!keyspace_->expiry_deletes()) {
@@ -35,19 +35,26 @@ Entry* Db::Lookup(std::string_view key, bool touch) {
   return e;
 }
 
-Entry* Db::LookupRead(std::string_view key) {
-  Entry* e = Lookup(key, /*touch=*/true);
+Entry* Db::LookupRead(std::string_view key, uint32_t flags) {
+  Entry* e = Lookup(key, /*touch=*/(flags & kLookupNoTouch) == 0);
   if (e != nullptr) {
     keyspace_->stats().keyspace_hits++;
-  } else {
-    keyspace_->stats().keyspace_misses++;
+    return e;
   }
-  return e;
+  keyspace_->stats().keyspace_misses++;
+  if ((flags & kLookupNoNotify) == 0 && keyspace_->observer() != nullptr) {
+    keyspace_->observer()->OnKeyMiss(index_, key);
+  }
+  return nullptr;
 }
 
-Entry* Db::LookupWrite(std::string_view key) { return Lookup(key, /*touch=*/true); }
+Entry* Db::LookupWrite(std::string_view key) {
+  return Lookup(key, /*touch=*/true);
+}
 
-Entry* Db::LookupNoTouch(std::string_view key) { return Lookup(key, /*touch=*/false); }
+Entry* Db::LookupNoTouch(std::string_view key) {
+  return Lookup(key, /*touch=*/false);
+}
 
 void Db::IndexExpire(Entry* e) {
   e->set_expire_slot(static_cast<uint32_t>(expiring_.size()));
@@ -70,6 +77,9 @@ void Db::Insert(Entry* e) {
   table_->Insert(e);
   if (e->has_expire()) {
     IndexExpire(e);
+  }
+  if (keyspace_->observer() != nullptr) {
+    keyspace_->observer()->OnKeyAdded(index_, e->key());
   }
 }
 

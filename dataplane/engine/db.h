@@ -30,15 +30,23 @@ class Db {
 
   // The entry for `key` ignoring TTLs, or nullptr.
   Entry* Find(std::string_view key) const { return table_->Find(key); }
+  // Flags of read lookups, as Redis's LOOKUP_*.
+  enum LookupFlags : uint32_t {
+    kLookupNone = 0,
+    kLookupNoTouch = 1,   // leave the access clock alone (TYPE, EXISTS, TTL, OBJECT)
+    kLookupNoNotify = 2,  // no "keymiss" event on a miss (OBJECT)
+  };
   // The live entry for `key`, or nullptr if absent or expired (an expired key is deleted on a
-  // primary). Read lookups count keyspace_hits/misses; both update the access clock.
-  Entry* LookupRead(std::string_view key);
+  // primary). Read lookups count keyspace_hits/misses and report misses to the observer ("keymiss"
+  // unless kLookupNoNotify); write lookups do neither. Both update the access clock.
+  Entry* LookupRead(std::string_view key, uint32_t flags = kLookupNone);
   Entry* LookupWrite(std::string_view key);
   // Like LookupWrite but leaves the access clock alone (OBJECT, TYPE-free introspection).
   Entry* LookupNoTouch(std::string_view key);
   bool Exists(std::string_view key) { return LookupNoTouch(key) != nullptr; }
 
-  // Adds `e` (its TTL, if any, is indexed). REQUIRES: no entry with e's key.
+  // Adds `e` (its TTL, if any, is indexed) and reports the new key to the observer. REQUIRES: no
+  // entry with e's key.
   void Insert(Entry* e);
   // Replaces the entry with `replacement`'s key (which must exist) and frees the old one unless
   // `free_old` is false (its object moved into the replacement). Returns `replacement`.

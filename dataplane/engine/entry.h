@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 namespace cairn::engine {
@@ -58,6 +59,8 @@ class Value {
   virtual ~Value() = default;
   // Bytes of heap memory the value holds, for MEMORY USAGE and eviction estimates.
   virtual size_t MemoryBytes() const = 0;
+  // An independent deep copy with the same contents and encoding-relevant state (COPY).
+  virtual std::unique_ptr<Value> Clone() const = 0;
 };
 
 // A string too long to embed, or one that grows (APPEND, SETRANGE): greedy capacity like sds.
@@ -75,6 +78,8 @@ class RawString final : public Value {
   void Resize(size_t size);
   void Append(std::string_view data);
   size_t MemoryBytes() const override { return sizeof(*this) + capacity_; }
+  // Exact-size copy, as Redis's dupStringObject makes for a raw string.
+  std::unique_ptr<Value> Clone() const override { return std::make_unique<RawString>(view()); }
 
  private:
   char* data_;
@@ -97,8 +102,7 @@ class Entry {
   // A copy of `from` with its key, type, value and clock, and the given expire state. `from` is
   // left intact if `move_object` is false (COPY), else its object moves to the new entry and
   // `from` must then be released with FreeShell.
-  static Entry* Rebuild(const Entry* from, bool has_expire, int64_t expire_at_ms,
-                        bool move_object);
+  static Entry* Rebuild(const Entry* from, bool has_expire, int64_t expire_at_ms, bool move_object);
   // Like Rebuild but with another key (RENAME, MOVE keep the value).
   static Entry* Rekey(const Entry* from, std::string_view key, bool has_expire,
                       int64_t expire_at_ms);
@@ -151,7 +155,6 @@ class Entry {
   uint8_t encoding_;
   uint8_t flags_;
 };
-
 
 struct EntryLayoutCheck {
   static_assert(offsetof(Entry, flags_) == Entry::kHeaderBytes - 1, "entry header layout");

@@ -50,6 +50,16 @@ class KeyspaceObserver {
   virtual ~KeyspaceObserver() = default;
   virtual void OnKeyExpired(int db, std::string_view key) = 0;
   virtual void OnKeyEvicted(int db, std::string_view key) = 0;
+  // A key was created (Redis's dbAdd: the "new" notification), before the command's own events.
+  virtual void OnKeyAdded(int db, std::string_view key) {
+    (void)db;
+    (void)key;
+  }
+  // A read lookup found nothing (the "keymiss" notification).
+  virtual void OnKeyMiss(int db, std::string_view key) {
+    (void)db;
+    (void)key;
+  }
 };
 
 struct KeyspaceConfig {
@@ -68,8 +78,7 @@ class Keyspace {
  public:
   // `used_memory` reports the bytes the process has allocated (eviction compares it with
   // maxmemory); `clock` supplies command times.
-  Keyspace(const KeyspaceConfig& config, const Clock* clock,
-           std::function<size_t()> used_memory);
+  Keyspace(const KeyspaceConfig& config, const Clock* clock, std::function<size_t()> used_memory);
   ~Keyspace();
 
   KeyspaceConfig& config() { return config_; }
@@ -87,6 +96,10 @@ class Keyspace {
   void SetCommandTime(int64_t now_ms) { now_ms_ = now_ms; }
   void RefreshCommandTime() { now_ms_ = clock_->NowMs(); }
   int64_t now_ms() const { return now_ms_; }
+  // Whether `e`'s TTL has passed at the command time: strictly after it, as Redis's keyIsExpired
+  // (a key whose expire time equals now is still alive; SET/EXPIRE with a time at or before now
+  // delete at once, which is their own rule).
+  bool IsExpired(const Entry* e) const { return e->has_expire() && e->expire_at_ms() < now_ms_; }
 
   // Replicas keep logically expired keys until the primary's DEL arrives (no deletion, reads
   // still hide them). Loading an RDB also disables deletion.

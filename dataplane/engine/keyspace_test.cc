@@ -1,9 +1,9 @@
 #include "dataplane/engine/keyspace.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dataplane/engine/types/string.h"
 
@@ -39,11 +39,13 @@ TEST_F(KeyspaceTest, ExpiredKeyIsInvisibleToReadsAndDeletedOnAccess) {
   strings::Set(db(), "k", "v", {.expire_at_ms = clock_.NowMs() + 100});
   EXPECT_NE(db().LookupRead("k"), nullptr);
   Advance(100);
+  EXPECT_NE(db().LookupRead("k"), nullptr) << "alive at exactly its expire time, as in Redis";
+  Advance(1);
   EXPECT_EQ(db().LookupRead("k"), nullptr);
   EXPECT_EQ(db().size(), 0u);
   EXPECT_EQ(ks_.stats().expired_keys, 1);
   EXPECT_EQ(recorder_.expired, std::vector<std::string>{"k"});
-  EXPECT_EQ(ks_.stats().keyspace_hits, 1);
+  EXPECT_EQ(ks_.stats().keyspace_hits, 2);
   EXPECT_EQ(ks_.stats().keyspace_misses, 1);
 }
 
