@@ -11,6 +11,11 @@ namespace cairn {
 void ParameterTable::Add(Parameter parameter) {
   auto owned = std::make_unique<Parameter>(std::move(parameter));
   Parameter* p = owned.get();
+  // Parameters are registered before any config is applied: what they hold now is the default
+  // (CONFIG REWRITE leaves parameters at their default out of the file).
+  if (p->default_value.empty() && p->get) {
+    p->default_value = p->get();
+  }
   CAIRN_CHECK(by_name_.emplace(AsciiLower(p->name), p).second);
   for (const std::string& alias : p->aliases) {
     CAIRN_CHECK(by_name_.emplace(AsciiLower(alias), p).second);
@@ -76,8 +81,9 @@ std::optional<int64_t> ParseMemory(std::string_view text) {
     int64_t multiplier;
   };
   static const Unit kUnits[] = {
-      {"kb", 1024},       {"mb", 1024 * 1024}, {"gb", 1024LL * 1024 * 1024}, {"k", 1000},
-      {"m", 1000 * 1000}, {"g", 1000LL * 1000 * 1000}, {"b", 1},
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024LL * 1024 * 1024},
+      {"k", 1000},  {"m", 1000 * 1000},  {"g", 1000LL * 1000 * 1000},
+      {"b", 1},
   };
   int64_t multiplier = 1;
   std::string_view digits = lower;
@@ -121,8 +127,7 @@ std::function<Status(std::string_view, bool)> BoolSetter(bool* target) {
   };
 }
 
-std::function<Status(std::string_view, bool)> IntSetter(int64_t* target, int64_t min,
-                                                        int64_t max) {
+std::function<Status(std::string_view, bool)> IntSetter(int64_t* target, int64_t min, int64_t max) {
   return [target, min, max](std::string_view v, bool) -> Status {
     std::optional<int64_t> n = ParseInt64(v);
     if (!n) {

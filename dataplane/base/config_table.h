@@ -35,6 +35,8 @@ struct Parameter {
   // "CONFIG SET failed (possibly related to argument 'x') - " (e.g. "argument must be 'yes' or
   // 'no'"). `startup` is true while reading the config file or command line.
   std::function<Status(std::string_view value, bool startup)> set;
+  // The default value as CONFIG GET prints it; when left empty, ParameterTable::Add records what
+  // `get` returns at registration (parameters are registered before any config is applied).
   std::string default_value;
 };
 
@@ -47,7 +49,8 @@ class ParameterTable {
   // (name, value) pairs of every parameter whose name matches one of the glob patterns, in the
   // order Redis's CONFIG GET returns them (each parameter once; aliases match too and print
   // under the alias).
-  std::vector<std::pair<std::string, std::string>> Get(const std::vector<std::string>& patterns) const;
+  std::vector<std::pair<std::string, std::string>> Get(
+      const std::vector<std::string>& patterns) const;
   // Applies one value; InvalidArgument with the reason on failure.
   Status Set(std::string_view name, std::string_view value, bool startup);
   // Every parameter, in registration order.

@@ -1,5 +1,6 @@
-// The client-visible error texts of cairn-server (without the leading '-'), byte for byte as Redis 7.0 sends
-// them. Engine ops return them in Status messages; handlers use these names and never write error strings inline (STYLE.md §3).
+// The client-visible error texts of cairn-server (without the leading '-'), byte for byte as
+// Redis 7.0 sends them. Engine ops return them in Status messages; handlers use these names and
+// never write error strings inline (STYLE.md §3).
 #pragma once
 
 namespace cairn {
@@ -24,7 +25,8 @@ inline constexpr char kErrAuthNotConfigured[] =
     "ERR AUTH <password> called without any password configured for the default user. Are you "
     "sure your configuration is correct?";
 inline constexpr char kErrOom[] = "OOM command not allowed when used memory > 'maxmemory'.";
-inline constexpr char kErrExecAbort[] = "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr char kErrExecAbort[] =
+    "EXECABORT Transaction discarded because of previous errors.";
 inline constexpr char kErrLoading[] = "LOADING Redis is loading the dataset in memory";
 inline constexpr char kErrReadOnly[] = "READONLY You can't write against a read only replica.";
 inline constexpr char kErrBusyKey[] = "BUSYKEY Target key name already exists.";
@@ -32,7 +34,8 @@ inline constexpr char kErrMultiNested[] = "ERR MULTI calls can not be nested";
 inline constexpr char kErrExecNoMulti[] = "ERR EXEC without MULTI";
 inline constexpr char kErrDiscardNoMulti[] = "ERR DISCARD without MULTI";
 inline constexpr char kErrWatchInMulti[] = "ERR WATCH inside MULTI is not allowed";
-inline constexpr char kErrStringTooLong[] = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr char kErrStringTooLong[] =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr char kErrBitOffset[] = "ERR bit offset is not an integer or out of range";
 inline constexpr char kErrBitValue[] = "ERR bit is not an integer or out of range";
 inline constexpr char kErrNotInResp3Ctx[] =
@@ -41,5 +44,92 @@ inline constexpr char kErrNotInResp3Ctx[] =
 inline constexpr char kErrTimeoutNotFloat[] = "ERR timeout is not a float or out of range";
 inline constexpr char kErrTimeoutNegative[] = "ERR timeout is negative";
 inline constexpr char kErrUnsupportedProtocol[] = "NOPROTO unsupported protocol version";
+
+// Transaction and Pub/Sub families.
+// A rejected EXEC: this prefix, then the rejection without its "ERR " (execCommandAbort).
+inline constexpr char kErrExecAbortBecause[] = "EXECABORT Transaction discarded because of: ";
+// "... for '<subcommand as typed>'. Try <COMMAND> HELP." (addReplySubcommandSyntaxError).
+inline constexpr char kErrSubcommandSyntaxPrefix[] =
+    "ERR unknown subcommand or wrong number of arguments for '";
+inline constexpr char kErrSsubscribeDenyBlocking[] =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
+
+// Generic (keyspace) family.
+inline constexpr char kErrInvalidCursor[] = "ERR invalid cursor";
+inline constexpr char kErrInvalidFirstDbIndex[] = "ERR invalid first DB index";
+inline constexpr char kErrInvalidSecondDbIndex[] = "ERR invalid second DB index";
+// EXPIRE family options: "ERR Unsupported option " + the option as typed.
+inline constexpr char kErrUnsupportedOptionPrefix[] = "ERR Unsupported option ";
+inline constexpr char kErrExpireNxIncompatible[] =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr char kErrExpireGtLtIncompatible[] =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr char kErrLfuNotSelected[] =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr char kErrLfuSelected[] =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+// Server and client families (INFO, COMMAND, CONFIG, SLOWLOG, LATENCY, DEBUG, SHUTDOWN, CLIENT,
+// MONITOR). Texts ending in a quote or a space are prefixes: the handler appends the detail.
+inline constexpr char kErrInvalidCommandSpecified[] = "ERR Invalid command specified";
+inline constexpr char kErrCommandHasNoKeys[] = "ERR The command has no key arguments";
+inline constexpr char kErrInvalidNumberOfArguments[] =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr char kErrInvalidArgumentsForCommand[] =
+    "ERR Invalid arguments specified for command";
+inline constexpr char kErrConfigSetUnknownPrefix[] =
+    "ERR Unknown option or number of arguments for CONFIG SET - '";
+inline constexpr char kErrConfigSetFailedPrefix[] =
+    "ERR CONFIG SET failed (possibly related to argument '";
+inline constexpr char kReasonImmutableConfig[] = "can't set immutable config";
+inline constexpr char kReasonProtectedConfig[] = "can't set protected config";
+inline constexpr char kReasonDuplicateParameter[] = "duplicate parameter";
+inline constexpr char kErrNoConfigFile[] = "ERR The server is running without a config file";
+inline constexpr char kErrRewritingConfigPrefix[] = "ERR Rewriting config file: ";
+inline constexpr char kErrSlowlogCount[] = "ERR count should be greater than or equal to -1";
+inline constexpr char kErrNoLatencySamplesPrefix[] = "ERR No samples available for event '";
+inline constexpr char kErrNoShutdownInProgress[] = "ERR No shutdown in progress.";
+inline constexpr char kErrShutdownFailed[] = "ERR Errors trying to SHUTDOWN. Check logs.";
+inline constexpr char kErrNoSuchClient[] = "ERR No such client";
+inline constexpr char kErrClientIdNotPositive[] = "ERR client-id should be greater than 0";
+inline constexpr char kErrUnknownClientTypePrefix[] = "ERR Unknown client type '";
+inline constexpr char kErrNoSuchUserPrefix[] = "ERR No such user '";
+inline constexpr char kErrInvalidClientId[] = "ERR Invalid client ID";
+inline constexpr char kErrInvalidClientName[] =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr char kErrClientPauseMode[] = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr char kErrTimeoutNotInteger[] = "ERR timeout is not an integer or out of range";
+inline constexpr char kErrMonitorDenyBlocking[] =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+inline constexpr char kErrReplicaKeyspace[] = "ERR Replica can't interact with the keyspace";
+inline constexpr char kErrDebugProtocolType[] =
+    "ERR Wrong protocol type name. Please use one of the following: "
+    "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+inline constexpr char kErrResp2NotSupported[] = "ERR RESP2 is not supported by this command";
+
+// String and bitmap families. Texts ending in a quote are prefixes: the handler appends the
+// command name and "' command".
+inline constexpr char kErrWrongArgCountPrefix[] = "ERR wrong number of arguments for '";
+inline constexpr char kErrInvalidExpirePrefix[] = "ERR invalid expire time in '";
+inline constexpr char kErrDecrementOverflow[] = "ERR decrement would overflow";
+inline constexpr char kErrOffsetOutOfRange[] = "ERR offset is out of range";
+inline constexpr char kErrLcsWrongType[] = "ERR The specified keys must contain string values";
+inline constexpr char kErrLcsLenAndIdx[] =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr char kErrLcsStringTooLong[] = "ERR String too long for LCS";
+inline constexpr char kErrLcsTableTooLarge[] =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr char kErrLcsAllocFailed[] =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
+inline constexpr char kErrBitArgument[] = "ERR The bit argument must be 1 or 0.";
+inline constexpr char kErrBitopNotSingleKey[] =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr char kErrBitfieldType[] =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr char kErrBitfieldOverflowType[] = "ERR Invalid OVERFLOW type specified";
+inline constexpr char kErrBitfieldRoWrite[] = "ERR BITFIELD_RO only supports the GET subcommand";
 
 }  // namespace cairn

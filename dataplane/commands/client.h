@@ -24,12 +24,12 @@ struct QueuedCommand {
 
 // Redis's CLIENT_* flags that commands read or set.
 enum ClientFlag : uint32_t {
-  kClientMulti = 1 << 0,         // inside MULTI
-  kClientDirtyExec = 1 << 1,     // a queue-time error: EXEC aborts
-  kClientDirtyCas = 1 << 2,      // a watched key changed: EXEC returns null
+  kClientMulti = 1 << 0,      // inside MULTI
+  kClientDirtyExec = 1 << 1,  // a queue-time error: EXEC aborts
+  kClientDirtyCas = 1 << 2,   // a watched key changed: EXEC returns null
   kClientCloseAfterReply = 1 << 3,
-  kClientCloseAsap = 1 << 4,     // CLIENT KILL, output limit: close without flushing
-  kClientPubSub = 1 << 5,        // has subscriptions (RESP2 context limits)
+  kClientCloseAsap = 1 << 4,  // CLIENT KILL, output limit: close without flushing
+  kClientPubSub = 1 << 5,     // has subscriptions (RESP2 context limits)
   kClientMonitor = 1 << 6,
   kClientNoEvict = 1 << 7,
   kClientReplySkipNext = 1 << 8,  // CLIENT REPLY SKIP: mute the next command's reply
@@ -76,6 +76,9 @@ class Client {
   int64_t last_interaction_ms = 0;
   // Name of the last command run (CLIENT LIST cmd=).
   std::string last_command = "NULL";
+  // Argument indexes of the running command that SLOWLOG and MONITOR show as "(redacted)"
+  // (passwords: AUTH, HELLO AUTH, CONFIG SET of a sensitive parameter). Cleared per command.
+  std::vector<size_t> redacted_args;
 
   // MULTI queue and WATCHed (db, key) pairs.
   std::vector<QueuedCommand> multi_queue;
@@ -83,8 +86,12 @@ class Client {
 
   // Pub/Sub subscriptions.
   std::set<std::string> channels;
-  std::set<std::string> patterns;
+  // In subscription order: PUNSUBSCRIBE without arguments lists them so (a list in Redis 7.0).
+  std::vector<std::string> patterns;
   size_t subscription_count() const { return channels.size() + patterns.size(); }
+  // Shard channels (SSUBSCRIBE), counted apart from the others as Redis 7.0 does.
+  std::set<std::string> shard_channels;
+  size_t total_subscription_count() const { return subscription_count() + shard_channels.size(); }
 
   // Set by the server when the client has output queued for the socket.
   bool pending_write = false;

@@ -13,6 +13,7 @@ CommandHarness::CommandHarness() {
   RegisterAllCommands(table_);
   state_ = std::make_unique<ServerState>(keyspace_.get(), &table_, &parameters_, &config_, &clock_);
   state_->close_client = [](Client* c) { c->set_flag(kClientCloseAsap); };
+  keyspace_->set_observer(state_.get());
   client(0);
 }
 
@@ -63,6 +64,8 @@ std::string CommandHarness::RunAs(size_t index, const std::vector<std::string>& 
   return out;
 }
 
-std::string CommandHarness::Run(const std::vector<std::string>& args) { return RunAs(0, args); }
+std::string CommandHarness::Run(const std::vector<std::string>& args) {
+  return RunAs(0, args);
+}
 
 }  // namespace cairn::commands

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/commands/latency_histogram.h"
+
 namespace cairn::commands {
 
 class CommandContext;
@@ -25,8 +27,8 @@ enum CommandFlag : uint32_t {
   kPubSub = 1 << 4,
   kNoScript = 1 << 5,
   kBlocking = 1 << 6,
-  kLoading = 1 << 7,   // ok while loading
-  kStale = 1 << 8,     // ok on a stale replica
+  kLoading = 1 << 7,  // ok while loading
+  kStale = 1 << 8,    // ok on a stale replica
   kSkipMonitor = 1 << 9,
   kSkipSlowlog = 1 << 10,
   kFast = 1 << 11,
@@ -98,6 +100,8 @@ struct CommandSpec {
   mutable int64_t usec = 0;
   mutable int64_t rejected_calls = 0;
   mutable int64_t failed_calls = 0;
+  // Latency distribution for LATENCY HISTOGRAM and INFO latencystats (reset by CONFIG RESETSTAT).
+  mutable LatencyHistogram latency;
 
   bool is_container() const { return !subcommands.empty(); }
   // ACL categories including those the flags imply.

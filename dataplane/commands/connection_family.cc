@@ -1,7 +1,7 @@
 // Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
-#include <openssl/crypto.h>
-
 #include <string>
+
+#include <openssl/crypto.h>
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
@@ -54,7 +54,9 @@ void CmdPing(CommandContext& ctx) {
 }
 
 // ECHO message
-void CmdEcho(CommandContext& ctx) { ctx.reply().Bulk(ctx.arg(1)); }
+void CmdEcho(CommandContext& ctx) {
+  ctx.reply().Bulk(ctx.arg(1));
+}
 
 // QUIT: replies OK and closes the connection once the reply is written.
 void CmdQuit(CommandContext& ctx) {
@@ -82,6 +84,10 @@ void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) {
     ctx.reply().Error(kErrSyntax);
     return;
+  }
+  // Credentials never reach SLOWLOG or MONITOR.
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    ctx.client().redacted_args.push_back(i);
   }
   std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : "default";
   std::string_view password = ctx.arg(ctx.argc() - 1);
@@ -135,6 +141,8 @@ void CmdHello(CommandContext& ctx) {
     size_t left = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "auth") && left >= 2) {
       has_auth = true;
+      ctx.client().redacted_args.push_back(i + 1);  // credentials stay out of SLOWLOG/MONITOR
+      ctx.client().redacted_args.push_back(i + 2);
       user = ctx.arg(i + 1);
       password = ctx.arg(i + 2);
       i += 2;
@@ -159,7 +167,7 @@ void CmdHello(CommandContext& ctx) {
   if (!ctx.client().authenticated && !ctx.config().requirepass.empty()) {
     ctx.reply().Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the "
         "RESP protocol version at the same time");
     return;
   }
@@ -221,23 +229,42 @@ void CmdReset(CommandContext& ctx) {
 
 void RegisterConnectionFamily(CommandTable& table) {
   uint64_t conn = kAclConnection;
-  table.Add({.name = "ping", .arity = -1, .flags = kFast | kSentinel, .categories = conn,
-             .handler = CmdPing, .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}});
-  table.Add({.name = "echo", .arity = 2, .flags = kFast, .categories = conn, .handler = CmdEcho});
-  table.Add({.name = "quit", .arity = -1,
+  table.Add({.name = "ping",
+             .arity = -1,
+             .flags = kFast | kSentinel,
+             .categories = conn,
+             .handler = CmdPing,
+             .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}});
+  table.Add({.name = "echo",
+             .arity = 2,
+             .flags = kLoading | kStale | kFast,
+             .categories = conn,
+             .handler = CmdEcho});
+  table.Add({.name = "quit",
+             .arity = -1,
              .flags = kAllowBusy | kNoAuth | kLoading | kStale | kFast | kNoScript,
-             .categories = conn, .handler = CmdQuit});
-  table.Add({.name = "select", .arity = 2, .flags = kLoading | kStale | kFast,
-             .categories = conn, .handler = CmdSelect});
-  table.Add({.name = "auth", .arity = -2,
+             .categories = conn,
+             .handler = CmdQuit});
+  table.Add({.name = "select",
+             .arity = 2,
+             .flags = kLoading | kStale | kFast,
+             .categories = conn,
+             .handler = CmdSelect});
+  table.Add({.name = "auth",
+             .arity = -2,
              .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy,
-             .categories = conn, .handler = CmdAuth});
-  table.Add({.name = "hello", .arity = -1,
+             .categories = conn,
+             .handler = CmdAuth});
+  table.Add({.name = "hello",
+             .arity = -1,
              .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kSentinel | kAllowBusy,
-             .categories = conn, .handler = CmdHello});
-  table.Add({.name = "reset", .arity = 1,
+             .categories = conn,
+             .handler = CmdHello});
+  table.Add({.name = "reset",
+             .arity = 1,
              .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-             .categories = conn, .handler = CmdReset});
+             .categories = conn,
+             .handler = CmdReset});
 }
 
 }  // namespace cairn::commands

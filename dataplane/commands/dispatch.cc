@@ -16,13 +16,22 @@ namespace {
 constexpr size_t kSlowlogMaxArgs = 32;
 constexpr size_t kSlowlogMaxArgBytes = 128;
 
-// Rejects before execution; inside MULTI it also dooms the transaction (flagTransaction).
-void Reject(Client& client, const CommandSpec* spec, std::string_view error) {
+// Rejects before execution; inside MULTI it also dooms the transaction (flagTransaction). A
+// rejected EXEC ends the transaction, its error wrapped in EXECABORT (execCommandAbort).
+void Reject(ServerState& server, Client& client, const CommandSpec* spec, std::string_view error) {
   if (client.has_flag(kClientMulti)) {
     client.set_flag(kClientDirtyExec);
   }
   if (spec != nullptr) {
     spec->rejected_calls++;
+  }
+  if (spec != nullptr && spec->name == "exec") {
+    server.DiscardTransaction(&client);
+    if (error.starts_with("ERR ")) {
+      error.remove_prefix(4);
+    }
+    client.reply().Error(std::string(kErrExecAbortBecause) + std::string(error));
+    return;
   }
   client.reply().Error(error);
 }
@@ -43,9 +52,9 @@ std::string UnknownCommandError(const std::vector<std::string_view>& args) {
 }
 
 bool AllowedInPubSubContext(std::string_view name) {
-  static const char* kAllowed[] = {"ping",         "subscribe",  "ssubscribe", "unsubscribe",
-                                   "sunsubscribe", "psubscribe", "punsubscribe", "quit",
-                                   "reset"};
+  static const char* kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                   "unsubscribe",  "sunsubscribe", "psubscribe",
+                                   "punsubscribe", "quit",         "reset"};
   for (const char* a : kAllowed) {
     if (name == a) {
       return true;
@@ -116,7 +125,49 @@ void RecordSlowlog(ServerState& server, Client& client, const std::vector<std::s
   }
 }
 
+// The arguments as SLOWLOG and MONITOR show them: those the handler redacted (passwords) read
+// "(redacted)", as Redis's redactClientCommandArgument makes them.
+std::vector<std::string_view> LoggedArgs(const Client& client,
+                                         const std::vector<std::string_view>& args) {
+  std::vector<std::string_view> out(args);
+  for (size_t i : client.redacted_args) {
+    if (i < out.size()) {
+      out[i] = "(redacted)";
+    }
+  }
+  return out;
+}
+
+// Commands that touch the keyspace or may replicate: refused from replicas and MONITOR clients,
+// held by CLIENT PAUSE WRITE. EXEC counts as its queued commands do.
+bool MayReplicate(const Client& client, const CommandSpec& spec) {
+  if ((spec.flags & (kWrite | kMayReplicate)) != 0) {
+    return true;
+  }
+  if (spec.name == "exec") {
+    for (const QueuedCommand& q : client.multi_queue) {
+      if ((q.spec->flags & (kWrite | kMayReplicate)) != 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+bool IsPostponedByPause(ServerState& server, const Client& client,
+                        const std::vector<std::string_view>& args) {
+  const PauseState& pause = server.pause();
+  if (!pause.active(server.clock().NowMs()) || client.has_flag(kClientReplica) || args.empty()) {
+    return false;
+  }
+  if (!pause.writes_only) {
+    return true;
+  }
+  const CommandSpec* spec = LookupCommand(server.table(), args);
+  return spec != nullptr && MayReplicate(client, *spec);
+}
 
 bool AuthRequired(const ServerState& server, const Client& client) {
   return !client.authenticated && !const_cast<ServerState&>(server).config().requirepass.empty();
@@ -143,6 +194,7 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
     client.reply().set_muted(true);
   }
 
+  client.redacted_args.clear();
   CommandContext ctx(server, client, args, spec);
   spec.handler(ctx);
 
@@ -153,7 +205,10 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
   int64_t duration_us = clock.MonotonicUs() - start_us;
   spec.calls++;
   spec.usec += duration_us;
-  if (server.stats().total_error_replies != errors_before) {
+  if (server.config().latency_tracking) {
+    spec.latency.Record(duration_us);
+  }
+  if (server.stats().total_error_replies > errors_before) {  // CONFIG RESETSTAT may lower it
     spec.failed_calls++;
   }
   server.stats().total_commands_processed++;
@@ -162,7 +217,7 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
   const ServerConfig& config = server.config();
   if ((spec.flags & kSkipSlowlog) == 0 && config.slowlog_log_slower_than_us >= 0 &&
       duration_us >= config.slowlog_log_slower_than_us) {
-    RecordSlowlog(server, client, args, duration_us);
+    RecordSlowlog(server, client, LoggedArgs(client, args), duration_us);
   }
   if (config.latency_monitor_threshold_ms > 0 &&
       duration_us / 1000 >= config.latency_monitor_threshold_ms) {
@@ -170,7 +225,7 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
                             duration_us / 1000);
   }
   if (!server.monitors().empty() && (spec.flags & (kSkipMonitor | kAdmin)) == 0) {
-    FeedMonitors(server, client, args);
+    FeedMonitors(server, client, LoggedArgs(client, args));
   }
 }
 
@@ -188,15 +243,15 @@ void ProcessCommand(ServerState& server, Client& client,
       std::string error = "ERR unknown subcommand '";
       error.append(args[1].substr(0, 128));
       error += "'. Try " + upper + " HELP.";
-      Reject(client, nullptr, error);
+      Reject(server, client, nullptr, error);
     } else {
-      Reject(client, nullptr, UnknownCommandError(args));
+      Reject(server, client, nullptr, UnknownCommandError(args));
     }
     return;
   }
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
-    Reject(client, spec, "ERR wrong number of arguments for '" + spec->name + "' command");
+    Reject(server, client, spec, "ERR wrong number of arguments for '" + spec->name + "' command");
     return;
   }
   if ((spec->flags & kProtected) != 0 && !ProtectedCommandAllowed(server, client)) {
@@ -204,7 +259,7 @@ void ProcessCommand(ServerState& server, Client& client,
     for (char& c : name) {
       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
-    Reject(client, spec,
+    Reject(server, client, spec,
            "ERR " + name +
                " command not allowed. If the enable-debug-command option is set to \"local\", "
                "you can run it from a local connection, otherwise you need to set this option "
@@ -212,12 +267,12 @@ void ProcessCommand(ServerState& server, Client& client,
     return;
   }
   if ((spec->flags & kNoAuth) == 0 && AuthRequired(server, client)) {
-    Reject(client, spec, kErrNoAuth);
+    Reject(server, client, spec, kErrNoAuth);
     return;
   }
   bool in_multi = client.has_flag(kClientMulti);
   if (in_multi && (spec->flags & kNoMulti) != 0) {
-    Reject(client, spec, "ERR Command not allowed inside a transaction");
+    Reject(server, client, spec, "ERR Command not allowed inside a transaction");
     return;
   }
   engine::Keyspace& keyspace = server.keyspace();
@@ -225,22 +280,34 @@ void ProcessCommand(ServerState& server, Client& client,
   if (keyspace.config().maxmemory_bytes > 0) {
     bool oom = !keyspace.PerformEvictions().ok();
     bool deny = (spec->flags & kDenyOom) != 0;
+    // Queueing inside MULTI takes memory whatever the command, so only the commands that end
+    // the transaction (or the connection) get through.
+    if (in_multi && spec->name != "exec" && spec->name != "discard" && spec->name != "quit" &&
+        spec->name != "reset") {
+      deny = true;
+    }
     if (!deny && spec->name == "exec") {
       for (const QueuedCommand& q : client.multi_queue) {
         deny = deny || (q.spec->flags & kDenyOom) != 0;
       }
     }
     if (oom && deny) {
-      Reject(client, spec, kErrOom);
+      Reject(server, client, spec, kErrOom);
       return;
     }
   }
   if (client.has_flag(kClientPubSub) && client.resp() == 2 &&
       !AllowedInPubSubContext(spec->parent != nullptr ? spec->parent->name : spec->name)) {
-    Reject(client, spec,
+    Reject(server, client, spec,
            "ERR Can't execute '" + spec->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                "this context");
+    return;
+  }
+  // MONITOR makes a client a replica in Redis: neither may touch the keyspace.
+  if ((client.has_flag(kClientMonitor) || client.has_flag(kClientReplica)) &&
+      ((spec->flags & kReadOnly) != 0 || MayReplicate(client, *spec))) {
+    Reject(server, client, spec, kErrReplicaKeyspace);
     return;
   }
   if (in_multi && !RunsInsideMulti(spec->name)) {

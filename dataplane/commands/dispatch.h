@@ -24,6 +24,12 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
 const CommandSpec* LookupCommand(const CommandTable& table,
                                  const std::vector<std::string_view>& args);
 
+// True when CLIENT PAUSE holds this command of `client` (every command under PAUSE ALL, those
+// that write or may replicate under PAUSE WRITE; never a replica's). The server leaves it
+// unparsed in the input until the pause ends. REQUIRES: args[0] is the command name.
+bool IsPostponedByPause(ServerState& server, const Client& client,
+                        const std::vector<std::string_view>& args);
+
 // True when `client` must authenticate before running commands without kNoAuth.
 bool AuthRequired(const ServerState& server, const Client& client);
 

@@ -64,21 +64,36 @@ std::string NotifyFlagsToString(uint32_t flags) {
   if ((flags & kNotifyAll) == kNotifyAll) {
     out += 'A';
   } else {
-    if (flags & kNotifyGeneric) out += 'g';
-    if (flags & kNotifyString) out += '$';
-    if (flags & kNotifyList) out += 'l';
-    if (flags & kNotifySet) out += 's';
-    if (flags & kNotifyHash) out += 'h';
-    if (flags & kNotifyZset) out += 'z';
-    if (flags & kNotifyExpired) out += 'x';
-    if (flags & kNotifyEvicted) out += 'e';
-    if (flags & kNotifyStream) out += 't';
-    if (flags & kNotifyModule) out += 'd';
+    if (flags & kNotifyGeneric)
+      out += 'g';
+    if (flags & kNotifyString)
+      out += '$';
+    if (flags & kNotifyList)
+      out += 'l';
+    if (flags & kNotifySet)
+      out += 's';
+    if (flags & kNotifyHash)
+      out += 'h';
+    if (flags & kNotifyZset)
+      out += 'z';
+    if (flags & kNotifyExpired)
+      out += 'x';
+    if (flags & kNotifyEvicted)
+      out += 'e';
+    if (flags & kNotifyStream)
+      out += 't';
+    if (flags & kNotifyModule)
+      out += 'd';
+    // Redis prints 'n' only here, so "An" reads back as "A" (the flag itself is kept).
+    if (flags & kNotifyNew)
+      out += 'n';
   }
-  if (flags & kNotifyKeyspace) out += 'K';
-  if (flags & kNotifyKeyevent) out += 'E';
-  if (flags & kNotifyKeyMiss) out += 'm';
-  if (flags & kNotifyNew) out += 'n';
+  if (flags & kNotifyKeyspace)
+    out += 'K';
+  if (flags & kNotifyKeyevent)
+    out += 'E';
+  if (flags & kNotifyKeyMiss)
+    out += 'm';
   return out;
 }
 

@@ -18,12 +18,26 @@ void ServerStats::OnErrorReply(std::string_view code) {
 
 ServerState::ServerState(engine::Keyspace* keyspace, CommandTable* table,
                          ParameterTable* parameters, ServerConfig* config, const Clock* clock)
-    : keyspace_(keyspace),
-      table_(table),
-      parameters_(parameters),
-      config_(config),
-      clock_(clock) {
+    : keyspace_(keyspace), table_(table), parameters_(parameters), config_(config), clock_(clock) {
   stats_.start_time_ms = clock->NowMs();
+}
+
+void ServerState::OnKeyExpired(int db, std::string_view key) {
+  TouchWatchedKey(db, key);
+  Notify(kNotifyExpired, "expired", key, db);
+}
+
+void ServerState::OnKeyEvicted(int db, std::string_view key) {
+  TouchWatchedKey(db, key);
+  Notify(kNotifyEvicted, "evicted", key, db);
+}
+
+void ServerState::OnKeyAdded(int db, std::string_view key) {
+  Notify(kNotifyNew, "new", key, db);
+}
+
+void ServerState::OnKeyMiss(int db, std::string_view key) {
+  Notify(kNotifyKeyMiss, "keymiss", key, db);
 }
 
 void ServerState::AddClient(Client* client) {
@@ -52,6 +66,12 @@ void ServerState::MarkPendingWrite(Client* client) {
   }
 }
 
+bool ServerState::KeyLogicallyExpired(int db, std::string_view key) {
+  // Same rule as Db::ExpireIfNeeded, without deleting.
+  const engine::Entry* e = keyspace_->db(db).Find(key);
+  return e != nullptr && keyspace_->IsExpired(e);
+}
+
 void ServerState::Watch(Client* client, int db, std::string_view key) {
   for (const auto& [d, k] : client->watched) {
     if (d == db && k == key) {
@@ -59,7 +79,7 @@ void ServerState::Watch(Client* client, int db, std::string_view key) {
     }
   }
   client->watched.emplace_back(db, std::string(key));
-  watched_[{db, std::string(key)}].push_back(client);
+  watched_[{db, std::string(key)}].push_back({client, KeyLogicallyExpired(db, key)});
 }
 
 void ServerState::UnwatchAll(Client* client) {
@@ -68,13 +88,23 @@ void ServerState::UnwatchAll(Client* client) {
     if (it == watched_.end()) {
       continue;
     }
-    std::vector<Client*>& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), client), v.end());
+    std::vector<Watcher>& v = it->second;
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [client](const Watcher& w) { return w.client == client; }),
+            v.end());
     if (v.empty()) {
       watched_.erase(it);
     }
   }
   client->watched.clear();
+}
+
+void ServerState::MarkDirty(const std::vector<Client*>& clients) {
+  // A dirty client's EXEC fails whatever else changes, so its watches are dropped at once.
+  for (Client* c : clients) {
+    c->set_flag(kClientDirtyCas);
+    UnwatchAll(c);
+  }
 }
 
 void ServerState::TouchWatchedKey(int db, std::string_view key) {
@@ -85,29 +115,75 @@ void ServerState::TouchWatchedKey(int db, std::string_view key) {
   if (it == watched_.end()) {
     return;
   }
-  for (Client* c : it->second) {
-    c->set_flag(kClientDirtyCas);
+  bool exists = keyspace_->db(db).Find(key) != nullptr;
+  std::vector<Client*> dirty;
+  for (Watcher& w : it->second) {
+    if (w.expired && !exists) {
+      // Watched while already expired and now deleted: logically no change. A deleted key is
+      // not expired any more, so a later write does invalidate.
+      w.expired = false;
+      continue;
+    }
+    dirty.push_back(w.client);
   }
+  MarkDirty(dirty);
 }
 
 void ServerState::TouchAllWatchedKeysInDb(int db, int other_db) {
-  for (auto& [dbkey, clients] : watched_) {
+  std::vector<Client*> dirty;
+  for (auto& [dbkey, watchers] : watched_) {
     const auto& [d, key] = dbkey;
     if (db != -1 && d != db && d != other_db) {
       continue;
     }
-    bool exists = keyspace_->db(d).Find(key) != nullptr;
-    if (other_db >= 0) {
-      // SWAPDB: the key changes if it exists on either side.
-      int peer = d == db ? other_db : db;
-      exists = exists || keyspace_->db(peer).Find(key) != nullptr;
+    bool in_emptied = keyspace_->db(d).Find(key) != nullptr;
+    // SWAPDB: the db whose contents replace d's.
+    int peer = other_db < 0 ? -1 : (d == db ? other_db : db);
+    bool in_replacement = peer >= 0 && keyspace_->db(peer).Find(key) != nullptr;
+    if (!in_emptied && !in_replacement) {
+      continue;
     }
-    if (exists) {
-      for (Client* c : clients) {
-        c->set_flag(kClientDirtyCas);
+    bool replacement_expired = in_replacement && KeyLogicallyExpired(peer, key);
+    for (Watcher& w : watchers) {
+      if (w.expired) {
+        if (!in_replacement) {
+          w.expired = false;  // the expired key is just deleted
+          continue;
+        }
+        if (replacement_expired) {
+          continue;  // expired before, expired after
+        }
+      } else if (!in_emptied && replacement_expired) {
+        w.expired = true;  // a missing key replaced by an expired one
+        continue;
+      }
+      dirty.push_back(w.client);
+    }
+  }
+  MarkDirty(dirty);
+}
+
+bool ServerState::WatchedKeyExpired(const Client* client) {
+  for (const auto& [db, key] : client->watched) {
+    auto it = watched_.find(std::pair<int, std::string>(db, key));
+    if (it == watched_.end()) {
+      continue;
+    }
+    for (const Watcher& w : it->second) {
+      if (w.client == client && !w.expired && KeyLogicallyExpired(db, key)) {
+        return true;
       }
     }
   }
+  return false;
+}
+
+void ServerState::DiscardTransaction(Client* client) {
+  client->multi_queue.clear();
+  client->clear_flag(kClientMulti);
+  client->clear_flag(kClientDirtyCas);
+  client->clear_flag(kClientDirtyExec);
+  UnwatchAll(client);
 }
 
 void ServerState::Notify(NotifyClass cls, std::string_view event, std::string_view key, int db) {

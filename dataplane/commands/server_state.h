@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "dataplane/base/config_table.h"
-#include "dataplane/engine/keyspace.h"
-#include "dataplane/protocol/reply_writer.h"
 #include "dataplane/commands/client.h"
 #include "dataplane/commands/command_table.h"
 #include "dataplane/commands/notify.h"
 #include "dataplane/commands/pubsub.h"
+#include "dataplane/engine/keyspace.h"
+#include "dataplane/protocol/reply_writer.h"
 
 namespace cairn::commands {
 
@@ -37,6 +37,10 @@ struct ServerConfig {
   int64_t slowlog_log_slower_than_us = 10000;
   int64_t slowlog_max_len = 128;
   int64_t latency_monitor_threshold_ms = 0;
+  // latency-tracking: per-command latency histograms (LATENCY HISTOGRAM, INFO latencystats),
+  // and the percentiles INFO latencystats reports.
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_percentiles = {50, 99, 99.9};
   std::string enable_debug_command = "no";      // no | yes | local
   std::string enable_protected_configs = "no";  // no | yes | local
   uint32_t notify_keyspace_events = 0;          // NotifyClass bits
@@ -106,10 +110,18 @@ struct PauseState {
   bool active(int64_t now_ms) const { return until_ms > now_ms; }
 };
 
-class ServerState {
+// Also the keyspace's observer: keys the engine creates, misses, expires or evicts become keyspace
+// notifications and WATCH invalidations here, for the server and the test harness alike.
+class ServerState final : public engine::KeyspaceObserver {
  public:
   ServerState(engine::Keyspace* keyspace, CommandTable* table, ParameterTable* parameters,
               ServerConfig* config, const Clock* clock);
+
+  // engine::KeyspaceObserver.
+  void OnKeyExpired(int db, std::string_view key) override;
+  void OnKeyEvicted(int db, std::string_view key) override;
+  void OnKeyAdded(int db, std::string_view key) override;
+  void OnKeyMiss(int db, std::string_view key) override;
 
   engine::Keyspace& keyspace() { return *keyspace_; }
   CommandTable& table() { return *table_; }
@@ -131,12 +143,22 @@ class ServerState {
   void MarkPendingWrite(Client* client);
   std::vector<Client*>& pending_writes() { return pending_writes_; }
 
-  // WATCH: records that `client` watches (db, key); Touch marks every watcher dirty.
+  // WATCH: records that `client` watches (db, key), noting whether the key is already logically
+  // expired (Redis 7.0: such a key deleted later is no change, one still there at EXEC neither).
   void Watch(Client* client, int db, std::string_view key);
   void UnwatchAll(Client* client);
+  // Called after `key` changed (signalModifiedKey): marks its watchers kClientDirtyCas and
+  // unwatches them, except watchers of an already expired key that is now gone.
   void TouchWatchedKey(int db, std::string_view key);
-  // FLUSHDB / FLUSHALL (db = -1) / SWAPDB: touches watched keys that exist in `db`.
+  // FLUSHDB / FLUSHALL (db = -1): touches watched keys that exist in `db`. SWAPDB db other_db:
+  // touches watched keys of either db that exist on either side.
+  // REQUIRES: called before the flush or swap.
   void TouchAllWatchedKeysInDb(int db, int other_db = -1);
+  // True when a key `client` watches, live at WATCH time, has logically expired since (EXEC).
+  bool WatchedKeyExpired(const Client* client);
+  // Ends a transaction: drops the queue, clears MULTI and its dirty flags, unwatches everything
+  // (EXEC, DISCARD, an EXEC rejected before running).
+  void DiscardTransaction(Client* client);
   size_t watched_keys_count() const { return watched_.size(); }
 
   // Keyspace notifications (notify-keyspace-events).
@@ -174,6 +196,8 @@ class ServerState {
   int64_t last_save_s = 0;
   // DEBUG PAUSE-CRON: the server skips its cron while set.
   bool cron_paused = false;
+  // Absolute path of the config file the server started with ("" without one): CONFIG REWRITE.
+  std::string config_file;
 
  private:
   engine::Keyspace* keyspace_;
@@ -186,8 +210,16 @@ class ServerState {
   std::map<uint64_t, Client*> clients_;
   uint64_t next_client_id_ = 1;
   std::vector<Client*> pending_writes_;
+  // One client watching one key; `expired`: the key was logically expired when watched.
+  struct Watcher {
+    Client* client = nullptr;
+    bool expired = false;
+  };
+  bool KeyLogicallyExpired(int db, std::string_view key);
+  void MarkDirty(const std::vector<Client*>& clients);
+
   // (db, key) -> watching clients.
-  std::map<std::pair<int, std::string>, std::vector<Client*>, std::less<>> watched_;
+  std::map<std::pair<int, std::string>, std::vector<Watcher>, std::less<>> watched_;
   std::vector<Client*> monitors_;
   std::deque<SlowlogEntry> slowlog_;
   int64_t next_slowlog_id_ = 0;

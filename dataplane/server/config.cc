@@ -2,11 +2,14 @@
 // and command line, with Redis's fatal-error report format.
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <spdlog/spdlog.h>
 
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/notify.h"
@@ -18,7 +21,9 @@ namespace {
 
 using commands::ServerConfig;
 
-std::string YesNo(bool v) { return v ? "yes" : "no"; }
+std::string YesNo(bool v) {
+  return v ? "yes" : "no";
+}
 
 // A parameter whose value is stored and reported but has no effect beyond that in this build
 // (Redis tuning knobs whose behaviour we meet another way, e.g. lazyfree-*: frees are cheap).
@@ -83,13 +88,15 @@ Status ParseOutputLimit(std::string_view value, ServerConfig& config) {
     } else if (cls == "pubsub") {
       target = &config.output_limit_pubsub;
     } else {
-      return Status::InvalidArgument("Invalid client class specified in buffer limit configuration.");
+      return Status::InvalidArgument(
+          "Invalid client class specified in buffer limit configuration.");
     }
     std::optional<int64_t> hard = ParseMemory(words[i + 1]);
     std::optional<int64_t> soft = ParseMemory(words[i + 2]);
     std::optional<int64_t> secs = ParseInt64(words[i + 3]);
     if (!hard || !soft || !secs || *secs < 0) {
-      return Status::InvalidArgument("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+      return Status::InvalidArgument(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
     }
     *target = {*hard, *soft, *secs};
   }
@@ -105,6 +112,38 @@ std::string FormatOutputLimits(const ServerConfig& c) {
          one("pubsub", c.output_limit_pubsub);
 }
 
+// latency-tracking-info-percentiles: "50 99 99.9" (each 0..100; "" for none).
+Status ParsePercentiles(std::string_view value, std::vector<double>* out) {
+  std::vector<std::string> words;
+  std::vector<double> parsed;
+  if (!protocol::SplitInlineArgs(value, &words)) {
+    return Status::InvalidArgument("Invalid latency-tracking-info-percentiles parameters");
+  }
+  for (const std::string& w : words) {
+    std::optional<double> p = ParseDouble(w);
+    if (!p) {
+      return Status::InvalidArgument("Invalid latency-tracking-info-percentiles parameters");
+    }
+    if (*p < 0 || *p > 100) {
+      return Status::InvalidArgument(
+          "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+    }
+    parsed.push_back(*p);
+  }
+  *out = std::move(parsed);
+  return Status::Ok();
+}
+
+std::string FormatPercentiles(const std::vector<double>& percentiles) {
+  std::string out;
+  for (double p : percentiles) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%g", p);
+    out += (out.empty() ? "" : " ") + std::string(buf);
+  }
+  return out;
+}
+
 }  // namespace
 
 void Server::RegisterParameters() {
@@ -112,10 +151,13 @@ void Server::RegisterParameters() {
   ServerConfig& c = config_;
   t.Add(IntParam("port", &c.port, 0, 65535));
   t.Add({.name = "bind",
+         .flags = Parameter::kMultiArg,
          .get = [&c] { return c.bind; },
          .set = StringSetter(&c.bind),
          .default_value = c.bind});
-  t.Add({.name = "unixsocket", .flags = Parameter::kImmutable, .get = [&c] { return c.unixsocket; },
+  t.Add({.name = "unixsocket",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return c.unixsocket; },
          .set = StringSetter(&c.unixsocket)});
   t.Add({.name = "unixsocketperm",
          .flags = Parameter::kImmutable,
@@ -132,16 +174,23 @@ void Server::RegisterParameters() {
          }});
   t.Add(IntParam("timeout", &c.timeout_s, 0, INT32_MAX));
   t.Add(IntParam("tcp-keepalive", &c.tcp_keepalive_s, 0, INT32_MAX));
-  t.Add({.name = "protected-mode", .get = [&c] { return YesNo(c.protected_mode); },
+  t.Add({.name = "protected-mode",
+         .get = [&c] { return YesNo(c.protected_mode); },
          .set = BoolSetter(&c.protected_mode)});
-  t.Add({.name = "daemonize", .flags = Parameter::kImmutable,
-         .get = [&c] { return YesNo(c.daemonize); }, .set = BoolSetter(&c.daemonize)});
-  t.Add({.name = "pidfile", .flags = Parameter::kImmutable, .get = [&c] { return c.pidfile; },
+  t.Add({.name = "daemonize",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return YesNo(c.daemonize); },
+         .set = BoolSetter(&c.daemonize)});
+  t.Add({.name = "pidfile",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return c.pidfile; },
          .set = StringSetter(&c.pidfile)});
   t.Add({.name = "loglevel",
          .get = [&c] { return c.loglevel; },
          .set = EnumSetter(&c.loglevel, {"debug", "verbose", "notice", "warning", "nothing"})});
-  t.Add({.name = "logfile", .flags = Parameter::kImmutable, .get = [&c] { return c.logfile; },
+  t.Add({.name = "logfile",
+         .flags = Parameter::kImmutable,
+         .get = [&c] { return c.logfile; },
          .set = StringSetter(&c.logfile)});
   t.Add({.name = "databases",
          .flags = Parameter::kImmutable,
@@ -162,11 +211,13 @@ void Server::RegisterParameters() {
   // `databases` may rebuild the keyspace at start-up: always reach it through keyspace_.
   t.Add({.name = "maxmemory",
          .get = [this] { return std::to_string(keyspace_->config().maxmemory_bytes); },
-         .set = [this](std::string_view v, bool s) {
-           return MemorySetter(&keyspace_->config().maxmemory_bytes, 0, INT64_MAX)(v, s);
-         }});
+         .set =
+             [this](std::string_view v, bool s) {
+               return MemorySetter(&keyspace_->config().maxmemory_bytes, 0, INT64_MAX)(v, s);
+             }});
   t.Add({.name = "maxmemory-policy",
-         .get = [this] { return std::string(engine::EvictionPolicyName(keyspace_->config().policy)); },
+         .get =
+             [this] { return std::string(engine::EvictionPolicyName(keyspace_->config().policy)); },
          .set = [this](std::string_view v, bool) -> Status {
            engine::EvictionPolicy p;
            if (!engine::ParseEvictionPolicy(v, &p)) {
@@ -194,9 +245,17 @@ void Server::RegisterParameters() {
   t.Add(keyspace_int("maxmemory-samples", &engine::KeyspaceConfig::maxmemory_samples, 1, 64));
   t.Add(keyspace_int("lfu-log-factor", &engine::KeyspaceConfig::lfu_log_factor, 0, INT32_MAX));
   t.Add(keyspace_int("lfu-decay-time", &engine::KeyspaceConfig::lfu_decay_time, 0, INT32_MAX));
-  t.Add(keyspace_int("active-expire-effort", &engine::KeyspaceConfig::active_expire_effort, 1,
-                     10));
-  t.Add(keyspace_int("hz", &engine::KeyspaceConfig::hz, 1, 500));
+  t.Add(keyspace_int("active-expire-effort", &engine::KeyspaceConfig::active_expire_effort, 1, 10));
+  // Redis accepts any non-negative hz and keeps it within 1..500.
+  t.Add({.name = "hz",
+         .get = [this] { return std::to_string(keyspace_->config().hz); },
+         .set = [this](std::string_view v, bool s) -> Status {
+           int64_t hz = keyspace_->config().hz;
+           CAIRN_RETURN_IF_ERROR(IntSetter(&hz, 0, INT32_MAX)(v, s));
+           keyspace_->config().hz = static_cast<int>(std::clamp<int64_t>(hz, 1, 500));
+           return Status::Ok();
+         }});
+  t.Add(StoredBool("dynamic-hz", true));
   t.Add(MemoryParam("proto-max-bulk-len", &c.proto_max_bulk_len));
   t.Add(MemoryParam("client-query-buffer-limit", &c.client_query_buffer_limit));
   t.Add({.name = "client-output-buffer-limit",
@@ -206,12 +265,20 @@ void Server::RegisterParameters() {
   t.Add(IntParam("slowlog-log-slower-than", &c.slowlog_log_slower_than_us, -1, INT64_MAX));
   t.Add(IntParam("slowlog-max-len", &c.slowlog_max_len, 0, INT64_MAX));
   t.Add(IntParam("latency-monitor-threshold", &c.latency_monitor_threshold_ms, 0, INT64_MAX));
+  t.Add({.name = "latency-tracking",
+         .get = [&c] { return YesNo(c.latency_tracking); },
+         .set = BoolSetter(&c.latency_tracking)});
+  t.Add({.name = "latency-tracking-info-percentiles",
+         .get = [&c] { return FormatPercentiles(c.latency_tracking_percentiles); },
+         .set = [&c](std::string_view v,
+                     bool) { return ParsePercentiles(v, &c.latency_tracking_percentiles); }});
   t.Add({.name = "notify-keyspace-events",
          .get = [&c] { return commands::NotifyFlagsToString(c.notify_keyspace_events); },
          .set = [&c](std::string_view v, bool) -> Status {
            std::optional<uint32_t> flags = commands::ParseNotifyFlags(v);
            if (!flags) {
-             return Status::InvalidArgument("Invalid event class character. Use 'Ag$lshzxeKEtmd'.");
+             return Status::InvalidArgument(
+                 "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
            }
            c.notify_keyspace_events = *flags;
            return Status::Ok();
@@ -225,10 +292,11 @@ void Server::RegisterParameters() {
          .get = [&c] { return c.enable_protected_configs; },
          .set = EnumSetter(&c.enable_protected_configs, {"no", "yes", "local"})});
   t.Add({.name = "dir",
-         .get = [] {
-           char buf[4096];
-           return std::string(getcwd(buf, sizeof(buf)) != nullptr ? buf : "");
-         },
+         .get =
+             [] {
+               char buf[4096];
+               return std::string(getcwd(buf, sizeof(buf)) != nullptr ? buf : "");
+             },
          .set = [&c](std::string_view v, bool) -> Status {
            std::string path(v);
            if (chdir(path.c_str()) != 0) {
@@ -237,11 +305,14 @@ void Server::RegisterParameters() {
            c.dir = path;
            return Status::Ok();
          }});
-  t.Add({.name = "dbfilename", .get = [&c] { return c.dbfilename; },
+  t.Add({.name = "dbfilename",
+         .get = [&c] { return c.dbfilename; },
          .set = StringSetter(&c.dbfilename)});
   // Accepted and reported; persistence, replication, threading and lazy freeing arrive with
   // their issues (or, like lazyfree, need no separate mechanism here).
-  t.Add(Stored("save", "3600 1 300 100 60 10000"));
+  Parameter save = Stored("save", "3600 1 300 100 60 10000");
+  save.flags |= Parameter::kMultiArg;
+  t.Add(std::move(save));
   t.Add(StoredBool("appendonly", false));
   t.Add(Stored("appendfilename", "appendonly.aof"));
   t.Add(Stored("appendfsync", "everysec", {"always", "everysec", "no"}));
@@ -272,6 +343,13 @@ void Server::RegisterParameters() {
   t.Add(Stored("stream-node-max-bytes", "4096"));
   t.Add(Stored("stream-node-max-entries", "100"));
   t.Add(Stored("hll-sparse-max-bytes", "3000"));
+  // Accepted and reported (client eviction and eviction tenacity are not implemented).
+  t.Add(Stored("maxmemory-clients", "0"));
+  auto tenacity = std::make_shared<int64_t>(10);
+  t.Add({.name = "maxmemory-eviction-tenacity",
+         .get = [tenacity] { return std::to_string(*tenacity); },
+         .set = [tenacity](std::string_view v,
+                           bool s) { return IntSetter(tenacity.get(), 0, 100)(v, s); }});
 }
 
 Status Server::Configure(int argc, char** argv) {
@@ -279,7 +357,10 @@ Status Server::Configure(int argc, char** argv) {
   std::string text;
   int i = 1;
   if (argc > 1 && argv[1][0] != '-') {
-    config_file_ = argv[1];
+    // Absolute, as Redis keeps it: `dir` may chdir before CONFIG REWRITE needs the file.
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(argv[1], ec);
+    config_file_ = ec ? std::string(argv[1]) : absolute.lexically_normal().string();
     std::ifstream in(config_file_);
     if (!in) {
       return Status::InvalidArgument("Fatal error, can't open config file '" + config_file_ +
@@ -288,9 +369,6 @@ Status Server::Configure(int argc, char** argv) {
     std::stringstream ss;
     ss << in.rdbuf();
     text = ss.str();
-    if (!text.empty() && text.back() != '\n') {
-      text += '\n';
-    }
     i = 2;
   }
   // "--name v1 v2 --other x" becomes the lines "name v1 v2" and "other x", as redis-server does.
@@ -307,7 +385,11 @@ Status Server::Configure(int argc, char** argv) {
       options += QuoteRepr(a);
     }
   }
-  text += options;
+  // As redis-server: the options follow the file after one more newline, so they start on a line
+  // of their own and error reports count lines the same way.
+  if (!options.empty()) {
+    text += "\n" + options;
+  }
   std::istringstream lines(text);
   std::string line;
   int lineno = 0;
@@ -330,9 +412,10 @@ Status Server::Configure(int argc, char** argv) {
       for (size_t k = 1; k < args.size(); k++) {
         value += (k > 1 ? " " : "") + args[k];
       }
-      if (p == nullptr || (args.size() != 2 && (p->flags & Parameter::kMultiArg) == 0 &&
-                           p->name != "save" && p->name != "bind")) {
+      if (p == nullptr) {
         error = "Bad directive or wrong number of arguments";
+      } else if (args.size() != 2 && (p->flags & Parameter::kMultiArg) == 0) {
+        error = "wrong number of arguments";
       } else {
         Status s = p->set(args.size() == 1 ? "" : value, /*startup=*/true);
         if (!s.ok()) {
@@ -341,9 +424,10 @@ Status Server::Configure(int argc, char** argv) {
       }
     }
     if (!error.empty()) {
-      return Status::InvalidArgument("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
-                                     "Reading the configuration file, at line " +
-                                     std::to_string(lineno) + "\n>>> '" + line + "'\n" + error);
+      return Status::InvalidArgument(
+          "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
+          "Reading the configuration file, at line " +
+          std::to_string(lineno) + "\n>>> '" + line + "'\n" + error);
     }
   }
   return Status::Ok();

@@ -8,10 +8,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 #include <cstring>
+
+#include <spdlog/spdlog.h>
 
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/dispatch.h"
@@ -104,7 +104,8 @@ void Connection::ProcessInput() {
         has_flag(commands::kClientProtected)) {
       break;
     }
-    if (state.pause().active(state.clock().NowMs()) && !has_flag(commands::kClientReplica)) {
+    if (state.pause().active(state.clock().NowMs()) && !state.pause().writes_only &&
+        !has_flag(commands::kClientReplica)) {
       break;  // CLIENT PAUSE: the input waits in the buffer; the cron resumes it
     }
     limits.max_bulk_bytes = state.config().proto_max_bulk_len;
@@ -133,6 +134,10 @@ void Connection::ProcessInput() {
             addr);
         server_->Close(this);
         return;
+      }
+      if (commands::IsPostponedByPause(state, *this, args)) {
+        parser_.Reset();  // CLIENT PAUSE WRITE: this write waits, unparsed, for the pause's end
+        break;
       }
       commands::ProcessCommand(state, *this, args);
     }

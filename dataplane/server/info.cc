@@ -77,8 +77,9 @@ void RegisterInfoSections(Server& server) {
     Field(out, "monotonic_clock", "POSIX clock_gettime");
     Field(out, "multiplexing_api", "epoll");
     Field(out, "atomicvar_api", "c11-builtin");
-    Field(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) +
-                                  "." + std::to_string(__GNUC_PATCHLEVEL__));
+    Field(out, "gcc_version",
+          std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+              std::to_string(__GNUC_PATCHLEVEL__));
     Field(out, "process_id", static_cast<int64_t>(getpid()));
     Field(out, "process_supervised", "no");
     Field(out, "run_id", *run_id);
@@ -186,6 +187,7 @@ void RegisterInfoSections(Server& server) {
     Field(out, "pubsub_patterns", st.pubsub().NumPatterns());
     Field(out, "client_query_buffer_limit_disconnections", s.client_qbuf_limit_disconnections);
     Field(out, "client_output_buffer_limit_disconnections", s.client_outbuf_limit_disconnections);
+    Field(out, "unexpected_error_replies", s.unexpected_error_replies);
     Field(out, "total_error_replies", s.total_error_replies);
     Field(out, "total_reads_processed", s.total_reads_processed);
     Field(out, "total_writes_processed", s.total_writes_processed);
@@ -235,8 +237,8 @@ void RegisterInfoSections(Server& server) {
                         ",usec_per_call=%.2f,rejected_calls=%" PRId64 ",failed_calls=%" PRId64
                         "\r\n",
                         c.name.c_str(), c.calls, c.usec,
-                        c.calls > 0 ? static_cast<double>(c.usec) / c.calls : 0.0,
-                        c.rejected_calls, c.failed_calls);
+                        c.calls > 0 ? static_cast<double>(c.usec) / c.calls : 0.0, c.rejected_calls,
+                        c.failed_calls);
           out += buf;
         };
         for (const commands::CommandSpec* c : server.state().table().All()) {
@@ -278,8 +280,8 @@ void RegisterInfoSections(Server& server) {
         avg_ttl = sum / static_cast<int64_t>(n);
       }
       out += "db" + std::to_string(i) + ":keys=" + std::to_string(db.size()) +
-             ",expires=" + std::to_string(db.expires_size()) + ",avg_ttl=" +
-             std::to_string(avg_ttl) + "\r\n";
+             ",expires=" + std::to_string(db.expires_size()) +
+             ",avg_ttl=" + std::to_string(avg_ttl) + "\r\n";
     }
   });
 }

@@ -12,12 +12,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <sstream>
+
+#include <spdlog/spdlog.h>
 
 #include "dataplane/base/memory.h"
 #include "dataplane/base/strings.h"
@@ -32,7 +32,9 @@ namespace {
 // for a mutable global here.
 volatile std::sig_atomic_t g_shutdown_signal = 0;
 
-void OnShutdownSignal(int sig) { g_shutdown_signal = sig; }
+void OnShutdownSignal(int sig) {
+  g_shutdown_signal = sig;
+}
 
 constexpr int kMaxAcceptsPerCall = 1000;
 
@@ -89,8 +91,8 @@ bool IsLoopback(const sockaddr_storage& sa) {
   }
   if (sa.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&sa);
-    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) || (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
-                                                      in6->sin6_addr.s6_addr[12] == 127);
+    return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+           (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
   }
   return false;
 }
@@ -189,13 +191,14 @@ Status Server::Start() {
   if (!loop_.ok()) {
     return Status::Internal("epoll_create failed");
   }
-  state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_,
-                                                   &config_, &clock_);
+  state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_, &config_,
+                                                   &clock_);
   state_->shutdown = [this](bool save, bool nosave, bool now, bool force) {
     return Shutdown(save, nosave, now, force);
   };
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
-  keyspace_->set_observer(this);
+  state_->config_file = config_file_;
+  keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
   if (config_.port != 0) {
     std::istringstream binds(config_.bind);
@@ -236,8 +239,8 @@ void Server::OnAccept(int listen_fd, bool unix_socket) {
   for (int i = 0; i < kMaxAcceptsPerCall; i++) {
     sockaddr_storage sa{};
     socklen_t len = sizeof(sa);
-    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&sa), &len,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd =
+        accept4(listen_fd, reinterpret_cast<sockaddr*>(&sa), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       return;  // EAGAIN: drained; anything else: try again at the next event
     }
@@ -249,8 +252,7 @@ void Server::OnAccept(int listen_fd, bool unix_socket) {
       stats.rejected_connections++;
       continue;
     }
-    if (!unix_socket && config_.protected_mode && config_.requirepass.empty() &&
-        !IsLoopback(sa)) {
+    if (!unix_socket && config_.protected_mode && config_.requirepass.empty() && !IsLoopback(sa)) {
       (void)!write(fd, kProtectedModeError, sizeof(kProtectedModeError) - 1);
       close(fd);
       stats.rejected_connections++;
@@ -393,7 +395,8 @@ void Server::Cron() {
   if (now - ops_sample_ms_ >= 100) {
     int64_t commands = state_->stats().total_commands_processed;
     if (ops_sample_ms_ != 0) {
-      ops_per_sec_ = (commands - ops_sample_commands_) * 1000 / std::max<int64_t>(now - ops_sample_ms_, 1);
+      ops_per_sec_ =
+          (commands - ops_sample_commands_) * 1000 / std::max<int64_t>(now - ops_sample_ms_, 1);
     }
     ops_sample_commands_ = commands;
     ops_sample_ms_ = now;
@@ -429,16 +432,6 @@ std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
   shutdown_requested_ = true;
   loop_.Stop();
   return "";
-}
-
-void Server::OnKeyExpired(int db, std::string_view key) {
-  state_->TouchWatchedKey(db, key);
-  state_->Notify(commands::kNotifyExpired, "expired", key, db);
-}
-
-void Server::OnKeyEvicted(int db, std::string_view key) {
-  state_->TouchWatchedKey(db, key);
-  state_->Notify(commands::kNotifyEvicted, "evicted", key, db);
 }
 
 }  // namespace cairn::server

@@ -19,10 +19,10 @@ namespace cairn::server {
 
 class Connection;
 
-class Server final : public engine::KeyspaceObserver {
+class Server final {
  public:
   Server();
-  ~Server() override;
+  ~Server();
 
   // Applies the command line (`cairn-server [FILE] [--name value ...]`), like redis-server.
   // Returns InvalidArgument with the complete "*** FATAL CONFIG FILE ERROR ***" text on error.
@@ -44,10 +44,6 @@ class Server final : public engine::KeyspaceObserver {
   void Close(Connection* conn);
   // Arms write interest for a connection whose output did not fit the socket.
   void OnAccept(int listen_fd, bool unix_socket);
-
-  // KeyspaceObserver.
-  void OnKeyExpired(int db, std::string_view key) override;
-  void OnKeyEvicted(int db, std::string_view key) override;
 
   // Requests shutdown; the loop stops at its next turn.
   void RequestShutdown() { shutdown_requested_ = true; }

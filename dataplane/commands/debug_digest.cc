@@ -1,0 +1,93 @@
+// Digests. Redis builds them from two steps over SHA1: xor (digest ^= SHA1(data)) and mix
+// (xor, then digest = SHA1(digest)). A value mixes its type (32-bit big-endian), then its
+// content; a key/value pair starts from zero, mixes the key, then the value, and is xored into
+// the dataset digest, so key order does not matter; each non-empty database first mixes its
+// index into the dataset digest.
+#include "dataplane/commands/debug_digest.h"
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <string_view>
+
+#include <openssl/sha.h>
+
+namespace cairn::commands {
+namespace {
+
+void XorDigest(Digest& digest, std::string_view data) {
+  Digest hash;
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), hash.data());
+  for (size_t i = 0; i < digest.size(); i++) {
+    digest[i] ^= hash[i];
+  }
+}
+
+void MixDigest(Digest& digest, std::string_view data) {
+  XorDigest(digest, data);
+  Digest hashed;
+  SHA1(digest.data(), digest.size(), hashed.data());
+  digest = hashed;
+}
+
+std::string_view AsBytes(const uint32_t& v) {
+  return {reinterpret_cast<const char*>(&v), sizeof(v)};
+}
+
+std::string_view AsBytes(const Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+// Redis's xorObjectDigest: the value's type, its content, and a marker for a TTL.
+void MixValue(Digest& digest, const engine::Entry& entry) {
+  uint32_t type = htonl(static_cast<uint32_t>(entry.type()));
+  MixDigest(digest, AsBytes(type));
+  if (entry.type() == engine::ValueType::kString) {
+    // Integer-encoded strings hold their decimal text, which is what Redis mixes for them.
+    MixDigest(digest, entry.string_value());
+  }
+  // TODO(server-family): mix collection contents (list elements in order; set members, zset
+  // member+score and hash field+value pairs xored) as those types land in the engine.
+  if (entry.has_expire()) {
+    XorDigest(digest, "!!expire!!");
+  }
+}
+
+}  // namespace
+
+Digest ValueDigest(const engine::Entry& entry) {
+  Digest digest{};
+  MixValue(digest, entry);
+  return digest;
+}
+
+Digest DatasetDigest(engine::Keyspace& keyspace) {
+  Digest final_digest{};
+  for (int i = 0; i < keyspace.db_count(); i++) {
+    engine::Db& db = keyspace.db(i);
+    if (db.size() == 0) {
+      continue;
+    }
+    uint32_t index = htonl(static_cast<uint32_t>(i));
+    MixDigest(final_digest, AsBytes(index));
+    db.table().ForEach([&final_digest](engine::Entry* e) {
+      Digest pair{};
+      MixDigest(pair, e->key());
+      MixValue(pair, *e);
+      XorDigest(final_digest, AsBytes(pair));
+    });
+  }
+  return final_digest;
+}
+
+std::string DigestHex(const Digest& digest) {
+  std::string out;
+  char buf[3];
+  for (uint8_t b : digest) {
+    std::snprintf(buf, sizeof(buf), "%02x", b);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace cairn::commands
