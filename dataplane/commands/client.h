@@ -75,7 +75,8 @@ class Client {
   // Library name/version (CLIENT SETINFO is 7.2; kept for CLIENT LIST lib-name/lib-ver).
   int64_t last_interaction_ms = 0;
   // Name of the last command run (CLIENT LIST cmd=).
-  std::string last_command = "NULL";
+  // Views a CommandSpec's name, which lives as long as the server: no copy per command.
+  std::string_view last_command = "NULL";
   // Argument indexes of the running command that SLOWLOG and MONITOR show as "(redacted)"
   // (passwords: AUTH, HELLO AUTH, CONFIG SET of a sensitive parameter). Cleared per command.
   std::vector<size_t> redacted_args;

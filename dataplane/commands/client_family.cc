@@ -120,7 +120,7 @@ std::string ClientLine(CommandContext& ctx, Client& c) {
           " obl=" + std::to_string(out.obl) + " oll=" + std::to_string(out.oll) +
           " omem=" + std::to_string(out.omem) + " tot-mem=" + std::to_string(tot_mem);
   line += std::string(" events=") + (c.fd >= 0 ? "r" : "") +
-          " cmd=" + (self ? ctx.spec().name : c.last_command) + " user=" + c.user +
+          " cmd=" + (self ? ctx.spec().name : std::string(c.last_command)) + " user=" + c.user +
           " redir=-1 resp=" + std::to_string(c.resp());
   return line;
 }

@@ -166,7 +166,9 @@ bool Connection::Flush() {
   while (!output.empty()) {
     struct iovec iov[64];
     int count = output.FillIovecs(iov, 64);
-    ssize_t n = writev(fd, iov, count);
+    // One buffer is the common case (a reply or a pipeline's replies): plain write() is cheaper
+    // in the kernel than a one-element writev.
+    ssize_t n = count == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, count);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) {
         break;

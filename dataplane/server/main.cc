@@ -1,8 +1,8 @@
 // cairn-server: a Redis 7 compatible cache node. `cairn-server [FILE] [--name value ...]`.
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <cstring>
+
+#include <spdlog/spdlog.h>
 
 #include "dataplane/base/logging.h"
 #include "dataplane/server/server.h"

@@ -334,9 +334,9 @@ void Server::BeforeSleep() {
   std::vector<commands::Client*>& pending = state_->pending_writes();
   // Flushing may queue more (a Pub/Sub message to another client); loop until drained.
   while (!pending.empty()) {
-    std::vector<commands::Client*> batch;
-    batch.swap(pending);
-    for (commands::Client* c : batch) {
+    flush_batch_.clear();
+    flush_batch_.swap(pending);  // the two vectors trade buffers: no allocation per loop turn
+    for (commands::Client* c : flush_batch_) {
       c->pending_write = false;
       auto* conn = static_cast<Connection*>(c);
       if (conn->closed()) {

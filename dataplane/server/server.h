@@ -73,6 +73,7 @@ class Server final {
   std::vector<int> listen_fds_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> closed_;
+  std::vector<commands::Client*> flush_batch_;
   std::string config_file_;
   std::string executable_;
   bool shutdown_requested_ = false;
