@@ -1,7 +1,7 @@
 // Node configuration rendering.
 #include "agent/render/node_config.h"
 
-#include <cstdio>
+#include "dataplane/base/strings.h"
 
 namespace cairn::agent {
 namespace {
@@ -33,39 +33,8 @@ bool ValidParameterName(const std::string& name) {
 }  // namespace
 
 std::string QuoteConfigValue(const std::string& value) {
-  if (!NeedsQuotes(value)) {
-    return value;
-  }
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          char buf[5];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
+  // sdscatrepr's quoting is exactly what the config loader's sdssplitargs reads back.
+  return NeedsQuotes(value) ? QuoteRepr(value) : value;
 }
 
 Result<std::string> RenderNodeConfig(const NodeConfig& config) {

@@ -17,15 +17,6 @@ namespace {
 namespace bits = engine::bits;
 namespace strings = engine::strings;
 
-template <typename T>
-bool ReplyIfError(CommandContext& ctx, const Result<T>& r) {
-  if (r.ok()) {
-    return false;
-  }
-  ctx.reply().Error(r.status().message());
-  return true;
-}
-
 // Parses a bit offset as getBitOffsetFromArgument does: a non-negative integer whose byte is
 // below proto-max-bulk-len; with `hash`, "#n" means n * `field_bits`. Replies on error.
 std::optional<uint64_t> ParseBitOffset(CommandContext& ctx, std::string_view text, bool hash,
@@ -58,7 +49,7 @@ void CmdSetBit(CommandContext& ctx) {
     return;
   }
   Result<bits::SetBitResult> r = bits::SetBit(ctx.db(), ctx.arg(1), *offset, *on == 1);
-  if (ReplyIfError(ctx, r)) {
+  if (ctx.ReplyIfError(r)) {
     return;
   }
   if (r->changed) {
@@ -76,7 +67,7 @@ void CmdGetBit(CommandContext& ctx) {
     return;
   }
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   ctx.reply().Integer(bits::GetBit(v->value_or(std::string_view()), *offset));
@@ -98,7 +89,7 @@ std::optional<bool> ParseRangeUnit(CommandContext& ctx, std::string_view text) {
 // answers 0 whatever the other arguments.
 void CmdBitCount(CommandContext& ctx) {
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   if (!v->has_value()) {
@@ -188,7 +179,7 @@ void CmdBitPos(CommandContext& ctx) {
     return;
   }
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   if (!v->has_value()) {
@@ -243,7 +234,7 @@ void CmdBitOp(CommandContext& ctx) {
   std::string_view dest = ctx.arg(2);
   std::vector<std::string_view> sources(ctx.args().begin() + 3, ctx.args().end());
   Result<bits::BitOpResult> r = bits::BitOp(ctx.db(), *op, dest, sources);
-  if (ReplyIfError(ctx, r)) {
+  if (ctx.ReplyIfError(r)) {
     return;
   }
   if (r->length > 0) {
@@ -361,7 +352,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only) {
     }
   }
   Result<bits::BitfieldResult> r = bits::Bitfield(ctx.db(), ctx.arg(1), ops);
-  if (ReplyIfError(ctx, r)) {
+  if (ctx.ReplyIfError(r)) {
     return;
   }
   ctx.reply().ArrayHeader(static_cast<int64_t>(r->values.size()));

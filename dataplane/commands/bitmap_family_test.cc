@@ -12,18 +12,6 @@ namespace {
 
 const std::string kPattern("\x00\xff\xf0\x0f\x55\xaa\x01\x80\x00\x00\xff", 11);
 
-// A list-typed key, for WRONGTYPE paths (stands in for RPUSH, which is another family's).
-class FakeList final : public engine::Value {
- public:
-  size_t MemoryBytes() const override { return 0; }
-  std::unique_ptr<engine::Value> Clone() const override { return std::make_unique<FakeList>(); }
-};
-
-void MakeList(CommandHarness& h, const std::string& key) {
-  h.keyspace().db(0).Insert(engine::Entry::NewObject(
-      key, engine::ValueType::kList, engine::Encoding::kQuicklist, new FakeList, false, 0));
-}
-
 TEST(BitmapFamilyTest, SetBitAndGetBit) {
   CommandHarness h;
   EXPECT_EQ(h.Run({"GETBIT", "missing", "0"}), ":0");
@@ -198,7 +186,7 @@ TEST(BitmapFamilyTest, WriteNotificationsAndDirty) {
 
 TEST(BitmapFamilyTest, WrongTypeEverywhere) {
   CommandHarness h;
-  MakeList(h, "l");
+  h.InsertListForTest("l");
   const std::string wrong = "-WRONGTYPE Operation against a key holding the wrong kind of value";
   EXPECT_EQ(h.Run({"SET", "a", "abc"}), "+OK");
   for (std::vector<std::string> cmd :

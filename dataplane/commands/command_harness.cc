@@ -6,6 +6,23 @@
 #include "dataplane/commands/dispatch.h"
 
 namespace cairn::commands {
+namespace {
+
+// A value of type list with no contents (InsertListForTest).
+class EmptyListForTest final : public engine::Value {
+ public:
+  size_t MemoryBytes() const override { return 0; }
+  std::unique_ptr<engine::Value> Clone() const override {
+    return std::make_unique<EmptyListForTest>();
+  }
+};
+
+}  // namespace
+
+void CommandHarness::InsertListForTest(const std::string& key, int db) {
+  keyspace_->db(db).Insert(engine::Entry::NewObject(
+      key, engine::ValueType::kList, engine::Encoding::kQuicklist, new EmptyListForTest, false, 0));
+}
 
 CommandHarness::CommandHarness() {
   keyspace_ = std::make_unique<engine::Keyspace>(engine::KeyspaceConfig{}, &clock_,

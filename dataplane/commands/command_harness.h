@@ -32,6 +32,10 @@ class CommandHarness {
   // Bytes queued for a client outside its own commands (Pub/Sub messages), drained.
   std::string TakeOutput(size_t client);
 
+  // Stores a list-typed key with no elements of its own, so tests of other families can reach their
+  // WRONGTYPE paths before the list family exists.
+  void InsertListForTest(const std::string& key, int db = 0);
+
   ManualClock& clock() { return clock_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
   ServerState& state() { return *state_; }

@@ -35,13 +35,23 @@ class CommandContext {
   ServerConfig& config() { return server_.config(); }
   int64_t now_ms() const { return server_.keyspace().now_ms(); }
 
+  // Replies with an engine op's failure (its Status message is the Redis error text: WRONGTYPE,
+  // not-an-integer, ...). Returns true if it did, so handlers write
+  // `if (ctx.ReplyIfError(r)) return;`.
+  template <typename T>
+  bool ReplyIfError(const Result<T>& r) {
+    if (r.ok()) {
+      return false;
+    }
+    reply().Error(r.status().message());
+    return true;
+  }
+
   // Records a change to the dataset: bumps the dirty counter (and, with replication, queues the
   // command for replicas and the AOF).
   void MarkWritten(int64_t changes = 1) { server_.stats().dirty += changes; }
   // Invalidates WATCH on `key` in the client's database (Redis's signalModifiedKey).
-  void SignalModified(std::string_view key) {
-    server_.TouchWatchedKey(client_.db_index, key);
-  }
+  void SignalModified(std::string_view key) { server_.TouchWatchedKey(client_.db_index, key); }
   // Fires a keyspace notification for `key` in the client's database.
   void Notify(NotifyClass cls, std::string_view event, std::string_view key) {
     server_.Notify(cls, event, key, client_.db_index);

@@ -14,16 +14,6 @@ namespace {
 
 namespace strings = engine::strings;
 
-// Replies with an engine op's failure (WRONGTYPE, not-an-integer, ...). Returns true if it did.
-template <typename T>
-bool ReplyIfError(CommandContext& ctx, const Result<T>& r) {
-  if (r.ok()) {
-    return false;
-  }
-  ctx.reply().Error(r.status().message());
-  return true;
-}
-
 std::string InvalidExpireError(const CommandContext& ctx) {
   return kErrInvalidExpirePrefix + ctx.spec().name + "' command";
 }
@@ -144,7 +134,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   bool get = (args.flags & kOptGet) != 0;
   if (get) {
     Result<std::optional<std::string_view>> old = strings::Get(db, key);
-    if (ReplyIfError(ctx, old)) {
+    if (ctx.ReplyIfError(old)) {
       return;
     }
     ReplyOptionalBulk(ctx, *old);
@@ -212,7 +202,7 @@ void CmdPSetEx(CommandContext& ctx) {
 // GET key
 void CmdGet(CommandContext& ctx) {
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   if (!v->has_value()) {
@@ -264,7 +254,7 @@ void CmdGetEx(CommandContext& ctx) {
     return;
   }
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   if (!v->has_value()) {
@@ -282,7 +272,7 @@ void CmdGetEx(CommandContext& ctx) {
 void CmdGetDel(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), key);
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   if (!v->has_value()) {
@@ -347,7 +337,7 @@ void CmdMSetNx(CommandContext& ctx) {
 // INCR, DECR, INCRBY, DECRBY share IncrDecr.
 void IncrDecr(CommandContext& ctx, int64_t delta) {
   Result<int64_t> v = strings::IncrementBy(ctx.db(), ctx.arg(1), delta);
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   ctx.Notify(kNotifyString, "incrby", ctx.arg(1));
@@ -385,7 +375,7 @@ void CmdDecrBy(CommandContext& ctx) {
 // INCRBYFLOAT key increment: replies with the new value as a bulk string.
 void CmdIncrByFloat(CommandContext& ctx) {
   Result<std::string> v = strings::IncrementByFloat(ctx.db(), ctx.arg(1), ctx.arg(2));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   ctx.SignalModified(ctx.arg(1));
@@ -398,7 +388,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
 void CmdAppend(CommandContext& ctx) {
   Result<int64_t> len =
       strings::Append(ctx.db(), ctx.arg(1), ctx.arg(2), ctx.config().proto_max_bulk_len);
-  if (ReplyIfError(ctx, len)) {
+  if (ctx.ReplyIfError(len)) {
     return;
   }
   ctx.SignalModified(ctx.arg(1));
@@ -410,7 +400,7 @@ void CmdAppend(CommandContext& ctx) {
 // STRLEN key: 0 for a missing key.
 void CmdStrlen(CommandContext& ctx) {
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   ctx.reply().Integer(v->has_value() ? static_cast<int64_t>((*v)->size()) : 0);
@@ -425,7 +415,7 @@ void CmdGetRange(CommandContext& ctx) {
     return;
   }
   Result<std::optional<std::string_view>> v = strings::Get(ctx.db(), ctx.arg(1));
-  if (ReplyIfError(ctx, v)) {
+  if (ctx.ReplyIfError(v)) {
     return;
   }
   ctx.reply().Bulk(strings::Substring(v->value_or(std::string_view()), *start, *end));
@@ -445,7 +435,7 @@ void CmdSetRange(CommandContext& ctx) {
   std::string_view data = ctx.arg(3);
   Result<int64_t> len =
       strings::SetRange(ctx.db(), ctx.arg(1), *offset, data, ctx.config().proto_max_bulk_len);
-  if (ReplyIfError(ctx, len)) {
+  if (ctx.ReplyIfError(len)) {
     return;
   }
   if (!data.empty()) {
@@ -531,7 +521,7 @@ void CmdLcs(CommandContext& ctx) {
       strings::Lcs(a->value_or(std::string_view()), b->value_or(std::string_view()),
                    /*with_text=*/!args.idx && !args.len, /*with_matches=*/args.idx,
                    args.min_match_len, ctx.config().proto_max_bulk_len);
-  if (ReplyIfError(ctx, r)) {
+  if (ctx.ReplyIfError(r)) {
     return;
   }
   if (args.idx) {

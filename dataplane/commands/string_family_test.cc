@@ -42,18 +42,6 @@ class EventLog {
 
 using Events = std::vector<std::string>;
 
-// A list-typed key, for WRONGTYPE paths (stands in for RPUSH, which is another family's).
-class FakeList final : public engine::Value {
- public:
-  size_t MemoryBytes() const override { return 0; }
-  std::unique_ptr<engine::Value> Clone() const override { return std::make_unique<FakeList>(); }
-};
-
-void MakeList(CommandHarness& h, const std::string& key) {
-  h.keyspace().db(0).Insert(engine::Entry::NewObject(
-      key, engine::ValueType::kList, engine::Encoding::kQuicklist, new FakeList, false, 0));
-}
-
 TEST(StringFamilyTest, SetGetAndOptions) {
   CommandHarness h;
   EXPECT_EQ(h.Run({"SET", "k", "v"}), "+OK");
@@ -296,7 +284,7 @@ TEST(StringFamilyTest, WritesCountAsDirtyAndInvalidateWatch) {
 
 TEST(StringFamilyTest, WrongTypeEverywhere) {
   CommandHarness h;
-  MakeList(h, "l");
+  h.InsertListForTest("l");
   const std::string wrong = "-WRONGTYPE Operation against a key holding the wrong kind of value";
   EXPECT_EQ(h.Run({"SET", "k", "v"}), "+OK");
   EXPECT_EQ(h.Run({"SET", "a", "abc"}), "+OK");

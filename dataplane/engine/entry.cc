@@ -99,7 +99,9 @@ RawString::RawString(std::string_view data, size_t capacity)
   }
 }
 
-RawString::~RawString() { std::free(data_); }
+RawString::~RawString() {
+  std::free(data_);
+}
 
 void RawString::Resize(size_t size) {
   if (size > capacity_) {
@@ -140,23 +142,9 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, Encoding e
     return NewObject(key, ValueType::kString, encoding, new RawString(value), has_expire,
                      expire_at_ms);
   }
-  size_t bytes = kHeaderBytes + (has_expire ? 12 : 0) + VarintSize(key.size()) + key.size() +
-                 VarintSize(value.size()) + value.size();
-  Entry* e = Allocate(bytes);
-  e->next_ = nullptr;
-  e->set_clock(0);
-  e->type_ = static_cast<uint8_t>(ValueType::kString);
-  e->encoding_ = static_cast<uint8_t>(encoding);
-  e->flags_ = has_expire ? kHasExpire : 0;
-  char* p = e->payload();
-  if (has_expire) {
-    std::memcpy(p, &expire_at_ms, 8);
-    std::memset(p + 8, 0, 4);
-    p += 12;
-  }
-  p = PutVarint(p, key.size());
-  std::memcpy(p, key.data(), key.size());
-  p += key.size();
+  Entry* e = AllocateWithKey(key, ValueType::kString, encoding, 0, has_expire, expire_at_ms,
+                             VarintSize(value.size()) + value.size());
+  char* p = e->value_start();
   p = PutVarint(p, value.size());
   if (!value.empty()) {
     std::memcpy(p, value.data(), value.size());
@@ -166,14 +154,23 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, Encoding e
 
 Entry* Entry::NewObject(std::string_view key, ValueType type, Encoding encoding, Value* object,
                         bool has_expire, int64_t expire_at_ms) {
+  Entry* e =
+      AllocateWithKey(key, type, encoding, kExternal, has_expire, expire_at_ms, sizeof(Value*));
+  std::memcpy(e->value_start(), &object, sizeof(Value*));
+  return e;
+}
+
+Entry* Entry::AllocateWithKey(std::string_view key, ValueType type, Encoding encoding,
+                              uint8_t flags, bool has_expire, int64_t expire_at_ms,
+                              size_t value_bytes) {
   size_t bytes =
-      kHeaderBytes + (has_expire ? 12 : 0) + VarintSize(key.size()) + key.size() + sizeof(Value*);
+      kHeaderBytes + (has_expire ? 12 : 0) + VarintSize(key.size()) + key.size() + value_bytes;
   Entry* e = Allocate(bytes);
   e->next_ = nullptr;
   e->set_clock(0);
   e->type_ = static_cast<uint8_t>(type);
   e->encoding_ = static_cast<uint8_t>(encoding);
-  e->flags_ = static_cast<uint8_t>(kExternal | (has_expire ? kHasExpire : 0));
+  e->flags_ = static_cast<uint8_t>(flags | (has_expire ? kHasExpire : 0));
   char* p = e->payload();
   if (has_expire) {
     std::memcpy(p, &expire_at_ms, 8);
@@ -182,13 +179,15 @@ Entry* Entry::NewObject(std::string_view key, ValueType type, Encoding encoding,
   }
   p = PutVarint(p, key.size());
   std::memcpy(p, key.data(), key.size());
-  p += key.size();
-  std::memcpy(p, &object, sizeof(Value*));
   return e;
 }
 
-Entry* Entry::Rebuild(const Entry* from, bool has_expire, int64_t expire_at_ms,
-                      bool move_object) {
+char* Entry::value_start() {
+  std::string_view k = key();
+  return const_cast<char*>(k.data() + k.size());
+}
+
+Entry* Entry::Rebuild(const Entry* from, bool has_expire, int64_t expire_at_ms, bool move_object) {
   CAIRN_CHECK(move_object || !from->external() || from->type() == ValueType::kString);
   Entry* e;
   if (from->external()) {
@@ -223,7 +222,9 @@ void Entry::Free(Entry* e) {
   std::free(e);
 }
 
-void Entry::FreeShell(Entry* e) { std::free(e); }
+void Entry::FreeShell(Entry* e) {
+  std::free(e);
+}
 
 int64_t Entry::expire_at_ms() const {
   int64_t v;
@@ -231,7 +232,9 @@ int64_t Entry::expire_at_ms() const {
   return v;
 }
 
-void Entry::set_expire_at_ms(int64_t ms) { std::memcpy(payload(), &ms, 8); }
+void Entry::set_expire_at_ms(int64_t ms) {
+  std::memcpy(payload(), &ms, 8);
+}
 
 uint32_t Entry::expire_slot() const {
   uint32_t v;
@@ -239,7 +242,9 @@ uint32_t Entry::expire_slot() const {
   return v;
 }
 
-void Entry::set_expire_slot(uint32_t slot) { std::memcpy(payload() + 8, &slot, 4); }
+void Entry::set_expire_slot(uint32_t slot) {
+  std::memcpy(payload() + 8, &slot, 4);
+}
 
 std::string_view Entry::key() const {
   uint64_t len;

@@ -144,6 +144,12 @@ class Entry {
  private:
   Entry() = default;
   static Entry* Allocate(size_t bytes);
+  // Allocates header + TTL + key with `value_bytes` more, and fills all but the value part.
+  static Entry* AllocateWithKey(std::string_view key, ValueType type, Encoding encoding,
+                                uint8_t flags, bool has_expire, int64_t expire_at_ms,
+                                size_t value_bytes);
+  // First byte after the key: the value part of the layout.
+  char* value_start();
   const char* payload() const { return reinterpret_cast<const char*>(this) + kHeaderBytes; }
   char* payload() { return reinterpret_cast<char*>(this) + kHeaderBytes; }
   const char* key_start() const { return payload() + (has_expire() ? 12 : 0); }
