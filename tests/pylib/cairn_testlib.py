@@ -59,15 +59,16 @@ def wait_until(predicate, timeout=DEFAULT_TIMEOUT, interval=0.005, what="conditi
 
 
 def cairn_server_bin():
-    """Path of the server under test: $CAIRN_SERVER_BIN, else $CAIRN_BIN_DIR/cairn-server."""
+    """Absolute path of the server under test: $CAIRN_SERVER_BIN, else $CAIRN_BIN_DIR/cairn-server.
+    Relative paths are resolved here because servers run with their temp dir as cwd."""
     explicit = os.environ.get("CAIRN_SERVER_BIN")
     if explicit:
-        return explicit
+        return os.path.abspath(explicit)
     bin_dir = os.environ.get("CAIRN_BIN_DIR")
     if not bin_dir:
         raise HarnessError(
             "set CAIRN_BIN_DIR (the build's bin folder) or CAIRN_SERVER_BIN (a server binary)")
-    return os.path.join(bin_dir, "cairn-server")
+    return os.path.abspath(os.path.join(bin_dir, "cairn-server"))
 
 
 def redis_server_bin():
