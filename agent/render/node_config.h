@@ -1,5 +1,6 @@
 // Renders a node's engine configuration file (redis.conf syntax) from its desired settings. The
-// same file works for cairn-server and for stock redis-server (engine-agnostic, ARCHITECTURE.md §3).
+// same file works for cairn-server and for stock redis-server (engine-agnostic, ARCHITECTURE.md
+// §3).
 #pragma once
 
 #include <string>
@@ -13,7 +14,7 @@ namespace cairn::agent {
 struct NodeConfig {
   int port = 6379;
   std::string bind = "127.0.0.1";
-  std::string dir;         // working directory: RDB files, logs
+  std::string dir;  // working directory: RDB files, logs
   int64_t maxmemory_bytes = 0;
   std::string maxmemory_policy = "noeviction";
   // Further parameters, in order (e.g. from the cluster's parameter group).

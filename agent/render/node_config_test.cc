@@ -23,8 +23,8 @@ TEST(NodeConfigTest, RendersOneLinePerParameter) {
 
 TEST(NodeConfigTest, QuotedValuesReadBackExactly) {
   // The engine's config loader splits lines like inline commands; the round trip must be exact.
-  for (std::string value : {std::string("pa ss\"w\\ord"), std::string("tab\tnl\n"),
-                            std::string(""), std::string("\x01\xff", 2)}) {
+  for (std::string value : {std::string("pa ss\"w\\ord"), std::string("tab\tnl\n"), std::string(""),
+                            std::string("\x01\xff", 2)}) {
     std::string line = "requirepass " + QuoteConfigValue(value);
     std::vector<std::string> args;
     ASSERT_TRUE(protocol::SplitInlineArgs(line, &args)) << line;

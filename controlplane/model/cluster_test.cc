@@ -34,8 +34,7 @@ TEST(ClusterModelTest, RejectsOutOfRangeFieldsNamingThem) {
             std::string_view::npos);
   in.set_shard_count(1);
   in.set_engine("memcached");
-  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.engine"),
-            std::string_view::npos);
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.engine"), std::string_view::npos);
 }
 
 }  // namespace

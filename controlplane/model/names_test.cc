@@ -15,8 +15,8 @@ TEST(ValidateNameTest, RejectsWithFieldInMessage) {
   Status s = ValidateName("cluster.name", "Shop");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "cluster.name: must start with a lowercase letter");
-  for (const char* bad : {"", "1abc", "a_b", "ab-", "a b", "ümlaut",
-                          "a2345678901234567890123456789012345678901"}) {
+  for (const char* bad :
+       {"", "1abc", "a_b", "ab-", "a b", "ümlaut", "a2345678901234567890123456789012345678901"}) {
     EXPECT_FALSE(ValidateName("cluster.name", bad).ok()) << bad;
   }
 }

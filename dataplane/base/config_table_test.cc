@@ -25,7 +25,8 @@ TEST(ParameterTableTest, GetMatchesGlobsAndAliasesSetValidates) {
          .flags = Parameter::kImmutable,
          .get = [&] { return std::to_string(port); },
          .set = IntSetter(&port, 0, 65535)});
-  t.Add({.name = "appendonly", .get = [&] { return std::string(yes ? "yes" : "no"); },
+  t.Add({.name = "appendonly",
+         .get = [&] { return std::string(yes ? "yes" : "no"); },
          .set = BoolSetter(&yes)});
   t.Add({.name = "replicaof",
          .aliases = {"slaveof"},

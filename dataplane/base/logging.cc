@@ -1,11 +1,11 @@
 // spdlog default logger configuration.
 #include "dataplane/base/logging.h"
 
+#include <optional>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <optional>
 
 namespace cairn {
 namespace {

@@ -1,11 +1,11 @@
 #include "dataplane/base/logging.h"
 
-#include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 namespace cairn {
 namespace {

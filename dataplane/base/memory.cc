@@ -84,9 +84,13 @@ size_t AllocatedBytes() {
 #endif
 }
 
-std::string AllocatorName() { return "libc"; }
+std::string AllocatorName() {
+  return "libc";
+}
 
-void PurgeAllocator() { malloc_trim(0); }
+void PurgeAllocator() {
+  malloc_trim(0);
+}
 
 #endif
 

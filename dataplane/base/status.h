@@ -35,7 +35,9 @@ class Status {
   Status(StatusCode code, std::string message);
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -100,11 +102,11 @@ class Result {
 }  // namespace cairn
 
 // Invariant checks: always on. Failure means corrupt state, never bad outside input.
-#define CAIRN_CHECK(cond)                                \
-  do {                                                   \
-    if (!(cond)) [[unlikely]] {                          \
-      ::cairn::CheckFailed(__FILE__, __LINE__, #cond);   \
-    }                                                    \
+#define CAIRN_CHECK(cond)                              \
+  do {                                                 \
+    if (!(cond)) [[unlikely]] {                        \
+      ::cairn::CheckFailed(__FILE__, __LINE__, #cond); \
+    }                                                  \
   } while (0)
 
 #ifdef NDEBUG
@@ -116,12 +118,12 @@ class Result {
 #endif
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define CAIRN_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::cairn::Status cairn_status_ = (expr);  \
-    if (!cairn_status_.ok()) {               \
-      return cairn_status_;                  \
-    }                                        \
+#define CAIRN_RETURN_IF_ERROR(expr)         \
+  do {                                      \
+    ::cairn::Status cairn_status_ = (expr); \
+    if (!cairn_status_.ok()) {              \
+      return cairn_status_;                 \
+    }                                       \
   } while (0)
 
 namespace cairn {

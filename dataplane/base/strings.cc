@@ -269,8 +269,7 @@ bool MatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool noca
 
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
   bool skip_longer = false;
-  return MatchImpl(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0,
-                   &skip_longer);
+  return MatchImpl(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0, &skip_longer);
 }
 
 std::string QuoteRepr(std::string_view s) {

@@ -1,4 +1,5 @@
-// String utilities with Redis's exact parsing rules (util.c's string2ll, string2ld, stringmatchlen).
+// String utilities with Redis's exact parsing rules (util.c's string2ll, string2ld,
+// stringmatchlen).
 #pragma once
 
 #include <cstdint>

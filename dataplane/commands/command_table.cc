@@ -11,9 +11,9 @@ namespace cairn::commands {
 
 const std::vector<std::string_view>& AclCategoryNames() {
   static const std::vector<std::string_view> kNames = {
-      "keyspace", "read",  "write", "set",     "sortedset",  "list",        "hash",
-      "string",   "bitmap", "hyperloglog", "geo", "stream",  "pubsub",      "admin",
-      "fast",     "slow",  "blocking", "dangerous", "connection", "transaction", "scripting"};
+      "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+      "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+      "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
   return kNames;
 }
 
@@ -46,12 +46,22 @@ uint64_t CommandSpec::AllCategories() const {
 std::vector<std::string_view> CommandSpec::FlagNames() const {
   // Order and visibility as Redis 7.0's addReplyCommandFlags.
   static const std::pair<uint32_t, std::string_view> kFlags[] = {
-      {kWrite, "write"},         {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
-      {kAdmin, "admin"},         {kPubSub, "pubsub"},         {kNoScript, "noscript"},
-      {kBlocking, "blocking"},   {kLoading, "loading"},       {kStale, "stale"},
-      {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
-      {kNoAuth, "no_auth"},      {kNoMandatoryKeys, "no_mandatory_keys"},
-      {kNoAsyncLoading, "no_async_loading"}, {kNoMulti, "no_multi"},
+      {kWrite, "write"},
+      {kReadOnly, "readonly"},
+      {kDenyOom, "denyoom"},
+      {kAdmin, "admin"},
+      {kPubSub, "pubsub"},
+      {kNoScript, "noscript"},
+      {kBlocking, "blocking"},
+      {kLoading, "loading"},
+      {kStale, "stale"},
+      {kSkipMonitor, "skip_monitor"},
+      {kSkipSlowlog, "skip_slowlog"},
+      {kFast, "fast"},
+      {kNoAuth, "no_auth"},
+      {kNoMandatoryKeys, "no_mandatory_keys"},
+      {kNoAsyncLoading, "no_async_loading"},
+      {kNoMulti, "no_multi"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kFlags) {

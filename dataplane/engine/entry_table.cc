@@ -23,7 +23,9 @@ uint64_t ReverseBits(uint64_t v) {
 
 EntryTable::EntryTable(uint64_t seed) : seed_(seed) {}
 
-EntryTable::~EntryTable() { Clear(); }
+EntryTable::~EntryTable() {
+  Clear();
+}
 
 uint64_t EntryTable::Hash(std::string_view key) const {
   return XXH3_64bits_withSeed(key.data(), key.size(), seed_);

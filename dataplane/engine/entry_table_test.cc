@@ -1,10 +1,10 @@
 #include "dataplane/engine/entry_table.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace cairn::engine {
 namespace {

@@ -1,9 +1,10 @@
 #include "dataplane/engine/entry.h"
 
-#include <gtest/gtest.h>
 #include <malloc.h>
 
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace cairn::engine {
 namespace {

@@ -81,9 +81,13 @@ bool Keyspace::lfu() const {
 
 namespace {
 
-uint32_t LruClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & kLruClockMax; }
+uint32_t LruClock(int64_t now_ms) {
+  return static_cast<uint32_t>(now_ms / 1000) & kLruClockMax;
+}
 
-uint32_t LfuMinutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000 / 60) & 65535; }
+uint32_t LfuMinutes(int64_t now_ms) {
+  return static_cast<uint32_t>(now_ms / 1000 / 60) & 65535;
+}
 
 }  // namespace
 

@@ -42,7 +42,9 @@ void OutputBuffer::Append(std::string_view data) {
   }
 }
 
-void OutputBuffer::Append(char c) { Append(std::string_view(&c, 1)); }
+void OutputBuffer::Append(char c) {
+  Append(std::string_view(&c, 1));
+}
 
 int OutputBuffer::FillIovecs(struct iovec* iov, int max) const {
   int count = 0;

@@ -56,7 +56,9 @@ void ReplyWriter::Error(std::string_view text) {
   out_->Append("\r\n");
 }
 
-void ReplyWriter::Integer(int64_t value) { Header(':', value); }
+void ReplyWriter::Integer(int64_t value) {
+  Header(':', value);
+}
 
 void ReplyWriter::Bulk(std::string_view data) {
   if (muted_) {
@@ -74,11 +76,17 @@ void ReplyWriter::BulkInteger(int64_t value) {
   Bulk(std::string_view(buf, static_cast<size_t>(end - buf)));
 }
 
-void ReplyWriter::Null() { Raw(protocol_ >= 3 ? "_\r\n" : "$-1\r\n"); }
+void ReplyWriter::Null() {
+  Raw(protocol_ >= 3 ? "_\r\n" : "$-1\r\n");
+}
 
-void ReplyWriter::NullArray() { Raw(protocol_ >= 3 ? "_\r\n" : "*-1\r\n"); }
+void ReplyWriter::NullArray() {
+  Raw(protocol_ >= 3 ? "_\r\n" : "*-1\r\n");
+}
 
-void ReplyWriter::ArrayHeader(int64_t n) { Header('*', n); }
+void ReplyWriter::ArrayHeader(int64_t n) {
+  Header('*', n);
+}
 
 void ReplyWriter::MapHeader(int64_t n) {
   if (protocol_ >= 3) {
@@ -88,9 +96,13 @@ void ReplyWriter::MapHeader(int64_t n) {
   }
 }
 
-void ReplyWriter::SetHeader(int64_t n) { Header(protocol_ >= 3 ? '~' : '*', n); }
+void ReplyWriter::SetHeader(int64_t n) {
+  Header(protocol_ >= 3 ? '~' : '*', n);
+}
 
-void ReplyWriter::PushHeader(int64_t n) { Header(protocol_ >= 3 ? '>' : '*', n); }
+void ReplyWriter::PushHeader(int64_t n) {
+  Header(protocol_ >= 3 ? '>' : '*', n);
+}
 
 void ReplyWriter::Double(double value) {
   std::string text = FormatDouble(value);

@@ -1,8 +1,8 @@
 #include "dataplane/protocol/reply_writer.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace cairn::protocol {
 namespace {

@@ -53,9 +53,9 @@ class RespParser {
   State ParseInline(std::string_view input);
   State Fail(std::string message);
 
-  size_t pos_ = 0;                // bytes of the current command parsed so far
-  int64_t multibulk_left_ = 0;    // arguments still to read; 0 = count line not read yet
-  int64_t bulk_len_ = -1;         // length of the bulk being read; -1 = header not read yet
+  size_t pos_ = 0;              // bytes of the current command parsed so far
+  int64_t multibulk_left_ = 0;  // arguments still to read; 0 = count line not read yet
+  int64_t bulk_len_ = -1;       // length of the bulk being read; -1 = header not read yet
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) of each argument
   std::vector<std::string_view> args_;
   std::vector<std::string> inline_args_;  // inline arguments are unescaped, so owned here
