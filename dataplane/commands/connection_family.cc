@@ -20,18 +20,18 @@ bool PasswordMatches(std::string_view given, const std::string& expected) {
          CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
-// Checks AUTH credentials for the default user (ACL users come with the security layer).
-// Returns an empty string on success, else the error text.
-std::string CheckCredentials(CommandContext& ctx, std::string_view user,
-                             std::string_view password) {
+// Authenticates the client as `user` (the default user until ACL users exist), as AUTH and
+// HELLO ... AUTH do. On failure replies WRONGPASS and returns false; the client's identity stays.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
   const std::string& requirepass = ctx.config().requirepass;
-  if (user != "default") {
-    return kErrWrongPass;
+  bool ok = user == "default" && (requirepass.empty() || PasswordMatches(password, requirepass));
+  if (!ok) {
+    ctx.reply().Error(kErrWrongPass);
+    return false;
   }
-  if (requirepass.empty() || PasswordMatches(password, requirepass)) {
-    return "";
-  }
-  return kErrWrongPass;
+  ctx.client().authenticated = true;
+  ctx.client().user = std::string(user);
+  return true;
 }
 
 // PING [message]
@@ -95,14 +95,9 @@ void CmdAuth(CommandContext& ctx) {
     ctx.reply().Error(kErrAuthNotConfigured);
     return;
   }
-  std::string error = CheckCredentials(ctx, user, password);
-  if (!error.empty()) {
-    ctx.reply().Error(error);
-    return;
+  if (Authenticate(ctx, user, password)) {
+    ctx.reply().Ok();
   }
-  ctx.client().authenticated = true;
-  ctx.client().user = std::string(user);
-  ctx.reply().Ok();
 }
 
 // Client names: printable ASCII without spaces (CLIENT SETNAME's rule).
@@ -155,14 +150,8 @@ void CmdHello(CommandContext& ctx) {
       return;
     }
   }
-  if (has_auth) {
-    std::string error = CheckCredentials(ctx, user, password);
-    if (!error.empty()) {
-      ctx.reply().Error(error);
-      return;
-    }
-    ctx.client().authenticated = true;
-    ctx.client().user = std::string(user);
+  if (has_auth && !Authenticate(ctx, user, password)) {
+    return;
   }
   if (!ctx.client().authenticated && !ctx.config().requirepass.empty()) {
     ctx.reply().Error(

@@ -83,9 +83,22 @@ void Db::Insert(Entry* e) {
   }
 }
 
+Entry* Db::Upsert(Entry* e) {
+  Entry** link = table_->FindLink(e->key());
+  if (link == nullptr) {
+    Insert(e);
+    return e;
+  }
+  return ReplaceAt(link, e, /*free_old=*/true);
+}
+
 Entry* Db::Replace(Entry* replacement, bool free_old) {
   Entry** link = table_->FindLink(replacement->key());
   CAIRN_CHECK(link != nullptr);
+  return ReplaceAt(link, replacement, free_old);
+}
+
+Entry* Db::ReplaceAt(Entry** link, Entry* replacement, bool free_old) {
   Entry* old = *link;
   if (old->has_expire()) {
     UnindexExpire(old);

@@ -48,6 +48,9 @@ class Db {
   // Adds `e` (its TTL, if any, is indexed) and reports the new key to the observer. REQUIRES: no
   // entry with e's key.
   void Insert(Entry* e);
+  // Inserts `e`, or replaces (and frees) the entry with its key: one table lookup (SET's path).
+  // Returns `e`.
+  Entry* Upsert(Entry* e);
   // Replaces the entry with `replacement`'s key (which must exist) and frees the old one unless
   // `free_old` is false (its object moved into the replacement). Returns `replacement`.
   Entry* Replace(Entry* replacement, bool free_old = true);
@@ -69,6 +72,7 @@ class Db {
 
  private:
   Entry* Lookup(std::string_view key, bool touch);
+  Entry* ReplaceAt(Entry** link, Entry* replacement, bool free_old);
   void IndexExpire(Entry* e);
   void UnindexExpire(Entry* e);
 

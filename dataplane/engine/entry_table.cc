@@ -32,28 +32,12 @@ uint64_t EntryTable::Hash(std::string_view key) const {
 }
 
 Entry* EntryTable::Find(std::string_view key) const {
-  if (size() == 0) {
-    return nullptr;
-  }
-  uint64_t h = Hash(key);
-  for (int t = 0; t < 2; t++) {
-    const Table& table = tables_[t];
-    if (table.size == 0) {
-      continue;
-    }
-    for (Entry* e = table.buckets[h & table.mask]; e != nullptr; e = e->next()) {
-      if (e->key() == key) {
-        return e;
-      }
-    }
-    if (!rehashing()) {
-      break;
-    }
-  }
-  return nullptr;
+  // FindLink only reads; the cast lets the one chain walk serve both.
+  Entry** link = const_cast<EntryTable*>(this)->FindLink(key);
+  return link != nullptr ? *link : nullptr;
 }
 
-Entry** EntryTable::FindLink(std::string_view key) {
+Entry** EntryTable::Locate(std::string_view key, int* table_index) {
   if (size() == 0) {
     return nullptr;
   }
@@ -66,6 +50,7 @@ Entry** EntryTable::FindLink(std::string_view key) {
     Entry** link = &table.buckets[h & table.mask];
     while (*link != nullptr) {
       if ((*link)->key() == key) {
+        *table_index = t;
         return link;
       }
       link = reinterpret_cast<Entry**>(*link);  // `next` is an entry's first field
@@ -75,6 +60,11 @@ Entry** EntryTable::FindLink(std::string_view key) {
     }
   }
   return nullptr;
+}
+
+Entry** EntryTable::FindLink(std::string_view key) {
+  int table_index;
+  return Locate(key, &table_index);
 }
 
 void EntryTable::Insert(Entry* e) {
@@ -94,31 +84,16 @@ Entry* EntryTable::Remove(std::string_view key) {
   if (rehashing()) {
     RehashStep(1);
   }
-  if (size() == 0) {
+  int table_index;
+  Entry** link = Locate(key, &table_index);
+  if (link == nullptr) {
     return nullptr;
   }
-  uint64_t h = Hash(key);
-  for (int t = 0; t < 2; t++) {
-    Table& table = tables_[t];
-    if (table.size == 0) {
-      continue;
-    }
-    Entry** link = &table.buckets[h & table.mask];
-    while (*link != nullptr) {
-      Entry* e = *link;
-      if (e->key() == key) {
-        *link = e->next();
-        e->set_next(nullptr);
-        table.used--;
-        return e;
-      }
-      link = reinterpret_cast<Entry**>(e);
-    }
-    if (!rehashing()) {
-      break;
-    }
-  }
-  return nullptr;
+  Entry* e = *link;
+  *link = e->next();
+  e->set_next(nullptr);
+  tables_[table_index].used--;
+  return e;
 }
 
 Entry* EntryTable::Replace(Entry** link, Entry* replacement) {

@@ -68,7 +68,8 @@ class EntryTable {
   void Resize(uint64_t min_size);
   void MaybeGrow();
   void MoveBucket(uint64_t index);
-  Entry** BucketFor(uint64_t hash, int* table_out);
+  // The link pointing at `key`'s entry and the table (0 or 1) holding it, or nullptr.
+  Entry** Locate(std::string_view key, int* table_index);
 
   Table tables_[2];
   int64_t rehash_index_ = -1;

@@ -23,12 +23,7 @@ namespace {
 
 Entry* Store(Db& db, std::string_view key, std::string_view value, Encoding encoding,
              bool has_expire, int64_t expire_at_ms) {
-  Entry* fresh = Entry::NewString(key, value, encoding, has_expire, expire_at_ms);
-  if (db.Find(key) != nullptr) {
-    return db.Replace(fresh);
-  }
-  db.Insert(fresh);
-  return fresh;
+  return db.Upsert(Entry::NewString(key, value, encoding, has_expire, expire_at_ms));
 }
 
 Status WrongType() {
