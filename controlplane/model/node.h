@@ -10,6 +10,8 @@ namespace cairn::controlplane {
 // "<cluster>-<shard>-<ordinal>" with 4- and 3-digit zero padding: NodeId("demo", 1, 2) is
 // "demo-0001-002" (ElastiCache's node naming).
 std::string NodeId(std::string_view cluster, int shard, int ordinal);
+// The same with the shard id already formatted ("0001").
+std::string NodeId(std::string_view cluster, std::string_view shard_id, int ordinal);
 // "0001" for shard 1.
 std::string ShardId(int shard);
 
