@@ -171,6 +171,15 @@ Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name) {
   });
 }
 
+Status Store::ReplaceClusterSpec(const Cluster& cluster) {
+  std::lock_guard lock(mu_);
+  Result<sql::Statement> q =
+      db_->Prepare("UPDATE clusters SET spec = ?, generation = ? WHERE name = ?");
+  CAIRN_RETURN_IF_ERROR(q.status());
+  q->BindBlob(ToProto(cluster).SerializeAsString()).Bind(cluster.generation).Bind(cluster.name);
+  return q->Run();
+}
+
 Status Store::SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                                int64_t observed_generation) {
   std::lock_guard lock(mu_);

@@ -69,6 +69,8 @@ class Store {
   // Marks the cluster DELETING with a DeleteCluster operation; unfinished operations on it are
   // CANCELLED. FailedPrecondition if it is already being deleted (returns nothing new).
   Result<v1::Operation> MarkClusterDeleting(const std::string& name);
+  // Replaces the desired spec without an operation (a failed change being reverted).
+  Status ReplaceClusterSpec(const Cluster& cluster);
   Status SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                           int64_t observed_generation);
   // Removes the cluster and its node rows (the end of a deletion).
