@@ -1,6 +1,6 @@
 // Operations and events.
 #include "controlplane/store/store.h"
-#include "controlplane/store/store_internal.h"
+#include "controlplane/model/timestamp.h"
 
 namespace cairn::controlplane {
 namespace {

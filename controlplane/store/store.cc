@@ -6,7 +6,7 @@
 
 #include <array>
 
-#include "controlplane/store/store_internal.h"
+#include "controlplane/model/timestamp.h"
 
 namespace cairn::controlplane {
 namespace {
@@ -50,11 +50,6 @@ std::string RandomHex(size_t bytes) {
     out += kHex[c & 15];
   }
   return out;
-}
-
-void SetTimestamp(int64_t ms, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(ms / 1000);
-  ts->set_nanos(static_cast<int32_t>((ms % 1000) * 1'000'000));
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Clock& clock) {
