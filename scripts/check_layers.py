@@ -28,6 +28,7 @@ ALLOWED = {
                                 "controlplane/scheduler"],
     "controlplane/api": ["dataplane/base", "controlplane/*"],
     "controlplane/cli": ["dataplane/base", "controlplane/model"],
+    "controlplane/agents": ["dataplane/base", "controlplane/model"],
     "agent/render": ["dataplane/base"],
     "agent/supervisor": ["dataplane/base", "dataplane/protocol", "agent/render"],
     "agent/link": ["dataplane/base", "agent/*"],
