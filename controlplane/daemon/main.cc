@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   }
   std::filesystem::path dir(f.data_dir);
   if (cp.admin_token()) {
-    std::cout << "Admin token (shown once, stored hashed): " << *cp.admin_token() << "\n";
+    std::cout << "Admin token (shown once, stored hashed): " << *cp.admin_token() << std::endl;
     if (f.dev && !WritePrivateFile(dir / "admin-token", *cp.admin_token() + "\n")) {
       std::cerr << "cairn-controlplane: cannot write " << (dir / "admin-token") << "\n";
     }
