@@ -367,8 +367,7 @@ Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view
 bool ClusterReconciler::TaskInFlight(const std::string& node_id) {
   std::lock_guard lock(mu_);
   auto it = in_flight_.find(node_id);
-  return it != in_flight_.end() &&
-         clock_.NowMs() - it->second.sent_at_ms < options_.task_resend_ms;
+  return it != in_flight_.end() && clock_.NowMs() < it->second.not_before_ms;
 }
 
 void ClusterReconciler::SendNodeTask(const Node& node, agent::v1::Task task,
@@ -376,7 +375,7 @@ void ClusterReconciler::SendNodeTask(const Node& node, agent::v1::Task task,
   {
     std::lock_guard lock(mu_);
     task.set_id(TaskId(kind, node.id, ++task_counter_));
-    in_flight_[node.id] = InFlight{task.id(), clock_.NowMs()};
+    in_flight_[node.id] = InFlight{task.id(), clock_.NowMs() + options_.task_resend_ms};
   }
   agents_.SendTask(node.host_id, std::move(task));
 }
@@ -443,13 +442,17 @@ void ClusterReconciler::OnTaskResult(const std::string& host_id,
   {
     std::lock_guard lock(mu_);
     auto it = in_flight_.find(ref.node_id);
-    if (it != in_flight_.end() && it->second.task_id == result.task_id()) {
+    bool current = it != in_flight_.end() && it->second.task_id == result.task_id();
+    if (current && result.ok()) {
       in_flight_.erase(it);
-    }
-    if (ref.kind == "start" && !result.ok()) {
-      ++start_failures_[ref.node_id];
+    } else if (current) {
+      // Retry after 1 s, 2 s, ...: a failure that repeats fails the operation soon, a
+      // transient one gets time to clear.
+      int failures = ++start_failures_[ref.node_id];
+      it->second.not_before_ms = clock_.NowMs() + 1000 * failures;
       last_failure_[ref.node_id] = result.reason() + ": " + result.message();
-    } else if (ref.kind == "start") {
+    }
+    if (ref.kind == "start" && result.ok()) {
       start_failures_.erase(ref.node_id);
     }
   }

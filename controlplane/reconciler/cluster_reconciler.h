@@ -57,9 +57,11 @@ class ClusterReconciler {
   Status ReconcileForTest(const std::string& cluster) { return Reconcile(cluster); }
 
  private:
+  // The last task sent for a node; no new task goes out before not_before_ms (a resend
+  // timeout while it runs, a backoff after it failed).
   struct InFlight {
     std::string task_id;
-    int64_t sent_at_ms = 0;
+    int64_t not_before_ms = 0;
   };
 
   void Run();

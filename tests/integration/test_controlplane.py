@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
 from cairn_fleet import ApiError, ControlPlaneProcess, port_is_listening  # noqa: E402
-from cairn_testlib import REDIS_CLI, free_port, wait_until  # noqa: E402
+from cairn_testlib import REDIS_CLI, wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +218,49 @@ def test_tokens_create_and_revoke(cp):
     with pytest.raises(ApiError) as e:
         cp.rest.get("/v1/clusters", token=secret)
     assert e.value.status == 401
+
+
+def test_tls_and_auth_token_with_redis_engine(cp, tmp_path):
+    token = "s3cret-token-for-tests"
+    op = create(cp, "secure", 1, engine="redis", tls=True, auth_token=token)
+    done = cp.rest.wait_operation(op["id"], timeout_s=30)
+    assert done["state"] == "OPERATION_STATE_SUCCEEDED", done
+    cluster = cp.rest.get("/v1/clusters/secure")
+    assert cluster["auth_token"] == "", "auth_token is write-only"
+    assert cluster["tls"] is True
+    ca = tmp_path / "ca.crt"
+    with open(os.path.join(cp.data_dir, "ca", "ca.crt")) as f:
+        ca.write_text(f.read())
+    primary = cluster["endpoints"]["primary"]["port"]
+    tls = ("--tls", "--cacert", str(ca))
+    assert redis_cli(primary, "set", "k", "v", extra=tls + ("-a", token, "--no-auth-warning")) \
+        == "OK"
+    replica = next(n for n in cluster["nodes"] if n["role"] == "NODE_ROLE_REPLICA")
+    wait_until(lambda: redis_cli(replica["port"], "get", "k",
+                                 extra=tls + ("-a", token, "--no-auth-warning")) == "v", 10,
+               what="k on the TLS replica")
+    assert "NOAUTH" in redis_cli(primary, "get", "k", extra=tls)
+    plain = redis_cli(primary, "-a", token, "--no-auth-warning", "ping")
+    assert plain != "PONG", "plaintext must be refused on a TLS node"
+    delete_and_wait(cp, "secure")
+
+
+def test_control_plane_killed_mid_create_finishes_after_restart():
+    plane = ControlPlaneProcess(hosts=3)
+    try:
+        plane.start()
+        op = create(plane, "resume", 2, engine="redis")
+        plane.kill()
+        plane.start()
+        done = plane.rest.wait_operation(op["id"], timeout_s=30)
+        assert done["state"] == "OPERATION_STATE_SUCCEEDED", done
+        cluster = plane.rest.get("/v1/clusters/resume")
+        assert len(cluster["nodes"]) == 3
+        assert len({n["port"] for n in cluster["nodes"]}) == 3
+        delete_and_wait(plane, "resume")
+        assert plane.stop() == 0
+    except BaseException:
+        print(plane.describe())
+        raise
+    finally:
+        plane.cleanup()

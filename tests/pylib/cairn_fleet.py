@@ -84,6 +84,7 @@ class ControlPlaneProcess:
         self.extra_args = list(extra_args)
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="cairn-cp-")
+        os.makedirs(self.data_dir, exist_ok=True)
         self.node_port_base = random.randrange(20000, 45000, 1000)
         self.proc = None
         self.log_path = os.path.join(self.data_dir, "controlplane.log")
@@ -94,9 +95,12 @@ class ControlPlaneProcess:
         bound = os.path.join(self.data_dir, "controlplane.json")
         if os.path.exists(bound):
             os.unlink(bound)
+        # A restart keeps the addresses of the first start: agents reconnect to the same one.
+        addrs = self.addrs or {"http_addr": f"{HOST}:0", "grpc_addr": f"{HOST}:0",
+                               "agent_addr": f"{HOST}:0"}
         args = [bin_path("cairn-controlplane"), "--dev", "--data-dir", self.data_dir,
-                "--http-addr", f"{HOST}:0", "--grpc-addr", f"{HOST}:0",
-                "--agent-addr", f"{HOST}:0", "--dev-hosts", str(self.hosts),
+                "--http-addr", addrs["http_addr"], "--grpc-addr", addrs["grpc_addr"],
+                "--agent-addr", addrs["agent_addr"], "--dev-hosts", str(self.hosts),
                 "--dev-node-port-base", str(self.node_port_base)] + self.extra_args
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
