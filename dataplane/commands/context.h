@@ -47,9 +47,15 @@ class CommandContext {
     return true;
   }
 
-  // Records a change to the dataset: bumps the dirty counter (and, with replication, queues the
-  // command for replicas and the AOF).
-  void MarkWritten(int64_t changes = 1) { server_.stats().dirty += changes; }
+  // Records a change to the dataset: bumps the dirty counter and, the first time per command,
+  // queues the command as received for replicas and the backlog.
+  void MarkWritten(int64_t changes = 1) {
+    server_.stats().dirty += changes;
+    if (!propagated_) {
+      propagated_ = true;
+      server_.PropagateCommand(client_, args_);
+    }
+  }
   // Invalidates WATCH on `key` in the client's database (Redis's signalModifiedKey).
   void SignalModified(std::string_view key) { server_.TouchWatchedKey(client_.db_index, key); }
   // Fires a keyspace notification for `key` in the client's database.
@@ -62,6 +68,7 @@ class CommandContext {
   Client& client_;
   const std::vector<std::string_view>& args_;
   const CommandSpec& spec_;
+  bool propagated_ = false;
 };
 
 }  // namespace cairn::commands

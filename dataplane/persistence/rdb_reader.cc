@@ -217,7 +217,9 @@ Status LoadKey(uint8_t type, size_t type_offset, RdbReader& r, LoadState& s) {
   bool expired = s.has_expire && s.options.skip_expired && s.expire_at_ms < s.options.now_ms;
   s.has_expire = false;
   engine::Db& db = s.keyspace.db(s.db);
-  if (db.Find(*key) != nullptr) {
+  if (s.options.replace_existing) {
+    db.Delete(*key);
+  } else if (db.Find(*key) != nullptr) {
     engine::Entry::Free(*e);
     return RdbReader::Corrupt(key_offset, "duplicate key '" + *key + "' in db " +
                                               std::to_string(s.db));

@@ -49,6 +49,8 @@ struct RdbLoadOptions {
   int64_t now_ms = 0;
   // Refuse a file whose CRC-64 does not match (a zero checksum means "not computed").
   bool verify_checksum = true;
+  // DEBUG RELOAD MERGE: a key already in the keyspace is replaced instead of refused.
+  bool replace_existing = false;
 };
 
 struct RdbLoadInfo {

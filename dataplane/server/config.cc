@@ -310,14 +310,27 @@ void Server::RegisterParameters() {
          .set = StringSetter(&c.dbfilename)});
   // Accepted and reported; persistence, replication, threading and lazy freeing arrive with
   // their issues (or, like lazyfree, need no separate mechanism here).
-  Parameter save = Stored("save", "3600 1 300 100 60 10000");
-  save.flags |= Parameter::kMultiArg;
-  t.Add(std::move(save));
+  Snapshots& snapshots = *snapshots_;
+  t.Add({.name = "save",
+         .flags = Parameter::kMultiArg,
+         .get = [&snapshots] { return persistence::FormatSavePoints(snapshots.save_points); },
+         .set = [&snapshots](std::string_view v, bool) -> Status {
+           Result<std::vector<persistence::SavePoint>> points = persistence::ParseSavePoints(v);
+           if (!points.ok()) {
+             return points.status();
+           }
+           snapshots.save_points = std::move(*points);
+           return Status::Ok();
+         }});
   t.Add(StoredBool("appendonly", false));
   t.Add(Stored("appendfilename", "appendonly.aof"));
   t.Add(Stored("appendfsync", "everysec", {"always", "everysec", "no"}));
-  t.Add(StoredBool("rdbcompression", true));
-  t.Add(StoredBool("rdbchecksum", true));
+  t.Add({.name = "rdbcompression",
+         .get = [&snapshots] { return YesNo(snapshots.rdbcompression); },
+         .set = BoolSetter(&snapshots.rdbcompression)});
+  t.Add({.name = "rdbchecksum",
+         .get = [&snapshots] { return YesNo(snapshots.rdbchecksum); },
+         .set = BoolSetter(&snapshots.rdbchecksum)});
   t.Add(StoredBool("stop-writes-on-bgsave-error", true));
   t.Add(StoredBool("activerehashing", true));
   t.Add(StoredBool("lazyfree-lazy-eviction", false));

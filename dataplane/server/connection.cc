@@ -101,7 +101,7 @@ void Connection::ProcessInput() {
   size_t pos = 0;
   while (!closed_ && pos < len_) {
     if (has_flag(commands::kClientCloseAfterReply) || has_flag(commands::kClientCloseAsap) ||
-        has_flag(commands::kClientProtected)) {
+        has_flag(commands::kClientProtected) || has_flag(commands::kClientBlocked)) {
       break;
     }
     if (state.pause().active(state.clock().NowMs()) && !state.pause().writes_only &&

@@ -150,19 +150,8 @@ void RegisterInfoSections(Server& server) {
     Field(out, "lazyfree_pending_objects", 0);
   });
 
-  state.AddInfoSection("persistence", [&server](std::string& out) {
-    commands::ServerState& st = server.state();
-    Field(out, "loading", 0);
-    Field(out, "async_loading", 0);
-    Field(out, "current_cow_peak", 0);
-    Field(out, "current_cow_size", 0);
-    Field(out, "rdb_changes_since_last_save", st.stats().dirty);
-    Field(out, "rdb_bgsave_in_progress", 0);
-    Field(out, "rdb_last_save_time", st.last_save_s);
-    Field(out, "rdb_last_bgsave_status", "ok");
-    Field(out, "aof_enabled", 0);
-    Field(out, "aof_rewrite_in_progress", 0);
-  });
+  state.AddInfoSection("persistence",
+                       [&server](std::string& out) { server.snapshots().FillInfo(out); });
 
   state.AddInfoSection("stats", [&server](std::string& out) {
     commands::ServerState& st = server.state();

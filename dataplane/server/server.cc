@@ -103,6 +103,7 @@ Server::Server() {
   keyspace_ = std::make_unique<engine::Keyspace>(keyspace_config_, &clock_,
                                                  [] { return AllocatedBytes(); });
   commands::RegisterAllCommands(table_);
+  snapshots_ = std::make_unique<Snapshots>(*this);
   RegisterParameters();
 }
 
@@ -198,8 +199,10 @@ Status Server::Start() {
   };
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
   state_->config_file = config_file_;
+  state_->snapshots = snapshots_.get();
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
+  CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
   if (config_.port != 0) {
     std::istringstream binds(config_.bind);
     std::string address;
@@ -379,7 +382,13 @@ void Server::CloseTimedOutClients() {
 void Server::Cron() {
   if (g_shutdown_signal != 0) {
     spdlog::warn("received signal {}, scheduling shutdown", static_cast<int>(g_shutdown_signal));
-    shutdown_requested_ = true;
+    g_shutdown_signal = 0;
+    // As Redis: with save points set, a SIGTERM saves first, and a failed save keeps us running.
+    if (snapshots_->SaveForShutdown(false, false).ok()) {
+      shutdown_requested_ = true;
+    } else {
+      spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
+    }
   }
   if (shutdown_requested_) {
     loop_.Stop();
@@ -390,6 +399,7 @@ void Server::Cron() {
   }
   keyspace_->ActiveExpireCycle();
   keyspace_->Rehash();
+  snapshots_->Cron();
   CloseTimedOutClients();
   int64_t now = clock_.NowMs();
   if (now - ops_sample_ms_ >= 100) {
@@ -421,11 +431,7 @@ void Server::Cron() {
 
 std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
   (void)now;
-  (void)force;
-  (void)nosave;
-  if (save) {
-    // RDB persistence is not part of this build yet; refuse rather than exit without the save.
-    spdlog::error("SHUTDOWN SAVE requested but RDB persistence is not available in this build");
+  if (!snapshots_->SaveForShutdown(save, nosave).ok() && !force) {
     return "ERR Errors trying to SHUTDOWN. Check logs.";
   }
   spdlog::warn("User requested shutdown...");

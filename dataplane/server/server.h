@@ -14,6 +14,7 @@
 #include "dataplane/commands/server_state.h"
 #include "dataplane/engine/keyspace.h"
 #include "dataplane/server/event_loop.h"
+#include "dataplane/server/snapshots.h"
 
 namespace cairn::server {
 
@@ -37,6 +38,7 @@ class Server final {
   engine::Keyspace& keyspace() { return *keyspace_; }
   EventLoop& loop() { return loop_; }
   ParameterTable& parameters() { return parameters_; }
+  Snapshots& snapshots() { return *snapshots_; }
   const std::string& config_file() const { return config_file_; }
   const std::string& executable() const { return executable_; }
 
@@ -68,6 +70,7 @@ class Server final {
   std::unique_ptr<engine::Keyspace> keyspace_;
   commands::CommandTable table_;
   std::unique_ptr<commands::ServerState> state_;
+  std::unique_ptr<Snapshots> snapshots_;
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;
   std::vector<int> listen_fds_;
