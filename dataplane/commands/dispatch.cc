@@ -306,7 +306,8 @@ void ProcessCommand(ServerState& server, Client& client,
         deny = deny || (q.spec->flags & kDenyOom) != 0;
       }
     }
-    if (oom && deny) {
+    // The primary's stream is applied whatever the replica's memory (Redis's obey_client).
+    if (oom && deny && !client.has_flag(kClientPrimary)) {
       Reject(server, client, spec, kErrOom);
       return;
     }

@@ -58,7 +58,6 @@ std::string RandomHex(size_t n) {
 void RegisterInfoSections(Server& server) {
   commands::ServerState& state = server.state();
   auto run_id = std::make_shared<std::string>(RandomHex(40));
-  auto replid = std::make_shared<std::string>(RandomHex(40));
 
   state.AddInfoSection("server", [&server, run_id](std::string& out) {
     commands::ServerState& st = server.state();
@@ -182,19 +181,8 @@ void RegisterInfoSections(Server& server) {
     Field(out, "total_writes_processed", s.total_writes_processed);
   });
 
-  state.AddInfoSection("replication", [replid](std::string& out) {
-    Field(out, "role", "master");
-    Field(out, "connected_slaves", 0);
-    Field(out, "master_failover_state", "no-failover");
-    Field(out, "master_replid", *replid);
-    Field(out, "master_replid2", std::string(40, '0'));
-    Field(out, "master_repl_offset", 0);
-    Field(out, "second_repl_offset", -1);
-    Field(out, "repl_backlog_active", 0);
-    Field(out, "repl_backlog_size", 1048576);
-    Field(out, "repl_backlog_first_byte_offset", 0);
-    Field(out, "repl_backlog_histlen", 0);
-  });
+  state.AddInfoSection("replication",
+                       [&server](std::string& out) { server.replication().FillInfo(out); });
 
   state.AddInfoSection("cpu", [](std::string& out) {
     struct rusage self {};

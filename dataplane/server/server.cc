@@ -104,10 +104,12 @@ Server::Server() {
                                                  [] { return AllocatedBytes(); });
   commands::RegisterAllCommands(table_);
   snapshots_ = std::make_unique<Snapshots>(*this);
+  replication_ = std::make_unique<Replication>(*this);
   RegisterParameters();
 }
 
 Server::~Server() {
+  replication_.reset();
   closed_.clear();
   connections_.clear();
   listeners_.clear();
@@ -200,6 +202,10 @@ Status Server::Start() {
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
   state_->config_file = config_file_;
   state_->snapshots = snapshots_.get();
+  state_->replication = replication_.get();
+  snapshots_->fill_repl_info = [this](persistence::RdbSaveInfo& info) {
+    replication_->FillSaveInfo(&info.replid, &info.repl_offset, &info.repl_stream_db);
+  };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
   CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
@@ -229,6 +235,11 @@ Status Server::Start() {
   signal(SIGPIPE, SIG_IGN);
   loop_.SetCron(1000 / static_cast<int>(std::max(keyspace_->config().hz, 1)), [this] { Cron(); });
   loop_.SetBeforeSleep([this] { BeforeSleep(); });
+  const auto& aux = snapshots_->last_load().aux;
+  auto id = aux.find("repl-id");
+  auto offset = aux.find("repl-offset");
+  std::optional<int64_t> at = offset != aux.end() ? ParseInt64(offset->second) : std::nullopt;
+  replication_->Start(id != aux.end() ? id->second : "", at.value_or(-1));
   return Status::Ok();
 }
 
@@ -303,6 +314,7 @@ void Server::Close(Connection* conn) {
   }
   conn->MarkClosed();
   loop_.Remove(conn->fd);
+  replication_->OnClientClosed(conn);
   state_->RemoveClient(conn);
   auto it = connections_.find(conn->fd);
   if (it != connections_.end()) {
@@ -333,7 +345,21 @@ bool Server::OverOutputLimit(Connection* conn) {
   return false;
 }
 
+Connection* Server::AdoptPrimaryConnection(int fd, const std::string& addr) {
+  auto conn = std::make_unique<Connection>(this, fd, state_->NextClientId(), clock_.NowMs());
+  conn->set_flag(commands::kClientPrimary);
+  conn->authenticated = true;
+  conn->reply().set_muted(true);  // a replica answers its primary only with REPLCONF ACK
+  conn->addr = addr;
+  Connection* raw = conn.get();
+  loop_.Add(fd, EPOLLIN, raw);
+  state_->AddClient(raw);
+  connections_.emplace(fd, std::move(conn));
+  return raw;
+}
+
 void Server::BeforeSleep() {
+  replication_->BeforeSleep();
   std::vector<commands::Client*>& pending = state_->pending_writes();
   // Flushing may queue more (a Pub/Sub message to another client); loop until drained.
   while (!pending.empty()) {
@@ -400,6 +426,7 @@ void Server::Cron() {
   keyspace_->ActiveExpireCycle();
   keyspace_->Rehash();
   snapshots_->Cron();
+  replication_->Cron();
   CloseTimedOutClients();
   int64_t now = clock_.NowMs();
   if (now - ops_sample_ms_ >= 100) {
