@@ -162,6 +162,9 @@ void RegisterInfoSections(Server& server) {
     Field(out, "total_net_input_bytes", s.net_input_bytes);
     Field(out, "total_net_output_bytes", s.net_output_bytes);
     Field(out, "rejected_connections", s.rejected_connections);
+    Field(out, "sync_full", server.replication().sync_full());
+    Field(out, "sync_partial_ok", server.replication().sync_partial_ok());
+    Field(out, "sync_partial_err", server.replication().sync_partial_err());
     Field(out, "expired_keys", ks.expired_keys);
     char perc[32];
     std::snprintf(perc, sizeof(perc), "%.2f", ks.expired_stale_perc * 100);

@@ -460,7 +460,6 @@ void Replication::FinishSync() {
     second_offset_ = -1;
     offset_ = link_->offset();
     backlog_ = std::make_unique<replication::Backlog>(backlog_size, offset_);
-    sync_full_++;
   } else {
     if (link_->replid() != replid_) {
       replid2_ = replid_;

@@ -59,6 +59,10 @@ class Replication final : public commands::ReplicationHooks {
   // INFO replication fields.
   void FillInfo(std::string& out);
 
+  // INFO stats: full syncs served, partial syncs accepted and refused.
+  int64_t sync_full() const { return sync_full_; }
+  int64_t sync_partial_ok() const { return sync_partial_ok_; }
+  int64_t sync_partial_err() const { return sync_partial_err_; }
   bool is_replica() const { return !primary_host_.empty(); }
   const std::string& replid() const { return replid_; }
   int64_t offset() const { return offset_; }
