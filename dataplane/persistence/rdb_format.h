@@ -17,7 +17,7 @@
 
 namespace cairn::persistence {
 
-inline constexpr int kRdbVersion = 10;          // what we write (Redis 7.0)
+inline constexpr int kRdbVersion = 10;             // what we write (Redis 7.0)
 inline constexpr int kRdbMaxLoadableVersion = 10;  // what Redis 7.0 loads
 inline constexpr std::string_view kRdbMagic = "REDIS";
 

@@ -73,8 +73,8 @@ Result<uint64_t> RdbReader::ReadLength(const char* what, bool* encoded) {
   }
   if (kind == kLenEncoded) {
     if (encoded == nullptr) {
-      return Corrupt(at, std::string("encoded value where a plain length was expected (") +
-                             what + ")");
+      return Corrupt(at,
+                     std::string("encoded value where a plain length was expected (") + what + ")");
     }
     *encoded = true;
     return static_cast<uint64_t>(*first & 0x3f);
@@ -185,8 +185,8 @@ struct LoadState {
 Status LoadHeader(RdbReader& r, RdbLoadInfo& info) {
   Result<std::string_view> header = r.ReadBytes(9, "header");
   if (!header.ok()) {
-    return RdbReader::Corrupt(0, "file too short for the RDB header (" +
-                                     std::to_string(r.data().size()) + " bytes)");
+    return RdbReader::Corrupt(
+        0, "file too short for the RDB header (" + std::to_string(r.data().size()) + " bytes)");
   }
   if (!header->starts_with(kRdbMagic)) {
     return RdbReader::Corrupt(0, "wrong signature, not an RDB file");
@@ -196,8 +196,8 @@ Status LoadHeader(RdbReader& r, RdbLoadInfo& info) {
     version = (c >= '0' && c <= '9' && version >= 0) ? version * 10 + (c - '0') : -1;
   }
   if (version < 1 || version > kRdbMaxLoadableVersion) {
-    return RdbReader::Corrupt(5, "can't handle RDB format version " +
-                                     std::string(header->substr(5)));
+    return RdbReader::Corrupt(5,
+                              "can't handle RDB format version " + std::string(header->substr(5)));
   }
   info.version = version;
   return Status::Ok();
@@ -209,8 +209,7 @@ Status LoadKey(uint8_t type, size_t type_offset, RdbReader& r, LoadState& s) {
   if (!key.ok()) {
     return key.status();
   }
-  Result<engine::Entry*> e =
-      ReadValue(type, type_offset, *key, s.has_expire, s.expire_at_ms, r);
+  Result<engine::Entry*> e = ReadValue(type, type_offset, *key, s.has_expire, s.expire_at_ms, r);
   if (!e.ok()) {
     return e.status();
   }
@@ -221,8 +220,8 @@ Status LoadKey(uint8_t type, size_t type_offset, RdbReader& r, LoadState& s) {
     db.Delete(*key);
   } else if (db.Find(*key) != nullptr) {
     engine::Entry::Free(*e);
-    return RdbReader::Corrupt(key_offset, "duplicate key '" + *key + "' in db " +
-                                              std::to_string(s.db));
+    return RdbReader::Corrupt(key_offset,
+                              "duplicate key '" + *key + "' in db " + std::to_string(s.db));
   }
   if (expired) {
     engine::Entry::Free(*e);

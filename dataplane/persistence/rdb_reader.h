@@ -56,7 +56,7 @@ struct RdbLoadOptions {
 struct RdbLoadInfo {
   int version = 0;
   int64_t keys_loaded = 0;
-  int64_t keys_expired = 0;  // skipped because already expired
+  int64_t keys_expired = 0;                // skipped because already expired
   std::map<std::string, std::string> aux;  // AUX fields as read (repl-id, repl-offset, ...)
   size_t bytes = 0;                        // up to and including the checksum
 };

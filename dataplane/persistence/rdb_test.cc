@@ -68,11 +68,16 @@ TEST_F(RdbTest, StringsOfEveryEncodingRoundTrip) {
   for (int i = 0; i < 300; i++) {
     incompressible += static_cast<char>((i * 7919) % 251);
   }
-  const std::pair<std::string, std::string> kCases[] = {
-      {"empty", ""},       {"int8", "-5"},         {"int16", "3000"},
-      {"int32", "-70000"}, {"int64", "9223372036854775807"}, {"leading0", "007"},
-      {"big", big},        {"binary", binary},     {"noise", incompressible},
-      {"12345", "numeric key"}};
+  const std::pair<std::string, std::string> kCases[] = {{"empty", ""},
+                                                        {"int8", "-5"},
+                                                        {"int16", "3000"},
+                                                        {"int32", "-70000"},
+                                                        {"int64", "9223372036854775807"},
+                                                        {"leading0", "007"},
+                                                        {"big", big},
+                                                        {"binary", binary},
+                                                        {"noise", incompressible},
+                                                        {"12345", "numeric key"}};
   for (const auto& [k, v] : kCases) {
     engine::strings::Set(src_.db(0), k, v, {});
   }
@@ -119,8 +124,7 @@ TEST_F(RdbTest, EveryTruncationIsRefusedWithAnOffset) {
     engine::Keyspace ks(engine::KeyspaceConfig{}, &clock_, [] { return size_t{0}; });
     Result<RdbLoadInfo> info = LoadRdb(std::string_view(file).substr(0, n), ks, {});
     ASSERT_FALSE(info.ok()) << "prefix of " << n << " bytes loaded";
-    EXPECT_NE(info.status().message().find("offset"), std::string::npos)
-        << info.status().message();
+    EXPECT_NE(info.status().message().find("offset"), std::string::npos) << info.status().message();
   }
 }
 

@@ -108,7 +108,6 @@ void RdbWriter::WriteString(std::string_view s) {
   WriteRaw(s);
 }
 
-
 void RdbWriter::WriteAux(std::string_view key, std::string_view value) {
   WriteByte(kOpAux);
   WriteString(key);

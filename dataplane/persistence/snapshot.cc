@@ -160,8 +160,7 @@ std::string FormatSavePoints(const std::vector<SavePoint>& points) {
   return out;
 }
 
-bool SavePointDue(const std::vector<SavePoint>& points, int64_t dirty,
-                  int64_t seconds_since_save) {
+bool SavePointDue(const std::vector<SavePoint>& points, int64_t dirty, int64_t seconds_since_save) {
   for (const SavePoint& p : points) {
     if (dirty >= p.changes && seconds_since_save >= p.seconds && dirty > 0) {
       return true;
@@ -179,8 +178,7 @@ BackgroundSave::~BackgroundSave() {
 Status BackgroundSave::Start(const std::function<Status()>& work) {
   pid_t pid = fork();
   if (pid < 0) {
-    return Status::Internal(std::string("Can't save in background: fork: ") +
-                            std::strerror(errno));
+    return Status::Internal(std::string("Can't save in background: fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
     signal(SIGTERM, SIG_DFL);

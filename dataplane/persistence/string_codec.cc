@@ -35,8 +35,8 @@ Result<engine::Entry*> LoadString(uint8_t, std::string_view key, bool has_expire
 }  // namespace
 
 const ValueCodec& StringCodec() {
-  static const ValueCodec kCodec{engine::ValueType::kString, StringRdbType, SaveString,
-                                 LoadsString, LoadString};
+  static const ValueCodec kCodec{engine::ValueType::kString, StringRdbType, SaveString, LoadsString,
+                                 LoadString};
   return kCodec;
 }
 

@@ -18,26 +18,46 @@ const ValueCodec* const kCodecs[] = {&StringCodec()};
 
 std::string_view RdbTypeName(uint8_t type) {
   switch (type) {
-    case kTypeString: return "string";
-    case kTypeList: return "list";
-    case kTypeSet: return "set";
-    case kTypeZSet: return "zset";
-    case kTypeHash: return "hash";
-    case kTypeZSet2: return "zset-2";
-    case kTypeModule: return "module";
-    case kTypeModule2: return "module-2";
-    case kTypeHashZipmap: return "hash-zipmap";
-    case kTypeListZiplist: return "list-ziplist";
-    case kTypeSetIntset: return "set-intset";
-    case kTypeZSetZiplist: return "zset-ziplist";
-    case kTypeHashZiplist: return "hash-ziplist";
-    case kTypeListQuicklist: return "list-quicklist";
-    case kTypeStreamListpacks: return "stream-listpacks";
-    case kTypeHashListpack: return "hash-listpack";
-    case kTypeZSetListpack: return "zset-listpack";
-    case kTypeListQuicklist2: return "list-quicklist-2";
-    case kTypeStreamListpacks2: return "stream-listpacks-2";
-    default: return "unknown";
+    case kTypeString:
+      return "string";
+    case kTypeList:
+      return "list";
+    case kTypeSet:
+      return "set";
+    case kTypeZSet:
+      return "zset";
+    case kTypeHash:
+      return "hash";
+    case kTypeZSet2:
+      return "zset-2";
+    case kTypeModule:
+      return "module";
+    case kTypeModule2:
+      return "module-2";
+    case kTypeHashZipmap:
+      return "hash-zipmap";
+    case kTypeListZiplist:
+      return "list-ziplist";
+    case kTypeSetIntset:
+      return "set-intset";
+    case kTypeZSetZiplist:
+      return "zset-ziplist";
+    case kTypeHashZiplist:
+      return "hash-ziplist";
+    case kTypeListQuicklist:
+      return "list-quicklist";
+    case kTypeStreamListpacks:
+      return "stream-listpacks";
+    case kTypeHashListpack:
+      return "hash-listpack";
+    case kTypeZSetListpack:
+      return "zset-listpack";
+    case kTypeListQuicklist2:
+      return "list-quicklist-2";
+    case kTypeStreamListpacks2:
+      return "stream-listpacks-2";
+    default:
+      return "unknown";
   }
 }
 

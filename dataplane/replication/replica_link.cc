@@ -86,8 +86,7 @@ uint32_t ReplicaLink::events() const {
 }
 
 void ReplicaLink::CheckTimeout(int64_t now_ms) {
-  if ((state_ == State::kConnecting || state_ == State::kHandshake ||
-       state_ == State::kTransfer) &&
+  if ((state_ == State::kConnecting || state_ == State::kHandshake || state_ == State::kTransfer) &&
       now_ms - last_io_ms_ > config_.timeout_ms) {
     Fail(state_ == State::kTransfer ? "Timeout receiving bulk data from MASTER"
                                     : "Timeout connecting to the MASTER");

@@ -56,7 +56,7 @@ class ReplicaLink {
   bool full_sync() const { return full_sync_; }
   std::string& rdb() { return rdb_; }
   const std::string& replid() const { return replid_; }  // the primary's (new) replication id
-  int64_t offset() const { return offset_; }  // FULLRESYNC's offset (full sync only)
+  int64_t offset() const { return offset_; }             // FULLRESYNC's offset (full sync only)
   // Stream bytes that arrived behind the RDB or +CONTINUE: the first commands to apply.
   std::string& leftover() { return buffer_; }
   // Hands the socket over (the link no longer closes it).

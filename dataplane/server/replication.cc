@@ -17,7 +17,7 @@
 namespace cairn::server {
 namespace {
 
-constexpr int64_t kRetryMs = 1000;     // between sync attempts
+constexpr int64_t kRetryMs = 1000;      // between sync attempts
 constexpr int64_t kAckPeriodMs = 1000;  // REPLCONF ACK from a replica
 
 std::string EncodeCommand(const std::vector<std::string_view>& args) {
@@ -177,8 +177,8 @@ void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool lega
   ctx.reply().Raw(rdb);
   stream_db_ = -1;  // the next write says which db it is for
   sync_full_++;
-  spdlog::info("Synchronization with replica {} succeeded (full sync, {} bytes)",
-               ctx.client().addr, rdb.size());
+  spdlog::info("Synchronization with replica {} succeeded (full sync, {} bytes)", ctx.client().addr,
+               rdb.size());
 }
 
 void Replication::Psync(commands::CommandContext& ctx) {
@@ -205,8 +205,8 @@ void Replication::Psync(commands::CommandContext& ctx) {
       ctx.reply().Raw(info.psync2 ? "+CONTINUE " + replid_ + "\r\n" : "+CONTINUE\r\n");
       ctx.reply().Raw(backlog_->CopyFrom(*want));
       sync_partial_ok_++;
-      spdlog::info("Partial resynchronization request from {} accepted, offset={}",
-                   client.addr, *want);
+      spdlog::info("Partial resynchronization request from {} accepted, offset={}", client.addr,
+                   *want);
     } else if (id != "?") {
       sync_partial_err_++;
     }
@@ -356,8 +356,8 @@ void Replication::BecomePrimary() {
   EnsureBacklog();
   stream_db_ = -1;
   server_.keyspace().set_expiry_deletes(true);
-  spdlog::info("MASTER MODE enabled (user request) replid={} replid2={} second_offset={}",
-               replid_, replid2_, second_offset_);
+  spdlog::info("MASTER MODE enabled (user request) replid={} replid2={} second_offset={}", replid_,
+               replid2_, second_offset_);
 }
 
 void Replication::ReplicaOf(commands::CommandContext& ctx) {
@@ -378,8 +378,7 @@ void Replication::ReplicaOf(commands::CommandContext& ctx) {
     ctx.reply().Simple("OK Already connected to specified master");
     return;
   }
-  spdlog::info("REPLICAOF {}:{} enabled (user request from id={})", host, *port,
-               ctx.client().id());
+  spdlog::info("REPLICAOF {}:{} enabled (user request from id={})", host, *port, ctx.client().id());
   BecomeReplica(host, static_cast<int>(*port));
   ctx.reply().Ok();
 }
@@ -474,8 +473,8 @@ void Replication::FinishSync() {
   std::string leftover = std::move(link_->leftover());
   int fd = link_->ReleaseFd();
   link_.reset();
-  Connection* conn = server_.AdoptPrimaryConnection(fd, primary_host_ + ":" +
-                                                           std::to_string(primary_port_));
+  Connection* conn =
+      server_.AdoptPrimaryConnection(fd, primary_host_ + ":" + std::to_string(primary_port_));
   primary_client_id_ = conn->id();
   conn->db_index = primary_db_;
   last_primary_io_ms_ = server_.state().clock().NowMs();

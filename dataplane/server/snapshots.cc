@@ -76,9 +76,8 @@ Status Snapshots::StartBackgroundSave(std::function<void(bool ok)> done) {
   engine::Keyspace& keyspace = server_.keyspace();
   int64_t now = server_.state().clock().NowMs();
   last_bgsave_try_ms_ = now;
-  Status s = child_.Start([&keyspace, info, file] {
-    return persistence::WriteRdbFile(keyspace, info, file);
-  });
+  Status s = child_.Start(
+      [&keyspace, info, file] { return persistence::WriteRdbFile(keyspace, info, file); });
   if (!s.ok()) {
     spdlog::warn("{}", s.message());
     FinishBackgroundSave(false, now);
@@ -161,11 +160,9 @@ Status Snapshots::Reload(bool merge, bool noflush, bool nosave) {
   }
   commands::ServerState& state = server_.state();
   keyspace.set_observer(nullptr);  // loading fires no notifications
-  Result<persistence::RdbLoadInfo> info =
-      persistence::LoadRdb(*data, keyspace,
-                           {.skip_expired = true,
-                            .now_ms = state.clock().NowMs(),
-                            .replace_existing = merge});
+  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
+      *data, keyspace,
+      {.skip_expired = true, .now_ms = state.clock().NowMs(), .replace_existing = merge});
   keyspace.set_observer(&state);
   if (!info.ok()) {
     spdlog::warn("Error loading the RDB dump: {}", info.status().message());
@@ -189,8 +186,8 @@ Status Snapshots::LoadAtStartup() {
   engine::Keyspace& keyspace = server_.keyspace();
   int64_t start = state.clock().NowMs();
   keyspace.set_observer(nullptr);
-  Result<persistence::RdbLoadInfo> info = persistence::LoadRdbFile(
-      path(), keyspace, {.skip_expired = true, .now_ms = start});
+  Result<persistence::RdbLoadInfo> info =
+      persistence::LoadRdbFile(path(), keyspace, {.skip_expired = true, .now_ms = start});
   keyspace.set_observer(&state);
   if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
     return Status::Ok();
