@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +55,17 @@ class CommandContext {
     if (!propagated_) {
       propagated_ = true;
       server_.PropagateCommand(client_, args_);
+    }
+  }
+  // Like MarkWritten, but replicas get `args` instead of the command as received: absolute
+  // expire times (PXAT, PEXPIREAT), DEL for a delete, SET for INCRBYFLOAT's result, as Redis 7.0
+  // rewrites them so a replica applying the stream later ends with the same data.
+  void MarkWrittenAs(const std::vector<std::string>& args, int64_t changes = 1) {
+    server_.stats().dirty += changes;
+    if (!propagated_) {
+      propagated_ = true;
+      std::vector<std::string_view> views(args.begin(), args.end());
+      server_.PropagateCommand(client_, views);
     }
   }
   // Invalidates WATCH on `key` in the client's database (Redis's signalModifiedKey).
