@@ -40,6 +40,7 @@ enum ClientFlag : uint32_t {
   kClientPrimary = 1 << 13,
   kClientTracking = 1 << 14,
   kClientProtected = 1 << 15,  // a protocol error was sent; nothing more is read
+  kClientBlocked = 1 << 16,    // waiting (WAIT): input is not processed until unblocked
 };
 
 class Client {
@@ -93,6 +94,13 @@ class Client {
   // Shard channels (SSUBSCRIBE), counted apart from the others as Redis 7.0 does.
   std::set<std::string> shard_channels;
   size_t total_subscription_count() const { return subscription_count() + shard_channels.size(); }
+
+  // WAIT: the replication offset and replica count it waits for, and its deadline (0: none).
+  int64_t wait_offset = 0;
+  int64_t wait_replicas = 0;
+  int64_t block_deadline_ms = 0;
+  // Replication offset of this client's last write (WAIT waits for replicas to reach it).
+  int64_t last_write_offset = 0;
 
   // Set by the server when the client has output queued for the socket.
   bool pending_write = false;

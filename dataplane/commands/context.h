@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,9 +48,26 @@ class CommandContext {
     return true;
   }
 
-  // Records a change to the dataset: bumps the dirty counter (and, with replication, queues the
-  // command for replicas and the AOF).
-  void MarkWritten(int64_t changes = 1) { server_.stats().dirty += changes; }
+  // Records a change to the dataset: bumps the dirty counter and, the first time per command,
+  // queues the command as received for replicas and the backlog.
+  void MarkWritten(int64_t changes = 1) {
+    server_.stats().dirty += changes;
+    if (!propagated_) {
+      propagated_ = true;
+      server_.PropagateCommand(client_, args_);
+    }
+  }
+  // Like MarkWritten, but replicas get `args` instead of the command as received: absolute
+  // expire times (PXAT, PEXPIREAT), DEL for a delete, SET for INCRBYFLOAT's result, as Redis 7.0
+  // rewrites them so a replica applying the stream later ends with the same data.
+  void MarkWrittenAs(const std::vector<std::string>& args, int64_t changes = 1) {
+    server_.stats().dirty += changes;
+    if (!propagated_) {
+      propagated_ = true;
+      std::vector<std::string_view> views(args.begin(), args.end());
+      server_.PropagateCommand(client_, views);
+    }
+  }
   // Invalidates WATCH on `key` in the client's database (Redis's signalModifiedKey).
   void SignalModified(std::string_view key) { server_.TouchWatchedKey(client_.db_index, key); }
   // Fires a keyspace notification for `key` in the client's database.
@@ -62,6 +80,7 @@ class CommandContext {
   Client& client_;
   const std::vector<std::string_view>& args_;
   const CommandSpec& spec_;
+  bool propagated_ = false;
 };
 
 }  // namespace cairn::commands

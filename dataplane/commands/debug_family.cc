@@ -198,6 +198,33 @@ void DebugChangeReplId(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush and load the RDB file again.
+void DebugReload(CommandContext& ctx) {
+  bool merge = false;
+  bool noflush = false;
+  bool nosave = false;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    std::string_view a = ctx.arg(i);
+    bool* target = EqualsIgnoreCase(a, "merge")     ? &merge
+                   : EqualsIgnoreCase(a, "noflush") ? &noflush
+                   : EqualsIgnoreCase(a, "nosave")  ? &nosave
+                                                    : nullptr;
+    if (target == nullptr) {
+      ctx.reply().Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+    *target = true;
+  }
+  SnapshotHooks* snapshots = ctx.server().snapshots;
+  Status s = snapshots != nullptr ? snapshots->Reload(merge, noflush, nosave)
+                                  : Status::Internal("ERR Error trying to save the DB");
+  if (!s.ok()) {
+    ctx.reply().Error(s.message());
+    return;
+  }
+  ctx.reply().Ok();
+}
+
 // DEBUG PAUSE-CRON 0|1: stops (1) or resumes (0) the server's periodic tasks.
 void DebugPauseCron(CommandContext& ctx) {
   ctx.server().cron_paused = ArgNonZero(ctx.arg(2));
@@ -230,6 +257,19 @@ void DebugHelp(CommandContext& ctx) {
              "    default.",
              "SLEEP <seconds>",
              "    Stop the server for <seconds>. Decimals allowed.",
+             "RELOAD [option ...]",
+             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+             "    * MERGE: conflicting keys will be loaded from RDB.",
+             "    * NOFLUSH: the existing database will not be removed before load, but",
+             "      conflicting keys will generate an exception and kill the server.",
+             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+             "    Examples:",
+             "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+             "      the database.",
+             "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+             "      existing RDB file.",
+             "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+             "      file to the database.",
              "PAUSE-CRON <0|1>",
              "    Stop periodic cron job processing."});
 }
@@ -253,6 +293,7 @@ constexpr DebugSubcommand kSubcommands[] = {
     {"error", 3, false, DebugError},
     {"change-repl-id", 2, false, DebugChangeReplId},
     {"pause-cron", 3, false, DebugPauseCron},
+    {"reload", 2, true, DebugReload},
 };
 
 // DEBUG subcommand [arg ...]

@@ -154,6 +154,21 @@ bool MayReplicate(const Client& client, const CommandSpec& spec) {
   return false;
 }
 
+// Write commands (EXEC counts when it queued one), as Redis's is_write_command.
+bool IsWrite(const Client& client, const CommandSpec& spec) {
+  if ((spec.flags & kWrite) != 0) {
+    return true;
+  }
+  if (spec.name == "exec") {
+    for (const QueuedCommand& q : client.multi_queue) {
+      if ((q.spec->flags & kWrite) != 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsPostponedByPause(ServerState& server, const Client& client,
@@ -291,10 +306,17 @@ void ProcessCommand(ServerState& server, Client& client,
         deny = deny || (q.spec->flags & kDenyOom) != 0;
       }
     }
-    if (oom && deny) {
+    // The primary's stream is applied whatever the replica's memory (Redis's obey_client).
+    if (oom && deny && !client.has_flag(kClientPrimary)) {
       Reject(server, client, spec, kErrOom);
       return;
     }
+  }
+  // A read-only replica takes writes only from its primary.
+  if (server.replication != nullptr && server.replication->RejectsWrites() &&
+      !client.has_flag(kClientPrimary) && IsWrite(client, *spec)) {
+    Reject(server, client, spec, kErrReadOnly);
+    return;
   }
   if (client.has_flag(kClientPubSub) && client.resp() == 2 &&
       !AllowedInPubSubContext(spec->parent != nullptr ? spec->parent->name : spec->name)) {

@@ -101,13 +101,19 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
     case keys::ExpireOutcome::kDeleted:
       ctx.SignalModified(key);
       ctx.Notify(kNotifyGeneric, "del", key);
+      ctx.MarkWrittenAs({"DEL", std::string(key)});
       break;
-    case keys::ExpireOutcome::kSet:
+    case keys::ExpireOutcome::kSet: {
       ctx.SignalModified(key);
       ctx.Notify(kNotifyGeneric, "expire", key);
+      // Replicas get PEXPIREAT with the absolute time (flags kept), as Redis 7.0 sends it.
+      std::vector<std::string> args(ctx.args().begin(), ctx.args().end());
+      args[0] = "PEXPIREAT";
+      args[2] = std::to_string(*when);
+      ctx.MarkWrittenAs(args);
       break;
+    }
   }
-  ctx.MarkWritten();
   ctx.reply().Integer(1);
 }
 void CmdExpire(CommandContext& ctx) {

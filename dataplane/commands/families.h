@@ -13,5 +13,6 @@ void RegisterServerFamily(CommandTable& table);
 void RegisterClientFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
+void RegisterReplicationFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -354,8 +354,10 @@ void CmdFlushAll(CommandContext& ctx) {
   ctx.MarkWritten(removed);  // propagated even when nothing was removed
   if (HasSavePoints(ctx)) {
     // Redis 7.0 saves the now empty dataset here (rdbSave), which resets the change counter and
-    // LASTSAVE. The snapshot file itself belongs to the persistence layer.
-    // TODO(persistence): write the empty snapshot here once RDB saving exists.
+    // LASTSAVE.
+    if (ctx.server().snapshots != nullptr) {
+      ctx.server().snapshots->SaveAfterFlushAll();
+    }
     ctx.server().stats().dirty = 0;
     ctx.server().last_save_s = ctx.now_ms() / 1000;
   }

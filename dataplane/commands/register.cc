@@ -13,6 +13,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterClientFamily(table);
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
+  RegisterReplicationFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -164,6 +164,39 @@ void CmdLastSave(CommandContext& ctx) {
   ctx.reply().Integer(last != 0 ? last : ctx.server().stats().start_time_ms / 1000);
 }
 
+// SAVE: writes the RDB snapshot in the foreground.
+void CmdSave(CommandContext& ctx) {
+  SnapshotHooks* snapshots = ctx.server().snapshots;
+  Status s = snapshots != nullptr ? snapshots->Save() : Status::Internal("ERR");
+  if (!s.ok()) {
+    ctx.reply().Error(s.message());
+    return;
+  }
+  ctx.reply().Ok();
+}
+
+// BGSAVE [SCHEDULE]: writes the snapshot from a forked child.
+void CmdBgsave(CommandContext& ctx) {
+  bool schedule = false;
+  if (ctx.argc() == 2 && EqualsIgnoreCase(ctx.arg(1), "schedule")) {
+    schedule = true;
+  } else if (ctx.argc() > 1) {
+    ctx.reply().Error(kErrSyntax);
+    return;
+  }
+  SnapshotHooks* snapshots = ctx.server().snapshots;
+  if (snapshots == nullptr) {
+    ctx.reply().Error("ERR");
+    return;
+  }
+  Result<std::string> r = snapshots->BackgroundSave(schedule);
+  if (!r.ok()) {
+    ctx.reply().Error(r.status().message());
+    return;
+  }
+  ctx.reply().Simple(*r);
+}
+
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success the server exits without replying.
 void CmdShutdown(CommandContext& ctx) {
   bool nosave = false;
@@ -301,6 +334,14 @@ void RegisterServerFamily(CommandTable& table) {
              .categories = kAclAdmin | kAclDangerous,
              .handler = CmdLastSave,
              .tips = {"nondeterministic_output"}});
+  table.Add({.name = "save",
+             .arity = 1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
+             .handler = CmdSave});
+  table.Add({.name = "bgsave",
+             .arity = -1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading,
+             .handler = CmdBgsave});
   table.Add({.name = "shutdown",
              .arity = -1,
              .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,

@@ -221,7 +221,7 @@ TEST(ServerFamilyTest, DebugMiscSubcommands) {
   EXPECT_TRUE(
       h.Run({"DEBUG", "HELP"})
           .starts_with(
-              "*29\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+              "*42\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
 }
 
 TEST(ServerFamilyTest, DebugObjectDescribesStrings) {

@@ -23,13 +23,27 @@ ServerState::ServerState(engine::Keyspace* keyspace, CommandTable* table,
 }
 
 void ServerState::OnKeyExpired(int db, std::string_view key) {
+  // Replicas never expire keys themselves: the primary's DEL is what removes them there.
+  if (replication != nullptr) {
+    replication->Propagate(db, {"DEL", key});
+  }
   TouchWatchedKey(db, key);
   Notify(kNotifyExpired, "expired", key, db);
 }
 
 void ServerState::OnKeyEvicted(int db, std::string_view key) {
+  if (replication != nullptr) {
+    replication->Propagate(db, {"DEL", key});
+  }
   TouchWatchedKey(db, key);
   Notify(kNotifyEvicted, "evicted", key, db);
+}
+
+void ServerState::PropagateCommand(const Client& client,
+                                   const std::vector<std::string_view>& args) {
+  if (replication != nullptr && !client.has_flag(kClientPrimary)) {
+    replication->Propagate(client.db_index, args);
+  }
 }
 
 void ServerState::OnKeyAdded(int db, std::string_view key) {

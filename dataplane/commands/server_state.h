@@ -16,6 +16,7 @@
 #include "dataplane/base/config_table.h"
 #include "dataplane/commands/client.h"
 #include "dataplane/commands/command_table.h"
+#include "dataplane/commands/node_hooks.h"
 #include "dataplane/commands/notify.h"
 #include "dataplane/commands/pubsub.h"
 #include "dataplane/engine/keyspace.h"
@@ -196,6 +197,13 @@ class ServerState final : public engine::KeyspaceObserver {
   int64_t last_save_s = 0;
   // DEBUG PAUSE-CRON: the server skips its cron while set.
   bool cron_paused = false;
+  // Set by the server: snapshots and replication (null in the command harness: SAVE and the
+  // replication commands then reply with an error, and writes are not propagated).
+  SnapshotHooks* snapshots = nullptr;
+  ReplicationHooks* replication = nullptr;
+  // Sends an executed write to replicas (not for the primary's own stream on a replica, which is
+  // proxied as received). Called by CommandContext::MarkWritten.
+  void PropagateCommand(const Client& client, const std::vector<std::string_view>& args);
   // Absolute path of the config file the server started with ("" without one): CONFIG REWRITE.
   std::string config_file;
 

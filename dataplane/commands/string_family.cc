@@ -156,7 +156,13 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     ctx.Notify(kNotifyGeneric, "expire", key);
   }
   ctx.SignalModified(key);
-  ctx.MarkWritten();
+  if (args.expire_at_ms) {
+    // Replicas get the absolute time, so applying the stream later gives the same TTL.
+    ctx.MarkWrittenAs(
+        {"SET", std::string(key), std::string(value), "PXAT", std::to_string(*args.expire_at_ms)});
+  } else {
+    ctx.MarkWritten();
+  }
   if (!get) {
     ctx.reply().Ok();
   }
@@ -232,18 +238,20 @@ void ApplyGetExTtl(CommandContext& ctx, std::string_view key, const ExtendedArgs
     if (absolute && *args.expire_at_ms <= ctx.now_ms() && ctx.keyspace().expiry_deletes()) {
       db.Delete(key);
       ctx.Notify(kNotifyGeneric, "del", key);
+      ctx.MarkWrittenAs({"DEL", std::string(key)});
     } else {
       db.SetExpire(e, *args.expire_at_ms);
       ctx.Notify(kNotifyGeneric, "expire", key);
+      ctx.MarkWrittenAs({"PEXPIREAT", std::string(key), std::to_string(*args.expire_at_ms)});
     }
   } else if ((args.flags & kOptPersist) != 0 && e->has_expire()) {
     db.Persist(e);
     ctx.Notify(kNotifyGeneric, "persist", key);
+    ctx.MarkWrittenAs({"PERSIST", std::string(key)});
   } else {
     return;
   }
   ctx.SignalModified(key);
-  ctx.MarkWritten();
 }
 
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]: GET that also sets or clears the TTL. The
@@ -283,7 +291,7 @@ void CmdGetDel(CommandContext& ctx) {
   ctx.db().Delete(key);
   ctx.SignalModified(key);
   ctx.Notify(kNotifyGeneric, "del", key);
-  ctx.MarkWritten();
+  ctx.MarkWrittenAs({"DEL", std::string(key)});
 }
 
 // MGET key [key ...]: nil for missing keys and for keys of another type.
@@ -380,7 +388,8 @@ void CmdIncrByFloat(CommandContext& ctx) {
   }
   ctx.SignalModified(ctx.arg(1));
   ctx.Notify(kNotifyString, "incrbyfloat", ctx.arg(1));
-  ctx.MarkWritten();
+  // As Redis: replicas get the result, not the float arithmetic.
+  ctx.MarkWrittenAs({"SET", std::string(ctx.arg(1)), *v, "KEEPTTL"});
   ctx.reply().Bulk(*v);
 }
 

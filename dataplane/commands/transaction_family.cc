@@ -70,7 +70,15 @@ void CmdExec(CommandContext& ctx) {
   } else if (client.has_flag(kClientDirtyCas)) {
     ctx.reply().NullArray();
   } else {
+    // The writes among the queued commands reach replicas inside MULTI ... EXEC, atomically.
+    ReplicationHooks* replication = client.has_flag(kClientPrimary) ? nullptr : server.replication;
+    if (replication != nullptr) {
+      replication->BeginTransaction();
+    }
     RunQueue(ctx);
+    if (replication != nullptr) {
+      replication->EndTransaction();
+    }
   }
   server.DiscardTransaction(&client);
 }

@@ -310,14 +310,27 @@ void Server::RegisterParameters() {
          .set = StringSetter(&c.dbfilename)});
   // Accepted and reported; persistence, replication, threading and lazy freeing arrive with
   // their issues (or, like lazyfree, need no separate mechanism here).
-  Parameter save = Stored("save", "3600 1 300 100 60 10000");
-  save.flags |= Parameter::kMultiArg;
-  t.Add(std::move(save));
+  Snapshots& snapshots = *snapshots_;
+  t.Add({.name = "save",
+         .flags = Parameter::kMultiArg,
+         .get = [&snapshots] { return persistence::FormatSavePoints(snapshots.save_points); },
+         .set = [&snapshots](std::string_view v, bool) -> Status {
+           Result<std::vector<persistence::SavePoint>> points = persistence::ParseSavePoints(v);
+           if (!points.ok()) {
+             return points.status();
+           }
+           snapshots.save_points = std::move(*points);
+           return Status::Ok();
+         }});
   t.Add(StoredBool("appendonly", false));
   t.Add(Stored("appendfilename", "appendonly.aof"));
   t.Add(Stored("appendfsync", "everysec", {"always", "everysec", "no"}));
-  t.Add(StoredBool("rdbcompression", true));
-  t.Add(StoredBool("rdbchecksum", true));
+  t.Add({.name = "rdbcompression",
+         .get = [&snapshots] { return YesNo(snapshots.rdbcompression); },
+         .set = BoolSetter(&snapshots.rdbcompression)});
+  t.Add({.name = "rdbchecksum",
+         .get = [&snapshots] { return YesNo(snapshots.rdbchecksum); },
+         .set = BoolSetter(&snapshots.rdbchecksum)});
   t.Add(StoredBool("stop-writes-on-bgsave-error", true));
   t.Add(StoredBool("activerehashing", true));
   t.Add(StoredBool("lazyfree-lazy-eviction", false));
@@ -325,7 +338,52 @@ void Server::RegisterParameters() {
   t.Add(StoredBool("lazyfree-lazy-server-del", false));
   t.Add(StoredBool("lazyfree-lazy-user-del", false));
   t.Add(StoredBool("lazyfree-lazy-user-flush", false));
-  t.Add(StoredBool("replica-read-only", true));
+  Replication& repl = *replication_;
+  t.Add({.name = "replica-read-only",
+         .aliases = {"slave-read-only"},
+         .get = [&repl] { return YesNo(repl.replica_read_only); },
+         .set = BoolSetter(&repl.replica_read_only)});
+  t.Add({.name = "masterauth",
+         .flags = Parameter::kSensitive,
+         .get = [&repl] { return repl.masterauth; },
+         .set = StringSetter(&repl.masterauth)});
+  t.Add({.name = "masteruser",
+         .get = [&repl] { return repl.masteruser; },
+         .set = StringSetter(&repl.masteruser)});
+  t.Add({.name = "replicaof",
+         .aliases = {"slaveof"},
+         .flags = Parameter::kImmutable | Parameter::kMultiArg,
+         .get =
+             [&repl] {
+               return repl.configured_primary_host.empty()
+                          ? std::string()
+                          : repl.configured_primary_host + " " +
+                                std::to_string(repl.configured_primary_port);
+             },
+         .set = [&repl](std::string_view v, bool) -> Status {
+           std::vector<std::string> words;
+           std::optional<int64_t> port;
+           if (protocol::SplitInlineArgs(v, &words) && words.size() == 2) {
+             port = ParseInt64(words[1]);
+           }
+           if (!port || *port < 0 || *port > 65535) {
+             return Status::InvalidArgument("Invalid master port");
+           }
+           repl.configured_primary_host = words[0];
+           repl.configured_primary_port = *port;
+           return Status::Ok();
+         }});
+  t.Add({.name = "repl-backlog-size",
+         .get = [&repl] { return std::to_string(repl.backlog_size); },
+         .set = MemorySetter(&repl.backlog_size, 16 * 1024, INT64_MAX)});
+  t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
+  t.Add(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX));
+  t.Add(StoredBool("repl-diskless-sync", false));
+  t.Add(Stored("repl-diskless-sync-delay", "5"));
+  t.Add(Stored("repl-backlog-ttl", "3600"));
+  t.Add(Stored("min-replicas-to-write", "0"));
+  t.Add(Stored("min-replicas-max-lag", "10"));
+  t.Add(Stored("replica-priority", "100"));
   t.Add(StoredBool("replica-serve-stale-data", true));
   t.Add(Stored("io-threads", "1"));
   t.Add(StoredBool("io-threads-do-reads", false));

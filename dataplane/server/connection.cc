@@ -101,7 +101,7 @@ void Connection::ProcessInput() {
   size_t pos = 0;
   while (!closed_ && pos < len_) {
     if (has_flag(commands::kClientCloseAfterReply) || has_flag(commands::kClientCloseAsap) ||
-        has_flag(commands::kClientProtected)) {
+        has_flag(commands::kClientProtected) || has_flag(commands::kClientBlocked)) {
       break;
     }
     if (state.pause().active(state.clock().NowMs()) && !state.pause().writes_only &&
@@ -140,6 +140,10 @@ void Connection::ProcessInput() {
         break;
       }
       commands::ProcessCommand(state, *this, args);
+      if (has_flag(commands::kClientPrimary)) {
+        server_->replication().OnPrimaryStreamApplied(
+            std::string_view(buf_.get() + pos, parser_.consumed()));
+      }
     }
     pos += parser_.consumed();
     parser_.Reset();
@@ -158,6 +162,13 @@ void Connection::ProcessInput() {
   } else if (!closed_ && has_flag(commands::kClientCloseAfterReply)) {
     server_->Close(this);
   }
+}
+
+void Connection::Inject(std::string_view bytes) {
+  Reserve(len_ + bytes.size());
+  std::memcpy(buf_.get() + len_, bytes.data(), bytes.size());
+  len_ += bytes.size();
+  ProcessInput();
 }
 
 bool Connection::Flush() {

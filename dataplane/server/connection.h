@@ -26,6 +26,9 @@ class Connection final : public commands::Client, public FdHandler {
   bool Flush();
   // Reads and runs whatever complete commands are buffered (after CLIENT UNPAUSE, say).
   void ProcessInput();
+  // Appends `bytes` to the query buffer as if read from the socket, and runs them (the stream
+  // bytes a replica link received behind the RDB).
+  void Inject(std::string_view bytes);
   size_t query_buffer_bytes() const override { return len_; }
   size_t query_buffer_capacity() const override { return cap_; }
   bool closed() const { return closed_; }

@@ -58,7 +58,6 @@ std::string RandomHex(size_t n) {
 void RegisterInfoSections(Server& server) {
   commands::ServerState& state = server.state();
   auto run_id = std::make_shared<std::string>(RandomHex(40));
-  auto replid = std::make_shared<std::string>(RandomHex(40));
 
   state.AddInfoSection("server", [&server, run_id](std::string& out) {
     commands::ServerState& st = server.state();
@@ -150,19 +149,8 @@ void RegisterInfoSections(Server& server) {
     Field(out, "lazyfree_pending_objects", 0);
   });
 
-  state.AddInfoSection("persistence", [&server](std::string& out) {
-    commands::ServerState& st = server.state();
-    Field(out, "loading", 0);
-    Field(out, "async_loading", 0);
-    Field(out, "current_cow_peak", 0);
-    Field(out, "current_cow_size", 0);
-    Field(out, "rdb_changes_since_last_save", st.stats().dirty);
-    Field(out, "rdb_bgsave_in_progress", 0);
-    Field(out, "rdb_last_save_time", st.last_save_s);
-    Field(out, "rdb_last_bgsave_status", "ok");
-    Field(out, "aof_enabled", 0);
-    Field(out, "aof_rewrite_in_progress", 0);
-  });
+  state.AddInfoSection("persistence",
+                       [&server](std::string& out) { server.snapshots().FillInfo(out); });
 
   state.AddInfoSection("stats", [&server](std::string& out) {
     commands::ServerState& st = server.state();
@@ -174,6 +162,9 @@ void RegisterInfoSections(Server& server) {
     Field(out, "total_net_input_bytes", s.net_input_bytes);
     Field(out, "total_net_output_bytes", s.net_output_bytes);
     Field(out, "rejected_connections", s.rejected_connections);
+    Field(out, "sync_full", server.replication().sync_full());
+    Field(out, "sync_partial_ok", server.replication().sync_partial_ok());
+    Field(out, "sync_partial_err", server.replication().sync_partial_err());
     Field(out, "expired_keys", ks.expired_keys);
     char perc[32];
     std::snprintf(perc, sizeof(perc), "%.2f", ks.expired_stale_perc * 100);
@@ -193,19 +184,8 @@ void RegisterInfoSections(Server& server) {
     Field(out, "total_writes_processed", s.total_writes_processed);
   });
 
-  state.AddInfoSection("replication", [replid](std::string& out) {
-    Field(out, "role", "master");
-    Field(out, "connected_slaves", 0);
-    Field(out, "master_failover_state", "no-failover");
-    Field(out, "master_replid", *replid);
-    Field(out, "master_replid2", std::string(40, '0'));
-    Field(out, "master_repl_offset", 0);
-    Field(out, "second_repl_offset", -1);
-    Field(out, "repl_backlog_active", 0);
-    Field(out, "repl_backlog_size", 1048576);
-    Field(out, "repl_backlog_first_byte_offset", 0);
-    Field(out, "repl_backlog_histlen", 0);
-  });
+  state.AddInfoSection("replication",
+                       [&server](std::string& out) { server.replication().FillInfo(out); });
 
   state.AddInfoSection("cpu", [](std::string& out) {
     struct rusage self {};

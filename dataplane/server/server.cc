@@ -103,10 +103,13 @@ Server::Server() {
   keyspace_ = std::make_unique<engine::Keyspace>(keyspace_config_, &clock_,
                                                  [] { return AllocatedBytes(); });
   commands::RegisterAllCommands(table_);
+  snapshots_ = std::make_unique<Snapshots>(*this);
+  replication_ = std::make_unique<Replication>(*this);
   RegisterParameters();
 }
 
 Server::~Server() {
+  replication_.reset();
   closed_.clear();
   connections_.clear();
   listeners_.clear();
@@ -198,8 +201,14 @@ Status Server::Start() {
   };
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
   state_->config_file = config_file_;
+  state_->snapshots = snapshots_.get();
+  state_->replication = replication_.get();
+  snapshots_->fill_repl_info = [this](persistence::RdbSaveInfo& info) {
+    replication_->FillSaveInfo(&info.replid, &info.repl_offset, &info.repl_stream_db);
+  };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
+  CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
   if (config_.port != 0) {
     std::istringstream binds(config_.bind);
     std::string address;
@@ -226,6 +235,11 @@ Status Server::Start() {
   signal(SIGPIPE, SIG_IGN);
   loop_.SetCron(1000 / static_cast<int>(std::max(keyspace_->config().hz, 1)), [this] { Cron(); });
   loop_.SetBeforeSleep([this] { BeforeSleep(); });
+  const auto& aux = snapshots_->last_load().aux;
+  auto id = aux.find("repl-id");
+  auto offset = aux.find("repl-offset");
+  std::optional<int64_t> at = offset != aux.end() ? ParseInt64(offset->second) : std::nullopt;
+  replication_->Start(id != aux.end() ? id->second : "", at.value_or(-1));
   return Status::Ok();
 }
 
@@ -300,6 +314,7 @@ void Server::Close(Connection* conn) {
   }
   conn->MarkClosed();
   loop_.Remove(conn->fd);
+  replication_->OnClientClosed(conn);
   state_->RemoveClient(conn);
   auto it = connections_.find(conn->fd);
   if (it != connections_.end()) {
@@ -330,7 +345,21 @@ bool Server::OverOutputLimit(Connection* conn) {
   return false;
 }
 
+Connection* Server::AdoptPrimaryConnection(int fd, const std::string& addr) {
+  auto conn = std::make_unique<Connection>(this, fd, state_->NextClientId(), clock_.NowMs());
+  conn->set_flag(commands::kClientPrimary);
+  conn->authenticated = true;
+  conn->reply().set_muted(true);  // a replica answers its primary only with REPLCONF ACK
+  conn->addr = addr;
+  Connection* raw = conn.get();
+  loop_.Add(fd, EPOLLIN, raw);
+  state_->AddClient(raw);
+  connections_.emplace(fd, std::move(conn));
+  return raw;
+}
+
 void Server::BeforeSleep() {
+  replication_->BeforeSleep();
   std::vector<commands::Client*>& pending = state_->pending_writes();
   // Flushing may queue more (a Pub/Sub message to another client); loop until drained.
   while (!pending.empty()) {
@@ -379,7 +408,13 @@ void Server::CloseTimedOutClients() {
 void Server::Cron() {
   if (g_shutdown_signal != 0) {
     spdlog::warn("received signal {}, scheduling shutdown", static_cast<int>(g_shutdown_signal));
-    shutdown_requested_ = true;
+    g_shutdown_signal = 0;
+    // As Redis: with save points set, a SIGTERM saves first, and a failed save keeps us running.
+    if (snapshots_->SaveForShutdown(false, false).ok()) {
+      shutdown_requested_ = true;
+    } else {
+      spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
+    }
   }
   if (shutdown_requested_) {
     loop_.Stop();
@@ -390,6 +425,8 @@ void Server::Cron() {
   }
   keyspace_->ActiveExpireCycle();
   keyspace_->Rehash();
+  snapshots_->Cron();
+  replication_->Cron();
   CloseTimedOutClients();
   int64_t now = clock_.NowMs();
   if (now - ops_sample_ms_ >= 100) {
@@ -421,11 +458,7 @@ void Server::Cron() {
 
 std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
   (void)now;
-  (void)force;
-  (void)nosave;
-  if (save) {
-    // RDB persistence is not part of this build yet; refuse rather than exit without the save.
-    spdlog::error("SHUTDOWN SAVE requested but RDB persistence is not available in this build");
+  if (!snapshots_->SaveForShutdown(save, nosave).ok() && !force) {
     return "ERR Errors trying to SHUTDOWN. Check logs.";
   }
   spdlog::warn("User requested shutdown...");

@@ -14,6 +14,8 @@
 #include "dataplane/commands/server_state.h"
 #include "dataplane/engine/keyspace.h"
 #include "dataplane/server/event_loop.h"
+#include "dataplane/server/replication.h"
+#include "dataplane/server/snapshots.h"
 
 namespace cairn::server {
 
@@ -37,6 +39,11 @@ class Server final {
   engine::Keyspace& keyspace() { return *keyspace_; }
   EventLoop& loop() { return loop_; }
   ParameterTable& parameters() { return parameters_; }
+  Snapshots& snapshots() { return *snapshots_; }
+  Replication& replication() { return *replication_; }
+  // Turns a replica link's socket into the primary's client (flagged, authenticated, replies
+  // muted) and registers it with the loop. `addr` is the primary's host:port.
+  Connection* AdoptPrimaryConnection(int fd, const std::string& addr);
   const std::string& config_file() const { return config_file_; }
   const std::string& executable() const { return executable_; }
 
@@ -68,6 +75,8 @@ class Server final {
   std::unique_ptr<engine::Keyspace> keyspace_;
   commands::CommandTable table_;
   std::unique_ptr<commands::ServerState> state_;
+  std::unique_ptr<Snapshots> snapshots_;
+  std::unique_ptr<Replication> replication_;
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;
   std::vector<int> listen_fds_;

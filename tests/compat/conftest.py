@@ -20,10 +20,8 @@ COMPAT_ARGS = ["--enable-debug-command", "yes"]
 # test passes, pytest reports XPASS as a failure, and the entry here must be deleted.
 PENDING_IN_SOURCE = {
     "RPUSH": "the list type (issue 4)",
-    "DEBUG RELOAD": "RDB persistence (issue 6)",
 }
 PENDING_BY_ID = {
-    "test_command_list_filterby_pattern[ps*]": "PSYNC from replication (issue 7)",
 }
 
 

@@ -1,0 +1,57 @@
+// Hooks from commands to the layers the server wires in above them: snapshots (persistence/) and
+// replication (replication/). Commands cannot include those layers (STYLE.md §1), so the server
+// implements these interfaces and sets them on ServerState. Called on the command thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/base/status.h"
+
+namespace cairn::commands {
+
+class CommandContext;
+class Client;
+
+// RDB snapshots: SAVE, BGSAVE, DEBUG RELOAD, FLUSHALL's save.
+class SnapshotHooks {
+ public:
+  virtual ~SnapshotHooks() = default;
+  // SAVE: writes the snapshot in the foreground. The error's message is the reply text
+  // ("ERR Background save already in progress", or "ERR" when writing failed).
+  virtual Status Save() = 0;
+  // BGSAVE [SCHEDULE]: forks a child that writes the snapshot. Returns the status reply
+  // ("Background saving started" / "Background saving scheduled") or the error reply text.
+  virtual Result<std::string> BackgroundSave(bool schedule) = 0;
+  // DEBUG RELOAD: save (unless `nosave`), empty the dataset (unless `noflush`), load the file
+  // (`merge`: keys already present are replaced instead of refused). The error is the reply text.
+  virtual Status Reload(bool merge, bool noflush, bool nosave) = 0;
+  // FLUSHALL with save points configured: stops a running background save and writes the now
+  // empty dataset, as Redis 7.0 does.
+  virtual void SaveAfterFlushAll() = 0;
+};
+
+// Replication: the commands that drive it and the propagation of writes to replicas.
+class ReplicationHooks {
+ public:
+  virtual ~ReplicationHooks() = default;
+  // Queues one executed write for replicas and the backlog, in db `db` (a SELECT is sent first
+  // when the stream's db differs). `args` is the command as the replica must run it.
+  virtual void Propagate(int db, const std::vector<std::string_view>& args) = 0;
+  // EXEC brackets its queued commands: the writes among them are sent inside MULTI ... EXEC.
+  virtual void BeginTransaction() = 0;
+  virtual void EndTransaction() = 0;
+  // True on a read-only replica: writes from clients other than the primary get -READONLY.
+  virtual bool RejectsWrites() const = 0;
+
+  // Command handlers (REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE, FAILOVER).
+  virtual void ReplicaOf(CommandContext& ctx) = 0;
+  virtual void Replconf(CommandContext& ctx) = 0;
+  virtual void Psync(CommandContext& ctx) = 0;
+  virtual void Wait(CommandContext& ctx) = 0;
+  virtual void Role(CommandContext& ctx) = 0;
+};
+
+}  // namespace cairn::commands

@@ -1,0 +1,650 @@
+// Replication glue: propagation into the backlog and replica connections, the primary side of
+// PSYNC (full sync from an in-memory snapshot, or +CONTINUE from the backlog), the replica side
+// (the link's handshake and transfer, then the primary's stream as a client), WAIT and the
+// REPLICAOF/ROLE/INFO views. Texts follow Redis 7.0's replication.c.
+#include "dataplane/server/replication.h"
+
+#include <sys/epoll.h>
+
+#include <spdlog/spdlog.h>
+
+#include "dataplane/base/errors.h"
+#include "dataplane/base/strings.h"
+#include "dataplane/commands/context.h"
+#include "dataplane/server/connection.h"
+#include "dataplane/server/server.h"
+
+namespace cairn::server {
+namespace {
+
+constexpr int64_t kRetryMs = 1000;      // between sync attempts
+constexpr int64_t kAckPeriodMs = 1000;  // REPLCONF ACK from a replica
+
+std::string EncodeCommand(const std::vector<std::string_view>& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) {
+    out += "$" + std::to_string(a.size()) + "\r\n";
+    out.append(a);
+    out += "\r\n";
+  }
+  return out;
+}
+
+void Field(std::string& out, const std::string& name, const std::string& value) {
+  out += name + ":" + value + "\r\n";
+}
+
+void Field(std::string& out, const std::string& name, int64_t value) {
+  Field(out, name, std::to_string(value));
+}
+
+class LinkHandler final : public FdHandler {
+ public:
+  explicit LinkHandler(Replication* r) : r_(r) {}
+  void OnEvent(uint32_t events) override { r_->OnLinkEvent(events); }
+
+ private:
+  Replication* r_;
+};
+
+}  // namespace
+
+Replication::Replication(Server& server)
+    : server_(server), replid_(replication::NewReplicationId()), replid2_(40, '0') {}
+
+Replication::~Replication() = default;
+
+// Propagation -----------------------------------------------------------------------------------
+
+void Replication::EnsureBacklog() {
+  if (!backlog_) {
+    backlog_ = std::make_unique<replication::Backlog>(backlog_size, offset_);
+  }
+}
+
+void Replication::Feed(std::string_view bytes) {
+  EnsureBacklog();
+  backlog_->Append(bytes);
+  offset_ += static_cast<int64_t>(bytes.size());
+  commands::ServerState& state = server_.state();
+  for (auto& [id, info] : replicas_) {
+    commands::Client* c = info.online ? state.FindClient(id) : nullptr;
+    if (c != nullptr) {
+      c->reply().Raw(bytes);
+      state.MarkPendingWrite(c);
+    }
+  }
+}
+
+void Replication::Propagate(int db, const std::vector<std::string_view>& args) {
+  // A replica's dataset changes only through its primary's stream, which it proxies as is.
+  if (is_replica() || (!backlog_ && replicas_.empty())) {
+    return;
+  }
+  if (db != stream_db_) {
+    std::string index = std::to_string(db);
+    Feed(EncodeCommand({"SELECT", index}));
+    stream_db_ = db;
+  }
+  if (in_transaction_ && !multi_sent_) {
+    Feed(EncodeCommand({"MULTI"}));
+    multi_sent_ = true;
+  }
+  Feed(EncodeCommand(args));
+}
+
+void Replication::BeginTransaction() {
+  in_transaction_ = true;
+  multi_sent_ = false;
+}
+
+void Replication::EndTransaction() {
+  if (multi_sent_) {
+    Feed(EncodeCommand({"EXEC"}));
+  }
+  in_transaction_ = false;
+  multi_sent_ = false;
+}
+
+void Replication::OnPrimaryStreamApplied(std::string_view bytes) {
+  last_primary_io_ms_ = server_.state().clock().NowMs();
+  Feed(bytes);
+}
+
+// Primary side ----------------------------------------------------------------------------------
+
+void Replication::Replconf(commands::CommandContext& ctx) {
+  if (ctx.argc() % 2 == 0) {
+    ctx.reply().Error(kErrSyntax);
+    return;
+  }
+  commands::Client& client = ctx.client();
+  for (size_t i = 1; i < ctx.argc(); i += 2) {
+    std::string option = AsciiLower(ctx.arg(i));
+    std::string_view value = ctx.arg(i + 1);
+    if (option == "listening-port") {
+      std::optional<int64_t> port = ParseInt64(value);
+      if (!port) {
+        ctx.reply().Error("ERR value is not an integer or out of range");
+        return;
+      }
+      replicas_[client.id()].listening_port = *port;
+    } else if (option == "ip-address") {
+      replicas_[client.id()].ip = std::string(value);
+    } else if (option == "capa") {
+      if (EqualsIgnoreCase(value, "psync2")) {
+        replicas_[client.id()].psync2 = true;
+      }
+    } else if (option == "ack" || option == "fack") {
+      // ACK replies nothing; only replicas send it.
+      auto it = replicas_.find(client.id());
+      std::optional<int64_t> offset = ParseInt64(value);
+      if (option == "ack" && it != replicas_.end() && it->second.online && offset) {
+        it->second.ack_offset = std::max(it->second.ack_offset, *offset);
+        it->second.ack_time_ms = server_.state().clock().NowMs();
+        CheckWaiters(it->second.ack_time_ms);
+      }
+      return;
+    } else if (option == "getack") {
+      if (client.has_flag(commands::kClientPrimary)) {
+        SendAck();
+      }
+      return;
+    } else if (option == "rdb-only" || option == "rdb-filter-only") {
+      // Accepted for compatibility; a full sync always sends the whole dataset.
+    } else {
+      ctx.reply().Error("ERR Unrecognized REPLCONF option: " + std::string(ctx.arg(i)));
+      return;
+    }
+  }
+  ctx.reply().Ok();
+}
+
+void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool legacy_sync) {
+  (void)psync2;
+  if (!backlog_ && !is_replica()) {
+    // The first replica of a primary without history starts a new history (Redis does the same).
+    replid_ = replication::NewReplicationId();
+    replid2_ = std::string(40, '0');
+    second_offset_ = -1;
+  }
+  EnsureBacklog();
+  if (!legacy_sync) {
+    ctx.reply().Raw("+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n");
+  }
+  std::string rdb = server_.snapshots().SnapshotToMemory();
+  ctx.reply().Raw("$" + std::to_string(rdb.size()) + "\r\n");
+  ctx.reply().Raw(rdb);
+  stream_db_ = -1;  // the next write says which db it is for
+  sync_full_++;
+  spdlog::info("Synchronization with replica {} succeeded (full sync, {} bytes)", ctx.client().addr,
+               rdb.size());
+}
+
+void Replication::Psync(commands::CommandContext& ctx) {
+  commands::Client& client = ctx.client();
+  if (client.has_flag(commands::kClientReplica)) {
+    return;
+  }
+  if (is_replica() && primary_client_id_ == 0) {
+    ctx.reply().Error("NOMASTERLINK Can't SYNC while not connected with my master");
+    return;
+  }
+  ReplicaInfo& info = replicas_[client.id()];
+  if (info.ip.empty()) {
+    info.ip = client.addr.substr(0, client.addr.rfind(':'));
+  }
+  bool legacy = ctx.argc() == 1;
+  bool partial = false;
+  if (!legacy) {
+    std::string_view id = ctx.arg(1);
+    std::optional<int64_t> want = ParseInt64(ctx.arg(2));
+    bool known_id = id == replid_ || (id == replid2_ && want && *want <= second_offset_);
+    partial = known_id && want && backlog_ && backlog_->CanServe(*want);
+    if (partial) {
+      ctx.reply().Raw(info.psync2 ? "+CONTINUE " + replid_ + "\r\n" : "+CONTINUE\r\n");
+      ctx.reply().Raw(backlog_->CopyFrom(*want));
+      sync_partial_ok_++;
+      spdlog::info("Partial resynchronization request from {} accepted, offset={}", client.addr,
+                   *want);
+    } else if (id != "?") {
+      sync_partial_err_++;
+    }
+  }
+  if (!partial) {
+    FullSync(ctx, info.psync2, legacy);
+  }
+  client.set_flag(commands::kClientReplica);
+  info.online = true;
+  info.ack_time_ms = server_.state().clock().NowMs();
+}
+
+int64_t Replication::CountAcked(int64_t offset) const {
+  int64_t n = 0;
+  for (const auto& [id, info] : replicas_) {
+    if (info.online && info.ack_offset >= offset) {
+      n++;
+    }
+  }
+  return n;
+}
+
+void Replication::Wait(commands::CommandContext& ctx) {
+  if (is_replica()) {
+    ctx.reply().Error(
+        "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 "
+        "if a replica is configured to be writable (which is not the default) writes to "
+        "replicas are just local and are not propagated.");
+    return;
+  }
+  std::optional<int64_t> wanted = ParseInt64(ctx.arg(1));
+  if (!wanted) {
+    ctx.reply().Error("ERR value is not an integer or out of range");
+    return;
+  }
+  std::optional<int64_t> timeout_ms = ParseInt64(ctx.arg(2));
+  if (!timeout_ms) {
+    ctx.reply().Error("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (*timeout_ms < 0) {
+    ctx.reply().Error("ERR timeout is negative");
+    return;
+  }
+  commands::Client& client = ctx.client();
+  int64_t acked = CountAcked(offset_);
+  if (acked >= *wanted || client.has_flag(commands::kClientMulti)) {
+    ctx.reply().Integer(acked);
+    return;
+  }
+  client.wait_offset = offset_;
+  client.wait_replicas = *wanted;
+  client.block_deadline_ms = *timeout_ms > 0 ? ctx.now_ms() + *timeout_ms : 0;
+  client.set_flag(commands::kClientBlocked);
+  waiters_.push_back(client.id());
+  ack_requested_ = true;
+}
+
+void Replication::CheckWaiters(int64_t now_ms) {
+  std::vector<uint64_t> still;
+  commands::ServerState& state = server_.state();
+  std::vector<Connection*> resumed;
+  for (uint64_t id : waiters_) {
+    commands::Client* c = state.FindClient(id);
+    if (c == nullptr || !c->has_flag(commands::kClientBlocked)) {
+      continue;
+    }
+    int64_t acked = CountAcked(c->wait_offset);
+    if (acked < c->wait_replicas && (c->block_deadline_ms == 0 || now_ms < c->block_deadline_ms)) {
+      still.push_back(id);
+      continue;
+    }
+    c->clear_flag(commands::kClientBlocked);
+    c->reply().Integer(acked);
+    state.MarkPendingWrite(c);
+    resumed.push_back(static_cast<Connection*>(c));
+  }
+  waiters_.swap(still);
+  for (Connection* conn : resumed) {
+    if (!conn->closed()) {
+      conn->ProcessInput();  // commands pipelined behind WAIT
+    }
+  }
+}
+
+void Replication::DisconnectReplicas() {
+  std::vector<commands::Client*> victims;
+  for (auto& [id, info] : replicas_) {
+    if (commands::Client* c = server_.state().FindClient(id);
+        c != nullptr && c->has_flag(commands::kClientReplica)) {
+      victims.push_back(c);
+    }
+  }
+  for (commands::Client* c : victims) {
+    server_.Close(static_cast<Connection*>(c));
+  }
+}
+
+void Replication::OnClientClosed(commands::Client* client) {
+  replicas_.erase(client->id());
+  if (client->id() == primary_client_id_) {
+    primary_client_id_ = 0;
+    primary_db_ = client->db_index;
+    link_down_since_ms_ = server_.state().clock().NowMs();
+    next_connect_ms_ = 0;  // try again at once: a partial sync may pick up where we were
+    spdlog::info("Connection with primary lost; will try a partial resync from offset {}",
+                 offset_ + 1);
+  }
+}
+
+// Replica side ----------------------------------------------------------------------------------
+
+void Replication::BecomeReplica(const std::string& host, int port) {
+  DropLink("");
+  if (primary_client_id_ != 0) {
+    if (commands::Client* c = server_.state().FindClient(primary_client_id_)) {
+      server_.Close(static_cast<Connection*>(c));
+    }
+    primary_client_id_ = 0;
+  }
+  if (!is_replica()) {
+    DisconnectReplicas();  // they resync with us, ideally partially
+    primary_db_ = stream_db_ >= 0 ? stream_db_ : 0;
+  }
+  primary_host_ = host;
+  primary_port_ = port;
+  link_down_since_ms_ = server_.state().clock().NowMs();
+  next_connect_ms_ = 0;
+  server_.keyspace().set_expiry_deletes(false);
+  ConnectToPrimary();
+}
+
+void Replication::BecomePrimary() {
+  DropLink("");
+  if (primary_client_id_ != 0) {
+    if (commands::Client* c = server_.state().FindClient(primary_client_id_)) {
+      server_.Close(static_cast<Connection*>(c));
+    }
+    primary_client_id_ = 0;
+  }
+  primary_host_.clear();
+  primary_port_ = 0;
+  // PSYNC2: keep serving partial syncs to replicas of the old history up to here.
+  replid2_ = replid_;
+  second_offset_ = offset_ + 1;
+  replid_ = replication::NewReplicationId();
+  EnsureBacklog();
+  stream_db_ = -1;
+  server_.keyspace().set_expiry_deletes(true);
+  spdlog::info("MASTER MODE enabled (user request) replid={} replid2={} second_offset={}", replid_,
+               replid2_, second_offset_);
+}
+
+void Replication::ReplicaOf(commands::CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.arg(1), "no") && EqualsIgnoreCase(ctx.arg(2), "one")) {
+    if (is_replica()) {
+      BecomePrimary();
+    }
+    ctx.reply().Ok();
+    return;
+  }
+  std::optional<int64_t> port = ParseInt64(ctx.arg(2));
+  if (!port || *port < 0 || *port > 65535) {
+    ctx.reply().Error("ERR Invalid master port");
+    return;
+  }
+  std::string host(ctx.arg(1));
+  if (is_replica() && host == primary_host_ && *port == primary_port_) {
+    ctx.reply().Simple("OK Already connected to specified master");
+    return;
+  }
+  spdlog::info("REPLICAOF {}:{} enabled (user request from id={})", host, *port, ctx.client().id());
+  BecomeReplica(host, static_cast<int>(*port));
+  ctx.reply().Ok();
+}
+
+void Replication::DropLink(const std::string& why) {
+  if (!link_) {
+    return;
+  }
+  if (!why.empty()) {
+    spdlog::warn("Replication link to {}:{}: {}", primary_host_, primary_port_, why);
+  }
+  if (link_->fd() >= 0) {
+    server_.loop().Remove(link_->fd());
+  }
+  link_.reset();
+  next_connect_ms_ = server_.state().clock().NowMs() + kRetryMs;
+}
+
+void Replication::ConnectToPrimary() {
+  replication::LinkConfig config;
+  config.host = primary_host_;
+  config.port = primary_port_;
+  config.masterauth = masterauth;
+  config.masteruser = masteruser;
+  config.listening_port = server_.config().port;
+  config.timeout_ms = repl_timeout_s * 1000;
+  if (offset_ > 0 || backlog_) {
+    config.psync_replid = replid_;
+    config.psync_offset = offset_ + 1;
+  }
+  int64_t now = server_.state().clock().NowMs();
+  link_ = std::make_unique<replication::ReplicaLink>(config);
+  spdlog::info("Connecting to MASTER {}:{}", primary_host_, primary_port_);
+  if (!link_->Start(now).ok()) {
+    DropLink(link_->error());
+    return;
+  }
+  if (!link_handler_) {
+    link_handler_ = std::make_unique<LinkHandler>(this);
+  }
+  server_.loop().Add(link_->fd(), link_->events(), link_handler_.get());
+}
+
+void Replication::OnLinkEvent(uint32_t events) {
+  if (!link_) {
+    return;
+  }
+  replication::ReplicaLink::State before = link_->state();
+  link_->OnEvent(events, server_.state().clock().NowMs());
+  replication::ReplicaLink::State after = link_->state();
+  if (after == replication::ReplicaLink::State::kFailed) {
+    DropLink(link_->error());
+  } else if (after == replication::ReplicaLink::State::kDone) {
+    FinishSync();
+  } else if (before != after) {
+    server_.loop().Modify(link_->fd(), link_->events());
+  }
+}
+
+void Replication::FinishSync() {
+  if (link_->full_sync()) {
+    spdlog::info("MASTER <-> REPLICA sync: loading {} bytes of RDB", link_->rdb().size());
+    Status loaded = server_.snapshots().LoadFromMemory(link_->rdb(), /*replica=*/true);
+    if (!loaded.ok()) {
+      DropLink("Failed trying to load the MASTER synchronization DB: " +
+               std::string(loaded.message()));
+      return;
+    }
+    DisconnectReplicas();  // our dataset changed under them
+    const auto& aux = server_.snapshots().last_load().aux;
+    auto db = aux.find("repl-stream-db");
+    std::optional<int64_t> index = db != aux.end() ? ParseInt64(db->second) : std::nullopt;
+    primary_db_ = index && *index >= 0 && *index < server_.keyspace().db_count()
+                      ? static_cast<int>(*index)
+                      : 0;
+    replid_ = link_->replid();
+    replid2_ = std::string(40, '0');
+    second_offset_ = -1;
+    offset_ = link_->offset();
+    backlog_ = std::make_unique<replication::Backlog>(backlog_size, offset_);
+  } else {
+    if (link_->replid() != replid_) {
+      replid2_ = replid_;
+      second_offset_ = offset_ + 1;
+      replid_ = link_->replid();
+      DisconnectReplicas();  // they learn the new id by reconnecting
+    }
+    EnsureBacklog();
+    spdlog::info("Successful partial resynchronization with master, offset={}", offset_ + 1);
+  }
+  server_.loop().Remove(link_->fd());
+  std::string leftover = std::move(link_->leftover());
+  int fd = link_->ReleaseFd();
+  link_.reset();
+  Connection* conn =
+      server_.AdoptPrimaryConnection(fd, primary_host_ + ":" + std::to_string(primary_port_));
+  primary_client_id_ = conn->id();
+  conn->db_index = primary_db_;
+  last_primary_io_ms_ = server_.state().clock().NowMs();
+  stream_db_ = -1;
+  SendAck();
+  spdlog::info("MASTER <-> REPLICA sync: Finished with success");
+  if (!leftover.empty()) {
+    conn->Inject(leftover);
+  }
+}
+
+void Replication::SendAck() {
+  commands::Client* c = server_.state().FindClient(primary_client_id_);
+  if (c == nullptr) {
+    return;
+  }
+  std::string offset = std::to_string(offset_);
+  c->reply().set_muted(false);
+  c->reply().Raw(EncodeCommand({"REPLCONF", "ACK", offset}));
+  c->reply().set_muted(true);
+  server_.state().MarkPendingWrite(c);
+  last_ack_sent_ms_ = server_.state().clock().NowMs();
+}
+
+void Replication::Start(const std::string& snapshot_replid, int64_t snapshot_offset) {
+  if (configured_primary_host.empty()) {
+    return;
+  }
+  if (snapshot_replid.size() == 40 && snapshot_offset >= 0) {
+    replid_ = snapshot_replid;  // our snapshot's place in the primary's history
+    offset_ = snapshot_offset;
+    EnsureBacklog();
+  }
+  BecomeReplica(configured_primary_host, static_cast<int>(configured_primary_port));
+}
+
+void Replication::Cron() {
+  int64_t now = server_.state().clock().NowMs();
+  if (is_replica()) {
+    if (link_) {
+      link_->CheckTimeout(now);
+      if (link_->state() == replication::ReplicaLink::State::kFailed) {
+        DropLink(link_->error());
+      }
+    } else if (primary_client_id_ == 0 && now >= next_connect_ms_) {
+      ConnectToPrimary();
+    }
+    if (primary_client_id_ != 0 && now - last_ack_sent_ms_ >= kAckPeriodMs) {
+      SendAck();
+    }
+  }
+  if (!replicas_.empty() && !is_replica() && now - last_ping_ms_ >= ping_period_s * 1000) {
+    last_ping_ms_ = now;
+    Feed(EncodeCommand({"PING"}));
+  }
+  CheckWaiters(now);
+}
+
+void Replication::BeforeSleep() {
+  if (ack_requested_) {
+    ack_requested_ = false;
+    if (!replicas_.empty()) {
+      Feed(EncodeCommand({"REPLCONF", "GETACK", "*"}));
+    }
+  }
+}
+
+// Views -----------------------------------------------------------------------------------------
+
+std::string Replication::LinkStatus() const {
+  if (primary_client_id_ != 0) {
+    return "connected";
+  }
+  if (!link_) {
+    return "connect";
+  }
+  switch (link_->state()) {
+    case replication::ReplicaLink::State::kConnecting:
+      return "connecting";
+    case replication::ReplicaLink::State::kHandshake:
+      return "handshake";
+    default:
+      return "sync";
+  }
+}
+
+void Replication::Role(commands::CommandContext& ctx) {
+  protocol::ReplyWriter& r = ctx.reply();
+  if (is_replica()) {
+    r.ArrayHeader(5);
+    r.Bulk("slave");
+    r.Bulk(primary_host_);
+    r.Integer(primary_port_);
+    r.Bulk(LinkStatus());
+    r.Integer(primary_client_id_ != 0 ? offset_ : -1);
+    return;
+  }
+  r.ArrayHeader(3);
+  r.Bulk("master");
+  r.Integer(offset_);
+  int64_t online = 0;
+  for (const auto& [id, info] : replicas_) {
+    online += info.online ? 1 : 0;
+  }
+  r.ArrayHeader(online);
+  for (const auto& [id, info] : replicas_) {
+    if (info.online) {
+      r.ArrayHeader(3);
+      r.Bulk(info.ip);
+      r.Bulk(std::to_string(info.listening_port));
+      r.Bulk(std::to_string(info.ack_offset));
+    }
+  }
+}
+
+void Replication::FillSaveInfo(std::string* replid, int64_t* offset, int* stream_db) {
+  *replid = replid_;
+  *offset = offset_;
+  commands::Client* primary = server_.state().FindClient(primary_client_id_);
+  *stream_db = primary != nullptr ? primary->db_index : (stream_db_ >= 0 ? stream_db_ : 0);
+}
+
+void Replication::FillInfo(std::string& out) {
+  int64_t now = server_.state().clock().NowMs();
+  Field(out, "role", is_replica() ? "slave" : "master");
+  if (is_replica()) {
+    bool up = primary_client_id_ != 0;
+    Field(out, "master_host", primary_host_);
+    Field(out, "master_port", primary_port_);
+    Field(out, "master_link_status", up ? "up" : "down");
+    Field(out, "master_last_io_seconds_ago", up ? (now - last_primary_io_ms_) / 1000 : -1);
+    bool syncing = link_ && link_->state() == replication::ReplicaLink::State::kTransfer;
+    Field(out, "master_sync_in_progress", syncing ? 1 : 0);
+    Field(out, "slave_read_repl_offset", offset_);
+    Field(out, "slave_repl_offset", offset_);
+    if (syncing) {
+      int64_t total = link_->transfer_size();
+      Field(out, "master_sync_total_bytes", total);
+      Field(out, "master_sync_read_bytes", link_->transfer_read());
+      Field(out, "master_sync_left_bytes", total >= 0 ? total - link_->transfer_read() : -1);
+    }
+    if (!up) {
+      Field(out, "master_link_down_since_seconds", (now - link_down_since_ms_) / 1000);
+    }
+    Field(out, "slave_priority", 100);
+    Field(out, "slave_read_only", replica_read_only ? 1 : 0);
+    Field(out, "replica_announced", 1);
+  }
+  int64_t n = 0;
+  std::string lines;
+  for (const auto& [id, info] : replicas_) {
+    if (!info.online) {
+      continue;
+    }
+    lines += "slave" + std::to_string(n++) + ":ip=" + info.ip +
+             ",port=" + std::to_string(info.listening_port) +
+             ",state=online,offset=" + std::to_string(info.ack_offset) +
+             ",lag=" + std::to_string((now - info.ack_time_ms) / 1000) + "\r\n";
+  }
+  Field(out, "connected_slaves", n);
+  out += lines;
+  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_replid", replid_);
+  Field(out, "master_replid2", replid2_);
+  Field(out, "master_repl_offset", offset_);
+  Field(out, "second_repl_offset", second_offset_);
+  Field(out, "repl_backlog_active", backlog_ ? 1 : 0);
+  Field(out, "repl_backlog_size", backlog_size);
+  Field(out, "repl_backlog_first_byte_offset", backlog_ ? backlog_->first_byte_offset() : 0);
+  Field(out, "repl_backlog_histlen", backlog_ ? backlog_->histlen() : 0);
+}
+
+}  // namespace cairn::server

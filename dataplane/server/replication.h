@@ -1,0 +1,134 @@
+// Replication: this node's role (primary, or replica of host:port), its replication id + offset
+// (and the previous id for PSYNC2), the backlog, the replicas fed from it, and the replica-side
+// link to its own primary. Implements the replication commands and write propagation for the
+// command layer (commands::ReplicationHooks). Command thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/commands/node_hooks.h"
+#include "dataplane/replication/backlog.h"
+#include "dataplane/replication/replica_link.h"
+#include "dataplane/server/event_loop.h"
+
+namespace cairn::commands {
+class Client;
+}
+
+namespace cairn::server {
+
+class Server;
+
+class Replication final : public commands::ReplicationHooks {
+ public:
+  explicit Replication(Server& server);
+  ~Replication() override;
+
+  // commands::ReplicationHooks.
+  void Propagate(int db, const std::vector<std::string_view>& args) override;
+  void BeginTransaction() override;
+  void EndTransaction() override;
+  bool RejectsWrites() const override { return is_replica() && replica_read_only; }
+  void ReplicaOf(commands::CommandContext& ctx) override;
+  void Replconf(commands::CommandContext& ctx) override;
+  void Psync(commands::CommandContext& ctx) override;
+  void Wait(commands::CommandContext& ctx) override;
+  void Role(commands::CommandContext& ctx) override;
+
+  // Start-up: adopts the replication id/offset a snapshot recorded (a restarted replica can then
+  // continue with a partial sync) and starts connecting when `replicaof` is configured.
+  void Start(const std::string& snapshot_replid, int64_t snapshot_offset);
+  // Once per cron tick: connects or retries the link, pings replicas, acknowledges to the
+  // primary, times out WAIT.
+  void Cron();
+  // Before the loop sleeps: asks replicas for acknowledgements WAIT needs.
+  void BeforeSleep();
+  // A client's connection is closing (a replica, or our primary's link).
+  void OnClientClosed(commands::Client* client);
+  // On a replica: `bytes` of the primary's stream were applied; they advance our offset and are
+  // proxied unchanged to our own replicas and backlog (so offsets match across the chain).
+  void OnPrimaryStreamApplied(std::string_view bytes);
+  // The link socket is ready.
+  void OnLinkEvent(uint32_t events);
+  // The replication AUX fields of a snapshot (repl-id, repl-offset, repl-stream-db).
+  void FillSaveInfo(std::string* replid, int64_t* offset, int* stream_db);
+  // INFO replication fields.
+  void FillInfo(std::string& out);
+
+  // INFO stats: full syncs served, partial syncs accepted and refused.
+  int64_t sync_full() const { return sync_full_; }
+  int64_t sync_partial_ok() const { return sync_partial_ok_; }
+  int64_t sync_partial_err() const { return sync_partial_err_; }
+  bool is_replica() const { return !primary_host_.empty(); }
+  const std::string& replid() const { return replid_; }
+  int64_t offset() const { return offset_; }
+
+  // Parameters (config.cc binds them).
+  std::string masterauth;
+  std::string masteruser;
+  bool replica_read_only = true;
+  int64_t backlog_size = 1024 * 1024;
+  int64_t repl_timeout_s = 60;
+  int64_t ping_period_s = 10;
+  // `replicaof host port` from the config file (applied by Start).
+  std::string configured_primary_host;
+  int64_t configured_primary_port = 0;
+
+ private:
+  struct ReplicaInfo {
+    std::string ip;
+    int64_t listening_port = 0;
+    int64_t ack_offset = 0;
+    int64_t ack_time_ms = 0;
+    bool psync2 = false;
+    bool online = false;
+  };
+
+  void Feed(std::string_view bytes);
+  void EnsureBacklog();
+  void BecomeReplica(const std::string& host, int port);
+  void BecomePrimary();
+  void ConnectToPrimary();
+  void DropLink(const std::string& why);
+  void FinishSync();
+  void SendAck();
+  void DisconnectReplicas();
+  void CheckWaiters(int64_t now_ms);
+  int64_t CountAcked(int64_t offset) const;
+  void FullSync(commands::CommandContext& ctx, bool psync2, bool legacy_sync);
+  std::string LinkStatus() const;
+
+  Server& server_;
+  std::string replid_;
+  std::string replid2_;
+  int64_t offset_ = 0;
+  int64_t second_offset_ = -1;
+  std::unique_ptr<replication::Backlog> backlog_;
+  int stream_db_ = -1;
+  bool in_transaction_ = false;
+  bool multi_sent_ = false;
+  std::map<uint64_t, ReplicaInfo> replicas_;  // by client id, handshaking or online
+
+  std::string primary_host_;
+  int primary_port_ = 0;
+  std::unique_ptr<replication::ReplicaLink> link_;
+  std::unique_ptr<FdHandler> link_handler_;
+  uint64_t primary_client_id_ = 0;
+  int primary_db_ = 0;  // the primary stream's selected db, kept across a reconnect
+  int64_t next_connect_ms_ = 0;
+  int64_t link_down_since_ms_ = 0;
+  int64_t last_primary_io_ms_ = 0;
+  int64_t last_ping_ms_ = 0;
+  int64_t last_ack_sent_ms_ = 0;
+  bool ack_requested_ = false;
+  std::vector<uint64_t> waiters_;
+  int64_t sync_full_ = 0;
+  int64_t sync_partial_ok_ = 0;
+  int64_t sync_partial_err_ = 0;
+};
+
+}  // namespace cairn::server

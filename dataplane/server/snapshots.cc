@@ -1,0 +1,281 @@
+// Snapshot scheduling and the glue between commands and the RDB files. Texts of replies and log
+// lines follow Redis 7.0's rdb.c.
+#include "dataplane/server/snapshots.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "dataplane/base/memory.h"
+#include "dataplane/server/server.h"
+
+namespace cairn::server {
+namespace {
+
+// A failed BGSAVE is retried by save points only after this long (CONFIG_BGSAVE_RETRY_DELAY).
+constexpr int64_t kBgsaveRetryDelayMs = 5000;
+
+void Field(std::string& out, const char* name, const std::string& value) {
+  out += name;
+  out += ':';
+  out += value;
+  out += "\r\n";
+}
+
+void Field(std::string& out, const char* name, int64_t value) {
+  Field(out, name, std::to_string(value));
+}
+
+}  // namespace
+
+std::string Snapshots::path() const {
+  return server_.config().dbfilename;  // relative to `dir`, the working directory
+}
+
+persistence::RdbSaveInfo Snapshots::MakeSaveInfo() const {
+  persistence::RdbSaveInfo info;
+  info.compression = rdbcompression;
+  info.checksum = rdbchecksum;
+  info.ctime_s = server_.state().clock().NowMs() / 1000;
+  info.used_mem = static_cast<int64_t>(AllocatedBytes());
+  if (fill_repl_info) {
+    fill_repl_info(info);
+  }
+  return info;
+}
+
+void Snapshots::OnSaved(int64_t now_ms) {
+  server_.state().last_save_s = now_ms / 1000;
+  saves_++;
+}
+
+Status Snapshots::Save() {
+  if (child_.running()) {
+    return Status::FailedPrecondition("ERR Background save already in progress");
+  }
+  Status s = persistence::WriteRdbFile(server_.keyspace(), MakeSaveInfo(), path());
+  if (!s.ok()) {
+    spdlog::warn("Failed saving the DB: {}", s.message());
+    return Status::Internal("ERR");
+  }
+  spdlog::info("DB saved on disk");
+  server_.state().stats().dirty = 0;
+  OnSaved(server_.state().clock().NowMs());
+  return Status::Ok();
+}
+
+Status Snapshots::StartBackgroundSave(std::function<void(bool ok)> done) {
+  if (done) {
+    waiters_.push_back(std::move(done));
+  }
+  if (child_.running()) {
+    return Status::Ok();  // the running save serves this waiter too
+  }
+  persistence::RdbSaveInfo info = MakeSaveInfo();
+  std::string file = path();
+  engine::Keyspace& keyspace = server_.keyspace();
+  int64_t now = server_.state().clock().NowMs();
+  last_bgsave_try_ms_ = now;
+  Status s = child_.Start(
+      [&keyspace, info, file] { return persistence::WriteRdbFile(keyspace, info, file); });
+  if (!s.ok()) {
+    spdlog::warn("{}", s.message());
+    FinishBackgroundSave(false, now);
+    return s;
+  }
+  child_.set_started_ms(now);
+  dirty_at_fork_ = server_.state().stats().dirty;
+  spdlog::info("Background saving started by pid {}", child_.pid());
+  return Status::Ok();
+}
+
+Result<std::string> Snapshots::BackgroundSave(bool schedule) {
+  if (child_.running()) {
+    if (schedule) {
+      bgsave_scheduled_ = true;
+      return std::string("Background saving scheduled");
+    }
+    return Status::FailedPrecondition("ERR Background save already in progress");
+  }
+  Status s = StartBackgroundSave(nullptr);
+  if (!s.ok()) {
+    return Status::Internal("ERR " + std::string(s.message()));
+  }
+  return std::string("Background saving started");
+}
+
+void Snapshots::FinishBackgroundSave(bool ok, int64_t now_ms) {
+  last_bgsave_ok_ = ok;
+  if (ok) {
+    server_.state().stats().dirty -= dirty_at_fork_;
+    OnSaved(now_ms);
+    last_bgsave_seconds_ = (now_ms - child_.started_ms()) / 1000;
+    spdlog::info("Background saving terminated with success");
+  } else {
+    spdlog::warn("Background saving error");
+  }
+  dirty_at_fork_ = 0;
+  std::vector<std::function<void(bool)>> waiters;
+  waiters.swap(waiters_);
+  for (auto& w : waiters) {
+    w(ok);
+  }
+}
+
+void Snapshots::Cron() {
+  int64_t now = server_.state().clock().NowMs();
+  if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
+    FinishBackgroundSave(outcome->ok, now);
+  }
+  if (child_.running()) {
+    return;
+  }
+  if (bgsave_scheduled_ || !waiters_.empty()) {
+    bgsave_scheduled_ = false;
+    (void)StartBackgroundSave(nullptr);  // failures are logged and reported to waiters
+    return;
+  }
+  int64_t since_s = now / 1000 - server_.state().last_save_s;
+  bool may_retry = last_bgsave_ok_ || now - last_bgsave_try_ms_ > kBgsaveRetryDelayMs;
+  if (may_retry && persistence::SavePointDue(save_points, server_.state().stats().dirty, since_s)) {
+    spdlog::info("{} changes in {} seconds. Saving...", server_.state().stats().dirty, since_s);
+    (void)StartBackgroundSave(nullptr);
+  }
+}
+
+Status Snapshots::Reload(bool merge, bool noflush, bool nosave) {
+  if (!nosave) {
+    if (!Save().ok()) {
+      return Status::Internal("ERR Error trying to save the DB");
+    }
+  }
+  engine::Keyspace& keyspace = server_.keyspace();
+  if (!noflush) {
+    keyspace.FlushAll();
+  }
+  Result<std::string> data = persistence::ReadWholeFile(path());
+  if (!data.ok()) {
+    spdlog::warn("Error loading the RDB dump: {}", data.status().message());
+    return Status::Internal("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  commands::ServerState& state = server_.state();
+  keyspace.set_observer(nullptr);  // loading fires no notifications
+  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
+      *data, keyspace,
+      {.skip_expired = true, .now_ms = state.clock().NowMs(), .replace_existing = merge});
+  keyspace.set_observer(&state);
+  if (!info.ok()) {
+    spdlog::warn("Error loading the RDB dump: {}", info.status().message());
+    return Status::Internal("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  last_load_ = *info;
+  spdlog::warn("DB reloaded by DEBUG RELOAD");
+  return Status::Ok();
+}
+
+void Snapshots::SaveAfterFlushAll() {
+  if (child_.running()) {
+    child_.Kill();
+    FinishBackgroundSave(false, server_.state().clock().NowMs());
+  }
+  (void)Save();  // as rdbSave in flushAllDataAndResetRDB: a failure is logged, FLUSHALL stands
+}
+
+Status Snapshots::LoadAtStartup() {
+  commands::ServerState& state = server_.state();
+  engine::Keyspace& keyspace = server_.keyspace();
+  int64_t start = state.clock().NowMs();
+  keyspace.set_observer(nullptr);
+  Result<persistence::RdbLoadInfo> info =
+      persistence::LoadRdbFile(path(), keyspace, {.skip_expired = true, .now_ms = start});
+  keyspace.set_observer(&state);
+  if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
+    return Status::Ok();
+  }
+  if (!info.ok()) {
+    return Status::DataLoss("Fatal error loading the DB: " + std::string(info.status().message()) +
+                            ". Exiting.");
+  }
+  last_load_ = *info;
+  spdlog::info("DB loaded from disk: {:.3f} seconds keys_loaded={} keys_expired={}",
+               static_cast<double>(state.clock().NowMs() - start) / 1000, info->keys_loaded,
+               info->keys_expired);
+  return Status::Ok();
+}
+
+Status Snapshots::SaveForShutdown(bool force_save, bool nosave) {
+  if (child_.running()) {
+    spdlog::warn("There is a child saving an .rdb. Killing it!");
+    child_.Kill();
+    FinishBackgroundSave(false, server_.state().clock().NowMs());
+  }
+  if (nosave || (!force_save && !HasSavePoints())) {
+    return Status::Ok();
+  }
+  spdlog::info("Saving the final RDB snapshot before exiting.");
+  Status s = Save();
+  if (!s.ok()) {
+    spdlog::warn("Error trying to save the DB, can't exit.");
+  }
+  return s;
+}
+
+Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {
+  commands::ServerState& state = server_.state();
+  engine::Keyspace& keyspace = server_.keyspace();
+  keyspace.FlushAll();
+  keyspace.set_observer(nullptr);
+  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
+      data, keyspace, {.skip_expired = !replica, .now_ms = state.clock().NowMs()});
+  keyspace.set_observer(&state);
+  if (!info.ok()) {
+    keyspace.FlushAll();  // never serve half a dataset
+    return info.status();
+  }
+  last_load_ = *info;
+  return Status::Ok();
+}
+
+std::string Snapshots::SnapshotToMemory() {
+  persistence::RdbWriter writer(nullptr, rdbcompression);
+  (void)persistence::SaveRdb(server_.keyspace(), MakeSaveInfo(), writer);  // memory never fails
+  return std::move(writer.buffer());
+}
+
+void Snapshots::FillInfo(std::string& out) {
+  commands::ServerState& st = server_.state();
+  int64_t now = st.clock().NowMs();
+  Field(out, "loading", 0);
+  Field(out, "async_loading", 0);
+  Field(out, "current_cow_peak", 0);
+  Field(out, "current_cow_size", 0);
+  Field(out, "current_cow_size_age", 0);
+  Field(out, "current_fork_perc", "0.00");
+  Field(out, "current_save_keys_processed", 0);
+  Field(out, "current_save_keys_total", 0);
+  Field(out, "rdb_changes_since_last_save", st.stats().dirty);
+  Field(out, "rdb_bgsave_in_progress", child_.running() ? 1 : 0);
+  Field(out, "rdb_last_save_time", st.last_save_s);
+  Field(out, "rdb_last_bgsave_status", last_bgsave_ok_ ? "ok" : "err");
+  Field(out, "rdb_last_bgsave_time_sec", last_bgsave_seconds_);
+  Field(out, "rdb_current_bgsave_time_sec",
+        child_.running() ? (now - child_.started_ms()) / 1000 : -1);
+  Field(out, "rdb_saves", saves_);
+  Field(out, "rdb_last_cow_size", 0);
+  Field(out, "rdb_last_load_keys_expired", last_load_.keys_expired);
+  Field(out, "rdb_last_load_keys_loaded", last_load_.keys_loaded);
+  Field(out, "aof_enabled", 0);
+  Field(out, "aof_rewrite_in_progress", 0);
+  Field(out, "aof_rewrite_scheduled", 0);
+  Field(out, "aof_last_rewrite_time_sec", -1);
+  Field(out, "aof_current_rewrite_time_sec", -1);
+  Field(out, "aof_last_bgrewrite_status", "ok");
+  Field(out, "aof_rewrites", 0);
+  Field(out, "aof_rewrites_consecutive_failures", 0);
+  Field(out, "aof_last_write_status", "ok");
+  Field(out, "aof_last_cow_size", 0);
+  Field(out, "module_fork_in_progress", 0);
+  Field(out, "module_fork_last_cow_size", 0);
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,77 @@
+// Snapshots: the server's RDB persistence: SAVE, BGSAVE (forked child), save points checked by
+// the cron, loading at start-up, DEBUG RELOAD, SHUTDOWN's save and INFO persistence. The file
+// format lives in dataplane/persistence/. Command thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dataplane/commands/node_hooks.h"
+#include "dataplane/persistence/snapshot.h"
+
+namespace cairn::server {
+
+class Server;
+
+class Snapshots final : public commands::SnapshotHooks {
+ public:
+  explicit Snapshots(Server& server) : server_(server) {}
+
+  // commands::SnapshotHooks.
+  Status Save() override;
+  Result<std::string> BackgroundSave(bool schedule) override;
+  Status Reload(bool merge, bool noflush, bool nosave) override;
+  void SaveAfterFlushAll() override;
+
+  // Loads dir/dbfilename if it exists. Errors name the file, offset and reason; the server must
+  // not start with them.
+  Status LoadAtStartup();
+  // Reaps a finished BGSAVE child, starts a scheduled one, and fires save points.
+  void Cron();
+  // INFO persistence fields.
+  void FillInfo(std::string& out);
+  // SHUTDOWN: saves when save points are set (or `force_save`), unless `nosave`. Kills a running
+  // BGSAVE child first.
+  Status SaveForShutdown(bool force_save, bool nosave);
+  // Writes the dataset as an RDB image in memory (a full sync's payload).
+  std::string SnapshotToMemory();
+  // Forks a child writing the snapshot; `done(ok)` runs on the command thread when it ends
+  // (replication's disk-backed full sync waits on this).
+  Status StartBackgroundSave(std::function<void(bool ok)> done);
+  bool bgsave_in_progress() const { return child_.running(); }
+
+  // dir/dbfilename as the path the files go to.
+  std::string path() const;
+  // Loads `data` (an RDB image) into the emptied keyspace; a replica keeps expired keys.
+  Status LoadFromMemory(std::string_view data, bool replica);
+  bool HasSavePoints() const { return !save_points.empty(); }
+  // The last loaded file's AUX fields (repl-id, repl-offset) for a restarted node.
+  const persistence::RdbLoadInfo& last_load() const { return last_load_; }
+
+  // Parameters (config.cc binds them): save, rdbcompression, rdbchecksum.
+  std::vector<persistence::SavePoint> save_points = {{3600, 1}, {300, 100}, {60, 10000}};
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
+  std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
+
+ private:
+  persistence::RdbSaveInfo MakeSaveInfo() const;
+  void OnSaved(int64_t now_ms);
+  void FinishBackgroundSave(bool ok, int64_t now_ms);
+
+  Server& server_;
+  persistence::BackgroundSave child_;
+  std::vector<std::function<void(bool)>> waiters_;
+  bool bgsave_scheduled_ = false;
+  bool last_bgsave_ok_ = true;
+  int64_t last_bgsave_try_ms_ = 0;
+  int64_t last_bgsave_seconds_ = -1;
+  int64_t dirty_at_fork_ = 0;
+  int64_t saves_ = 0;
+  persistence::RdbLoadInfo last_load_;
+};
+
+}  // namespace cairn::server

@@ -1,0 +1,239 @@
+"""Replication end to end with real processes: a cairn primary with two cairn replicas (full sync,
+streamed writes, partial resync after CLIENT KILL, promotion with REPLICAOF NO ONE and PSYNC2
+re-pointing, WAIT), interop both ways with Debian's redis-server, requirepass + masterauth, and
+a writer running while a replica syncs from scratch."""
+
+import threading
+
+import pytest
+import redis
+
+from cairn_testlib import HOST, ServerProcess, cairn_server_bin, redis_server_bin, wait_until
+
+SYNC_TIMEOUT = 20
+
+
+def _r(server, password=None, db=0):
+    return redis.Redis(host=HOST, port=server.port, password=password, db=db, socket_timeout=10)
+
+
+def _info(server, password=None):
+    return _r(server, password).info("replication")
+
+
+def _attach(replica, primary, password=None):
+    r = _r(replica, password)
+    assert r.execute_command("REPLICAOF", HOST, primary.port) == b"OK"
+    wait_until(lambda: _info(replica, password).get("master_link_status") == "up",
+               timeout=SYNC_TIMEOUT, what=f"{replica.name} to sync with {primary.name}")
+
+
+def _caught_up(primary, replica, password=None):
+    """Waits until `replica` has applied everything `primary` has written."""
+    def done():
+        want = _info(primary, password)["master_repl_offset"]
+        return _info(replica, password).get("slave_repl_offset", -1) >= want
+    wait_until(done, timeout=SYNC_TIMEOUT, what=f"{replica.name} to catch up")
+
+
+def _dataset(server, password=None):
+    out = {}
+    for db in range(16):
+        r = _r(server, password, db)
+        for key in r.scan_iter(count=1000):
+            out[(db, key)] = r.get(key)
+        r.close()
+    return out
+
+
+def _stat(server, name, password=None):
+    return _r(server, password).info("stats").get(name, 0)
+
+
+@pytest.fixture
+def cairn_trio():
+    servers = [ServerProcess(cairn_server_bin(), name=n) for n in ("primary", "replica1",
+                                                                   "replica2")]
+    try:
+        for s in servers:
+            s.start()
+        yield servers
+    finally:
+        for s in servers:
+            s.cleanup()
+
+
+def test_full_sync_then_streamed_writes_on_two_replicas(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    p = _r(primary)
+    p.mset({f"k{i}": f"v{i}" for i in range(500)})
+    p.set("ttl", "x", ex=1000)
+    _attach(r1, primary)
+    _attach(r2, primary)
+    p.set("after", "sync")
+    p.execute_command("SELECT", 5)
+    pipe = _r(primary, db=5).pipeline(transaction=True)
+    pipe.set("in-multi", "1").incr("counter").execute()
+    p.expire("k1", 1000)
+    p.delete("k2")
+    for replica in (r1, r2):
+        _caught_up(primary, replica)
+        assert _dataset(replica) == _dataset(primary)
+        assert _r(replica).ttl("ttl") > 900
+        with pytest.raises(redis.exceptions.ReadOnlyError):
+            _r(replica).set("nope", "1")
+    info = _info(primary)
+    assert info["connected_slaves"] == 2 and info["role"] == "master"
+    assert _r(r1).execute_command("ROLE")[0] == b"slave"
+
+
+def test_expired_keys_reach_replicas_as_del(cairn_trio):
+    primary, r1, _ = cairn_trio
+    _attach(r1, primary)
+    p = _r(primary)
+    p.set("short", "v", px=100)
+    _caught_up(primary, r1)
+    wait_until(lambda: p.exists("short") == 0, what="the key to expire on the primary")
+    _caught_up(primary, r1)
+    wait_until(lambda: _r(r1).dbsize() == 0, what="the DEL to reach the replica")
+
+
+def test_partial_resync_after_killing_the_link(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    p.set("a", "1")
+    _attach(r1, primary)
+    full_before = _stat(primary, "sync_full")
+    p.set("b", "2")
+    _caught_up(primary, r1)
+    assert p.execute_command("CLIENT", "KILL", "TYPE", "replica") == 1
+    p.set("c", "3")  # written while the link is down
+    wait_until(lambda: _info(primary)["connected_slaves"] == 1, timeout=SYNC_TIMEOUT,
+               what="the replica to reconnect")
+    _caught_up(primary, r1)
+    assert _r(r1).mget("a", "b", "c") == [b"1", b"2", b"3"]
+    assert _stat(primary, "sync_partial_ok") >= 1
+    assert _stat(primary, "sync_full") == full_before, "no second full sync"
+    # And from the replica's side: killing the primary's client there.
+    assert _r(r1).execute_command("CLIENT", "KILL", "TYPE", "master") == 1
+    p.set("d", "4")
+    _caught_up(primary, r1)
+    assert _r(r1).get("d") == b"4"
+    assert _stat(primary, "sync_full") == full_before
+
+
+def test_promotion_and_psync2_repointing(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _attach(r2, primary)
+    _r(primary).set("before", "1")
+    _caught_up(primary, r1)
+    _caught_up(primary, r2)
+    full_on_r1 = _stat(r1, "sync_full")
+    assert _r(r1).execute_command("REPLICAOF", "NO", "ONE") == b"OK"
+    info = _info(r1)
+    assert info["role"] == "master" and info["second_repl_offset"] > 0
+    _r(r1).set("after-promotion", "2")
+    _attach(r2, r1)
+    _caught_up(r1, r2)
+    assert _r(r2).mget("before", "after-promotion") == [b"1", b"2"]
+    assert _stat(r1, "sync_partial_ok") >= 1, "PSYNC2: the former peer continued partially"
+    assert _stat(r1, "sync_full") == full_on_r1
+
+
+def test_wait_counts_acknowledging_replicas(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _attach(r2, primary)
+    p = _r(primary)
+    p.set("k", "v")
+    assert p.execute_command("WAIT", 2, 5000) == 2
+    assert p.execute_command("WAIT", 3, 200) == 2  # times out with what it has
+    with pytest.raises(redis.exceptions.ResponseError, match="replica"):
+        _r(r1).execute_command("WAIT", 1, 100)
+
+
+def test_redis_server_replicates_from_cairn():
+    with ServerProcess(cairn_server_bin(), name="cairn") as primary, \
+            ServerProcess(redis_server_bin(), name="redis") as replica:
+        p = _r(primary)
+        p.mset({f"k{i}": "x" * (i % 50) for i in range(1000)})
+        p.set("ttl", "v", ex=500)
+        _attach(replica, primary)
+        p.set("streamed", "yes")
+        _r(primary, db=3).set("db3", "v")
+        _caught_up(primary, replica)
+        assert _dataset(replica) == _dataset(primary)
+        assert _r(replica).ttl("ttl") > 400
+        assert p.execute_command("WAIT", 1, 5000) == 1
+
+
+def test_cairn_replicates_from_redis_server():
+    with ServerProcess(redis_server_bin(), name="redis") as primary, \
+            ServerProcess(cairn_server_bin(), name="cairn") as replica:
+        p = _r(primary)
+        p.mset({f"k{i}": str(i) * (i % 30) for i in range(1000)})
+        _attach(replica, primary)
+        p.set("streamed", "yes")
+        _r(primary, db=7).set("db7", "v")
+        p.execute_command("INCRBYFLOAT", "f", "1.5")
+        _caught_up(primary, replica)
+        assert _dataset(replica) == _dataset(primary)
+        full = _stat(primary, "sync_full")
+        assert p.execute_command("CLIENT", "KILL", "TYPE", "replica") == 1
+        p.set("while-down", "1")
+        _caught_up(primary, replica)
+        assert _r(replica).get("while-down") == b"1"
+        assert _stat(primary, "sync_full") == full, "partial resync from redis-server"
+
+
+def test_requirepass_and_masterauth():
+    conf = "requirepass s3cret\nmasterauth s3cret\n"
+    with ServerProcess(cairn_server_bin(), config_text=conf, name="primary") as primary, \
+            ServerProcess(cairn_server_bin(), config_text=conf, name="replica") as replica:
+        _r(primary, "s3cret").set("secret", "data")
+        _attach(replica, primary, "s3cret")
+        _caught_up(primary, replica, "s3cret")
+        assert _r(replica, "s3cret").get("secret") == b"data"
+
+
+def test_wrong_masterauth_keeps_the_link_down_until_fixed():
+    with ServerProcess(cairn_server_bin(), config_text="requirepass right\n",
+                       name="primary") as primary, \
+            ServerProcess(cairn_server_bin(), name="replica") as replica:
+        r = _r(replica)
+        r.config_set("masterauth", "wrong")
+        r.execute_command("REPLICAOF", HOST, primary.port)
+        assert _info(replica)["master_link_status"] == "down"
+        r.config_set("masterauth", "right")
+        wait_until(lambda: _info(replica)["master_link_status"] == "up", timeout=SYNC_TIMEOUT,
+                   what="the link to come up with the right password")
+
+
+def test_writer_during_sync_ends_with_equal_datasets():
+    with ServerProcess(cairn_server_bin(), name="primary") as primary, \
+            ServerProcess(cairn_server_bin(), name="replica") as replica:
+        p = _r(primary)
+        pipe = p.pipeline(transaction=False)
+        for i in range(20000):
+            pipe.set(f"seed:{i}", "v" * 32)
+        pipe.execute()
+        stop = threading.Event()
+
+        def writer():
+            w = _r(primary)
+            i = 0
+            while not stop.is_set():
+                w.set(f"live:{i % 3000}", i)
+                w.incr("counter")
+                i += 1
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            _attach(replica, primary)
+        finally:
+            stop.set()
+            thread.join()
+        _caught_up(primary, replica)
+        assert _dataset(replica) == _dataset(primary)
