@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA_DIR="$PWD/.cairn-dev"
-BIN="$PWD/build/bin"
+BIN="${CAIRN_BIN_DIR:-$PWD/build/bin}"
 HTTP_ADDR="${CAIRN_DEV_HTTP_ADDR:-127.0.0.1:8080}"
 GRPC_ADDR="${CAIRN_DEV_GRPC_ADDR:-127.0.0.1:50051}"
 AGENT_ADDR="${CAIRN_DEV_AGENT_ADDR:-127.0.0.1:50052}"
