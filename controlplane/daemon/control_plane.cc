@@ -105,7 +105,8 @@ Status ControlPlane::Start() {
   host_api_ = std::make_unique<HostApi>(deps);
   CAIRN_RETURN_IF_ERROR(StartGrpc());
   rest_ = std::make_unique<RestGateway>(
-      RestServices{*cluster_api_, *operation_api_, *host_api_, *auth_});
+      RestServices{*cluster_api_, *operation_api_, *host_api_, *auth_}, options_.tls_cert_file,
+      options_.tls_key_file);
   Result<std::string> http_addr = rest_->Start(options_.http_addr);
   CAIRN_RETURN_IF_ERROR(http_addr.status());
   addresses_.http_addr = *http_addr;

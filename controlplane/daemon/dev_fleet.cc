@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "spdlog/spdlog.h"
+#include <spdlog/spdlog.h>
 
 extern char** environ;
 

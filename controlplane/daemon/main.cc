@@ -13,7 +13,7 @@
 #include "controlplane/daemon/control_plane.h"
 #include "controlplane/daemon/dev_fleet.h"
 #include "dataplane/base/logging.h"
-#include "spdlog/spdlog.h"
+#include <spdlog/spdlog.h>
 
 namespace {
 
@@ -41,9 +41,9 @@ void ParseFlags(CLI::App& app, Flags& f) {
       ->capture_default_str();
   app.add_option("--agent-addr", f.cp.agent_addr, "Agent sessions (mTLS) address host:port")
       ->capture_default_str();
-  app.add_option("--tls-cert", f.cp.tls_cert_file, "PEM certificate for the gRPC API")
+  app.add_option("--tls-cert", f.cp.tls_cert_file, "PEM certificate: serve the gRPC and REST APIs over TLS")
       ->check(CLI::ExistingFile);
-  app.add_option("--tls-key", f.cp.tls_key_file, "PEM private key for the gRPC API")
+  app.add_option("--tls-key", f.cp.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
   app.add_flag("--dev", f.dev, "Also run a local fleet of agents (hosts host-a.. in zones a..)");
   app.add_option("--dev-hosts", f.fleet.hosts, "Number of dev hosts")

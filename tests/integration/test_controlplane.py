@@ -264,3 +264,48 @@ def test_control_plane_killed_mid_create_finishes_after_restart():
         raise
     finally:
         plane.cleanup()
+
+
+def test_api_over_tls(tmp_path):
+    """--tls-cert/--tls-key: REST is HTTPS and gRPC is TLS; both verify against the cert."""
+    import json
+    import re
+    import ssl
+    import urllib.request
+
+    from cairn_fleet import bin_path
+    from cairn_testlib import HOST, free_port
+
+    cert, key = tmp_path / "api.crt", tmp_path / "api.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=cairn",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    http, grpc = f"{HOST}:{free_port()}", f"{HOST}:{free_port()}"
+    log = tmp_path / "cp.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([bin_path("cairn-controlplane"), "--data-dir",
+                                 str(tmp_path / "data"), "--http-addr", http, "--grpc-addr", grpc,
+                                 "--agent-addr", f"{HOST}:0", "--tls-cert", str(cert),
+                                 "--tls-key", str(key)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        token = wait_until(lambda: re.search(r"Admin token \(shown once, stored hashed\): (\S+)",
+                                             log.read_text()), 30, what="admin token").group(1)
+        wait_until(lambda: (tmp_path / "data" / "controlplane.json").exists(), 30,
+                   what="controlplane.json")
+        context = ssl.create_default_context(cafile=str(cert))
+        request = urllib.request.Request(f"https://{http}/v1/nodeTypes",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, context=context, timeout=10) as reply:
+            assert len(json.loads(reply.read())["node_types"]) == 4
+        env = dict(os.environ, CAIRN_ADDR=grpc, CAIRN_TOKEN=token)
+        ok = subprocess.run([bin_path("cairnctl"), "--ca-file", str(cert), "node-types"],
+                            capture_output=True, text=True, env=env, timeout=30)
+        assert ok.returncode == 0, ok.stderr
+        assert "cache.small" in ok.stdout
+        plain = subprocess.run([bin_path("cairnctl"), "node-types", "--timeout", "3s"],
+                               capture_output=True, text=True, env=env, timeout=30)
+        assert plain.returncode != 0, "a plaintext client must not get through"
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0

@@ -121,8 +121,14 @@ std::string ErrorJson(const Status& status) {
   return body.dump();
 }
 
-RestGateway::RestGateway(RestServices services)
-    : services_(services), server_(std::make_unique<httplib::Server>()) {
+RestGateway::RestGateway(RestServices services, const std::string& tls_cert_file,
+                         const std::string& tls_key_file)
+    : services_(services) {
+  if (!tls_cert_file.empty()) {
+    server_ = std::make_unique<httplib::SSLServer>(tls_cert_file.c_str(), tls_key_file.c_str());
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
@@ -370,6 +376,9 @@ Result<std::string> RestGateway::Start(const std::string& addr) {
   size_t colon = addr.rfind(':');
   if (colon == std::string::npos) {
     return Status::InvalidArgument("--http-addr: expected host:port, got \"" + addr + "\"");
+  }
+  if (!server_->is_valid()) {
+    return Status::InvalidArgument("--tls-cert/--tls-key: cannot load the certificate or key");
   }
   std::string host = addr.substr(0, colon);
   int port = std::atoi(addr.c_str() + colon + 1);

@@ -28,7 +28,9 @@ struct RestServices {
 
 class RestGateway {
  public:
-  explicit RestGateway(RestServices services);
+  // With `tls_cert_file` and `tls_key_file` (PEM) the gateway serves HTTPS only.
+  explicit RestGateway(RestServices services, const std::string& tls_cert_file = "",
+                       const std::string& tls_key_file = "");
   ~RestGateway();
 
   // Binds "host:port" (port 0 picks a free one) and serves on a background thread. Returns the
