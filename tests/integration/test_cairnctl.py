@@ -374,7 +374,8 @@ def test_hosts_cordon_and_uncordon(fleet_cp):
 def test_catalog(api_cp):
     types = as_json(cairnctl(api_cp, "node-types", "-o", "json"))["node_types"]
     assert {"name": "cache.small", "memory_bytes": str(256 << 20)} in types
-    assert "cache.small  256 MiB" in ok(cairnctl(api_cp, "node-types")).stdout
+    rows = [line.split() for line in ok(cairnctl(api_cp, "node-types")).stdout.splitlines()]
+    assert rows[0] == ["NAME", "MEMORY"] and ["cache.small", "256", "MiB"] in rows[1:], rows
     # No agents, so no engines reported: an empty list, not an error.
     assert ok(cairnctl(api_cp, "engine-versions")).stdout.split() == ["ENGINE", "VERSION", "HOSTS"]
 
