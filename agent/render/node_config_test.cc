@@ -52,8 +52,7 @@ TEST(NodeConfigTest, RendersSocketAuthAndReplication) {
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_NE(text->find("\nport 7002\n"), std::string::npos);
   EXPECT_NE(text->find("\nbind 10.0.0.7 127.0.0.1\n"), std::string::npos);
-  EXPECT_NE(text->find("\nunixsocket /data/n1/node.sock\nunixsocketperm 700\n"),
-            std::string::npos);
+  EXPECT_NE(text->find("\nunixsocket /data/n1/node.sock\nunixsocketperm 700\n"), std::string::npos);
   EXPECT_NE(text->find("\nrequirepass \"s3 cret\"\n"), std::string::npos);
   EXPECT_NE(text->find("\nmasterauth \"s3 cret\"\n"), std::string::npos);
   EXPECT_NE(text->find("\nreplicaof 10.0.0.5 7001\n"), std::string::npos);

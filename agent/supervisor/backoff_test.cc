@@ -1,7 +1,8 @@
 #include "agent/supervisor/backoff.h"
 
-#include <gtest/gtest.h>
 #include <signal.h>
+
+#include <gtest/gtest.h>
 
 namespace cairn::agent {
 namespace {

@@ -1,8 +1,9 @@
 // hiredis client for a node's unix socket.
 #include "agent/supervisor/node_client.h"
 
-#include <hiredis/hiredis.h>
 #include <sys/time.h>
+
+#include <hiredis/hiredis.h>
 
 namespace cairn::agent {
 namespace {
@@ -37,7 +38,9 @@ Result<std::unique_ptr<NodeClient>> NodeClient::Connect(const std::filesystem::p
   return client;
 }
 
-NodeClient::~NodeClient() { redisFree(context_); }
+NodeClient::~NodeClient() {
+  redisFree(context_);
+}
 
 Result<std::string> NodeClient::Command(const std::vector<std::string>& args) {
   std::vector<const char*> argv;

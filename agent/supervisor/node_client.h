@@ -18,8 +18,8 @@ namespace cairn::agent {
 class NodeClient {
  public:
   // Connects to `socket` and, when `password` is non-empty, sends AUTH. Every call, the connect
-  // included, is bounded by `timeout`. Unavailable when the node does not answer; FailedPrecondition
-  // when AUTH is refused.
+  // included, is bounded by `timeout`. Unavailable when the node does not answer;
+  // FailedPrecondition when AUTH is refused.
   static Result<std::unique_ptr<NodeClient>> Connect(const std::filesystem::path& socket,
                                                      const std::string& password,
                                                      std::chrono::milliseconds timeout);

@@ -80,7 +80,11 @@ NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
     c.maxmemory_policy = spec.maxmemory_policy();
   }
   c.requirepass = spec.auth_token();
-  c.masterauth = spec.auth_token();
+  // Only replicas need masterauth; primaries leave it out so engines without replication support
+  // (older cairn-server builds) still load the file. ConfigureNode sets it live before REPLICAOF.
+  if (!spec.replicaof_host().empty()) {
+    c.masterauth = spec.auth_token();
+  }
   c.replicaof_host = spec.replicaof_host();
   c.replicaof_port = spec.replicaof_port();
   if (spec.tls()) {
@@ -91,6 +95,8 @@ NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
   }
   // Sorted by name (std::map order): the same spec always renders the same file.
   std::map<std::string, std::string> sorted(spec.parameters().begin(), spec.parameters().end());
+  // Nodes of a cluster without auth_token must accept their replicas from other hosts.
+  sorted.emplace("protected-mode", "no");
   c.parameters.assign(sorted.begin(), sorted.end());
   return c;
 }
@@ -146,8 +152,7 @@ Status ObserveNode(const NodePaths& paths, const std::string& password, int time
   status->set_replication_offset(
       ToInt64(*repl, replica ? "slave_repl_offset" : "master_repl_offset"));
   status->set_link_status(replica ? Field(*repl, "master_link_status") : "");
-  status->set_replicaof(replica ? Field(*repl, "master_host") + ":" +
-                                      Field(*repl, "master_port")
+  status->set_replicaof(replica ? Field(*repl, "master_host") + ":" + Field(*repl, "master_port")
                                 : "");
   status->set_used_memory_bytes(ToInt64(*memory, "used_memory"));
   return Status::Ok();

@@ -22,7 +22,8 @@ Status ValidateNodeId(const std::string& node_id);
 
 // The engine configuration for `spec` in `paths`: listening on `bind` (space-separated addresses),
 // unix socket node.sock (mode 700), maxmemory, policy (empty -> noeviction), auth_token as
-// requirepass and masterauth, replicaof, TLS files, then the spec's parameters.
+// requirepass (and masterauth on replicas), replicaof, TLS files, protected-mode no (access is
+// controlled by auth_token and the network), then the spec's parameters (which may override).
 NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
                           const std::string& bind);
 

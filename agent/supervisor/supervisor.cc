@@ -4,9 +4,10 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <spdlog/spdlog.h>
 
 #include "agent/supervisor/backoff.h"
 #include "agent/supervisor/process.h"
@@ -33,7 +34,9 @@ bool PortIsFree(int port) {
 Supervisor::Supervisor(SupervisorOptions options)
     : options_(std::move(options)), rng_(std::random_device{}()) {}
 
-Supervisor::~Supervisor() { Shutdown(false); }
+Supervisor::~Supervisor() {
+  Shutdown(false);
+}
 
 Status Supervisor::Start() {
   std::error_code ec;
@@ -109,9 +112,8 @@ Status Supervisor::SpawnLocked(Node& node) {
   }
   std::error_code ec;
   std::filesystem::remove(node.paths.socket, ec);
-  Result<pid_t> pid =
-      SpawnInSession({engine->path.string(), node.paths.config.string()}, node.paths.dir,
-                     node.paths.log);
+  Result<pid_t> pid = SpawnInSession({engine->path.string(), node.paths.config.string()},
+                                     node.paths.dir, node.paths.log);
   if (!pid.ok()) {
     return pid.status();
   }

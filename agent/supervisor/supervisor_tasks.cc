@@ -1,8 +1,8 @@
 // Supervisor tasks: StartNode, StopNode, ConfigureNode (agent.proto), each idempotent.
+#include <thread>
+
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
-
-#include <thread>
 
 #include "agent/supervisor/node_client.h"
 #include "agent/supervisor/process.h"
@@ -70,8 +70,8 @@ Status Supervisor::ValidateSpec(const v1::NodeSpec& spec, std::string* reason) c
   if (spec.maxmemory_bytes() < 0) {
     return Status::InvalidArgument("maxmemory_bytes must not be negative");
   }
-  if (spec.tls() && (spec.tls_cert_pem().empty() || spec.tls_key_pem().empty() ||
-                     spec.tls_ca_pem().empty())) {
+  if (spec.tls() &&
+      (spec.tls_cert_pem().empty() || spec.tls_key_pem().empty() || spec.tls_ca_pem().empty())) {
     return Status::InvalidArgument("tls needs tls_cert_pem, tls_key_pem and tls_ca_pem");
   }
   NodePaths paths = NodePaths::For(options_.nodes_dir, spec.node_id());
@@ -141,10 +141,9 @@ v1::TaskResult Supervisor::StopNode(const v1::StopNode& stop) {
   NodePaths paths = found ? node.paths : NodePaths::For(options_.nodes_dir, stop.node_id());
   if (found && node.pid > 0) {
     int64_t grace_ms = stop.grace_ms() > 0 ? stop.grace_ms() : 5000;
-    int status = TerminateProcess(node.pid, node.is_child, paths.dir,
-                                  std::chrono::milliseconds(grace_ms));
-    spdlog::info("stopped node node_id={} pid={} exit=\"{}\"", stop.node_id(), node.pid,
-                 status);
+    int status =
+        TerminateProcess(node.pid, node.is_child, paths.dir, std::chrono::milliseconds(grace_ms));
+    spdlog::info("stopped node node_id={} pid={} exit=\"{}\"", stop.node_id(), node.pid, status);
   }
   std::error_code ec;
   std::filesystem::remove_all(paths.dir, ec);
@@ -182,12 +181,17 @@ bool Supervisor::ApplyLive(const v1::NodeSpec& old_spec, const v1::NodeSpec& spe
       commands.push_back({"CONFIG", "SET", name, value});
     }
   }
-  if (old_spec.auth_token() != spec.auth_token()) {
+  bool replicaof_changed = old_spec.replicaof_host() != spec.replicaof_host() ||
+                           old_spec.replicaof_port() != spec.replicaof_port();
+  bool becomes_replica = replicaof_changed && !spec.replicaof_host().empty();
+  if ((old_spec.auth_token() != spec.auth_token() || becomes_replica) &&
+      !spec.replicaof_host().empty()) {
     commands.push_back({"CONFIG", "SET", "masterauth", spec.auth_token()});
+  }
+  if (old_spec.auth_token() != spec.auth_token()) {
     commands.push_back({"CONFIG", "SET", "requirepass", spec.auth_token()});
   }
-  if (old_spec.replicaof_host() != spec.replicaof_host() ||
-      old_spec.replicaof_port() != spec.replicaof_port()) {
+  if (replicaof_changed) {
     commands.push_back(spec.replicaof_host().empty()
                            ? std::vector<std::string>{"REPLICAOF", "NO", "ONE"}
                            : std::vector<std::string>{"REPLICAOF", spec.replicaof_host(),

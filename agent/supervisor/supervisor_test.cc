@@ -1,7 +1,6 @@
 // Supervisor against real redis-server processes in a temp directory.
 #include "agent/supervisor/supervisor.h"
 
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,6 +8,8 @@
 
 #include <fstream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "agent/supervisor/node_client.h"
 

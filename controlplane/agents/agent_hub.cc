@@ -1,14 +1,14 @@
 // AgentHub: Join (certificate issue) and Session streams (heartbeats in, tasks out).
 #include "controlplane/agents/agent_hub.h"
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/security/server_credentials.h>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+#include <spdlog/spdlog.h>
 
 #include "controlplane/model/names.h"
 
@@ -76,7 +76,9 @@ class AgentHub::Service final : public agent::v1::AgentService::Service {
 AgentHub::AgentHub(CertificateAuthority& ca, AgentHubCallbacks callbacks)
     : ca_(ca), callbacks_(std::move(callbacks)), service_(std::make_unique<Service>(*this)) {}
 
-AgentHub::~AgentHub() { Stop(); }
+AgentHub::~AgentHub() {
+  Stop();
+}
 
 Result<std::string> AgentHub::Start(const std::string& addr,
                                     const std::vector<std::string>& server_sans) {

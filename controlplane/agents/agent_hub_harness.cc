@@ -10,16 +10,18 @@
 // stdin, one command per line:
 //   token ID SECRET          accept this join token once
 //   task HOST {json Task}    AgentHub::SendTask
-//   quit
-#include <google/protobuf/util/json_util.h>
-
-#include <CLI/CLI.hpp>
+//   issue CN SAN[,SAN...]    IssueServerCertificate ->
+//   {"event":"keypair","cert":..,"key":..,"ca":..} quit
 #include <iostream>
 #include <mutex>
 #include <set>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
+
 #include "controlplane/agents/agent_hub.h"
+#include "dataplane/base/logging.h"
 
 namespace {
 
@@ -38,7 +40,17 @@ std::string Json(const google::protobuf::Message& m) {
   return out;
 }
 
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;  // PEM text and ids have no quotes or backslashes
+    }
+  }
+  return out + "\"";
+}
 
 }  // namespace
 
@@ -49,6 +61,8 @@ int main(int argc, char** argv) {
   app.add_option("--addr", addr);
   CLI11_PARSE(app, argc, argv);
 
+  // Logs go to stderr; stdout carries only the JSON lines.
+  (void)cairn::SetUpLogging("agent_hub_harness", "info", "");
   auto ca = cairn::controlplane::CertificateAuthority::LoadOrCreate(ca_dir);
   if (!ca.ok()) {
     std::cerr << ca.status().ToString() << "\n";
@@ -102,6 +116,21 @@ int main(int argc, char** argv) {
         continue;
       }
       hub.SendTask(host, task);
+    } else if (cmd == "issue") {
+      std::string cn, san_list, san;
+      in >> cn >> san_list;
+      std::vector<std::string> sans;
+      std::istringstream split(san_list);
+      while (std::getline(split, san, ',')) {
+        sans.push_back(san);
+      }
+      auto pair = (*ca)->IssueServerCertificate(cn, sans);
+      if (!pair.ok()) {
+        std::cerr << pair.status().ToString() << "\n";
+        continue;
+      }
+      Emit("{\"event\":\"keypair\",\"cert\":" + Quote(pair->certificate_pem) + ",\"key\":" +
+           Quote(pair->private_key_pem) + ",\"ca\":" + Quote((*ca)->ca_certificate_pem()) + "}");
     } else if (cmd == "quit") {
       break;
     }

@@ -1,14 +1,14 @@
 // AgentHub over real TLS sockets on 127.0.0.1 with gRPC clients built here.
 #include "controlplane/agents/agent_hub.h"
 
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include "controlplane/agents/test_util.h"
 
@@ -62,8 +62,8 @@ class AgentHubTest : public ::testing::Test {
                     std::string* key) {
     grpc::SslCredentialsOptions opts;
     opts.pem_root_certs = ca_->ca_certificate_pem();
-    auto stub = agent::v1::AgentService::NewStub(
-        grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
+    auto stub =
+        agent::v1::AgentService::NewStub(grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
     testing::CsrAndKey csr = testing::MakeCsr(host);
     agent::v1::JoinRequest request;
     request.set_join_token(token);
@@ -86,11 +86,12 @@ class AgentHubTest : public ::testing::Test {
     opts.pem_root_certs = ca_->ca_certificate_pem();
     opts.pem_cert_chain = cert;
     opts.pem_private_key = key;
-    return agent::v1::AgentService::NewStub(
-        grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
+    return agent::v1::AgentService::NewStub(grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
   }
 
-  std::string GoodToken() { return FormatJoinToken(ca_->ca_fingerprint_sha256_hex(), "good", "s3cret"); }
+  std::string GoodToken() {
+    return FormatJoinToken(ca_->ca_fingerprint_sha256_hex(), "good", "s3cret");
+  }
 
   std::unique_ptr<CertificateAuthority> ca_;
   std::unique_ptr<AgentHub> hub_;
@@ -120,8 +121,8 @@ TEST_F(AgentHubTest, JoinIssuesClientCertificateOnceAndRefusesBadTokens) {
 TEST_F(AgentHubTest, SessionWithoutClientCertificateIsRefused) {
   grpc::SslCredentialsOptions opts;
   opts.pem_root_certs = ca_->ca_certificate_pem();
-  auto stub = agent::v1::AgentService::NewStub(
-      grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
+  auto stub =
+      agent::v1::AgentService::NewStub(grpc::CreateChannel(addr_, grpc::SslCredentials(opts)));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   auto stream = stub->Session(&ctx);

@@ -3,13 +3,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <openssl/bn.h>
-#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <utility>
+
+#include <openssl/bn.h>
+#include <openssl/x509v3.h>
 
 #include "controlplane/agents/openssl_util.h"
 
@@ -29,8 +30,7 @@ Status AddExtensions(X509* cert, X509* issuer, const Extensions& extensions) {
   for (const auto& [nid, value] : extensions) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
     if (ext == nullptr) {
-      return Status::InvalidArgument("certificate extension '" + value +
-                                     "': " + ssl::LastError());
+      return Status::InvalidArgument("certificate extension '" + value + "': " + ssl::LastError());
     }
     int added = X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
@@ -66,8 +66,7 @@ Result<ssl::X509Ptr> BuildCertificate(std::string_view common_name, EVP_PKEY* ke
                                  static_cast<int>(common_name.size()), -1, 0) != 1) {
     return Status::InvalidArgument("common name: " + ssl::LastError());
   }
-  X509_set_issuer_name(cert.get(),
-                       issuer != nullptr ? X509_get_subject_name(issuer) : name);
+  X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   // Back-dated an hour so hosts with slightly slow clocks accept a fresh certificate.
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * 24 * 3600);
@@ -96,8 +95,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view data,
   if (fd < 0) {
     return Status::Unavailable("cannot create " + tmp);
   }
-  bool ok = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            fsync(fd) == 0;
+  bool ok =
+      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     unlink(tmp.c_str());
@@ -147,9 +146,9 @@ Result<std::unique_ptr<CertificateAuthority>> CertificateAuthority::LoadOrCreate
     Result<ssl::PkeyPtr> key = ssl::ParsePrivateKeyPem(*key_pem);
     Result<ssl::X509Ptr> cert = ssl::ParseCertificatePem(*cert_pem, cert_path.string());
     if (!key.ok() || !cert.ok()) {
-      return Status::FailedPrecondition("CA files in " + dir.string() + " are unreadable: " +
-                                        std::string(!key.ok() ? key.status().message()
-                                                              : cert.status().message()));
+      return Status::FailedPrecondition(
+          "CA files in " + dir.string() + " are unreadable: " +
+          std::string(!key.ok() ? key.status().message() : cert.status().message()));
     }
     if (X509_check_private_key(cert->get(), key->get()) != 1) {
       ssl::LastError();
@@ -164,12 +163,12 @@ Result<std::unique_ptr<CertificateAuthority>> CertificateAuthority::LoadOrCreate
   if (!key.ok()) {
     return key.status();
   }
-  Result<ssl::X509Ptr> cert = BuildCertificate(
-      "Cairn control plane CA", key->get(), nullptr, key->get(), kCaDays,
-      {{NID_basic_constraints, "critical,CA:TRUE"},
-       {NID_key_usage, "critical,keyCertSign,cRLSign"},
-       {NID_subject_key_identifier, "hash"},
-       {NID_authority_key_identifier, "keyid:always"}});
+  Result<ssl::X509Ptr> cert =
+      BuildCertificate("Cairn control plane CA", key->get(), nullptr, key->get(), kCaDays,
+                       {{NID_basic_constraints, "critical,CA:TRUE"},
+                        {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                        {NID_subject_key_identifier, "hash"},
+                        {NID_authority_key_identifier, "keyid:always"}});
   if (!cert.ok()) {
     return cert.status();
   }
@@ -286,7 +285,8 @@ Result<JoinTokenParts> ParseJoinToken(std::string_view token) {
   const std::string& fp = parts[1];
   bool hex = fp.size() == 64 && fp.find_first_not_of("0123456789abcdef") == std::string::npos;
   if (!hex) {
-    return Status::InvalidArgument("join token: the CA fingerprint must be 64 lowercase hex digits");
+    return Status::InvalidArgument(
+        "join token: the CA fingerprint must be 64 lowercase hex digits");
   }
   if (parts[2].empty() || parts[3].empty()) {
     return Status::InvalidArgument("join token: the token id and the secret must not be empty");

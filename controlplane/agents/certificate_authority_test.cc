@@ -1,8 +1,9 @@
 #include "controlplane/agents/certificate_authority.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
 
 #include "controlplane/agents/test_util.h"
 
@@ -41,11 +42,9 @@ TEST(CertificateAuthorityTest, RefusesHalfADirectoryAndMismatchedFiles) {
   ASSERT_TRUE(CertificateAuthority::LoadOrCreate(b).ok());
   std::filesystem::copy_file(b / "ca.key", a / "ca.key",
                              std::filesystem::copy_options::overwrite_existing);
-  EXPECT_EQ(CertificateAuthority::LoadOrCreate(a).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CertificateAuthority::LoadOrCreate(a).status().code(), StatusCode::kFailedPrecondition);
   std::filesystem::remove(b / "ca.crt");
-  EXPECT_EQ(CertificateAuthority::LoadOrCreate(b).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CertificateAuthority::LoadOrCreate(b).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(CertificateAuthorityTest, SignedAgentCertificateVerifiesAsClientWithForcedCommonName) {
@@ -76,9 +75,9 @@ TEST(CertificateAuthorityTest, ServerCertificateCarriesIpAndDnsNames) {
   auto ca = CertificateAuthority::LoadOrCreate(MakeTempDir());
   auto pair = (*ca)->IssueServerCertificate("node", {"localhost", "127.0.0.1", "10.1.2.3"});
   ASSERT_TRUE(pair.ok()) << pair.status().ToString();
-  EXPECT_EQ(VerifyChain(pair->certificate_pem, (*ca)->ca_certificate_pem(),
-                        X509_PURPOSE_SSL_SERVER),
-            "ok");
+  EXPECT_EQ(
+      VerifyChain(pair->certificate_pem, (*ca)->ca_certificate_pem(), X509_PURPOSE_SSL_SERVER),
+      "ok");
   ssl::X509Ptr cert = std::move(*ssl::ParseCertificatePem(pair->certificate_pem, "c"));
   EXPECT_EQ(X509_check_host(cert.get(), "localhost", 0, 0, nullptr), 1);
   EXPECT_EQ(X509_check_ip_asc(cert.get(), "10.1.2.3", 0), 1);
@@ -104,10 +103,10 @@ TEST(JoinTokenTest, FormatsAndParsesBack) {
 
 TEST(JoinTokenTest, RejectsMalformedTokensWithoutEchoingThem) {
   std::string fp(64, 'a');
-  for (std::string bad : {std::string(""), "cjt2." + fp + ".a.b", "cjt1." + fp + ".a",
-                          "cjt1." + fp + ".a.b.c", "cjt1." + std::string(63, 'a') + ".a.b",
-                          "cjt1." + std::string(64, 'A') + ".a.b", "cjt1." + fp + "..b",
-                          "cjt1." + fp + ".a."}) {
+  for (std::string bad :
+       {std::string(""), "cjt2." + fp + ".a.b", "cjt1." + fp + ".a", "cjt1." + fp + ".a.b.c",
+        "cjt1." + std::string(63, 'a') + ".a.b", "cjt1." + std::string(64, 'A') + ".a.b",
+        "cjt1." + fp + "..b", "cjt1." + fp + ".a."}) {
     auto parts = ParseJoinToken(bad);
     EXPECT_EQ(parts.status().code(), StatusCode::kInvalidArgument) << bad;
     if (bad.size() > 5) {

@@ -1,10 +1,10 @@
 // OpenSSL helpers: key generation, PEM conversions and fingerprints.
 #include "controlplane/agents/openssl_util.h"
 
+#include <climits>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
-
-#include <climits>
 
 namespace cairn::controlplane::ssl {
 namespace {

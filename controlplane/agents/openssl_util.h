@@ -1,13 +1,13 @@
 // Small RAII and PEM helpers over OpenSSL 3 for the control plane's CA (internal to agents/).
 #pragma once
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "dataplane/base/status.h"
 

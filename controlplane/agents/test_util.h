@@ -1,14 +1,15 @@
 // Test helpers for agents/: temp directories, CSRs and chain verification with OpenSSL.
 #pragma once
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <string>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "controlplane/agents/openssl_util.h"
 

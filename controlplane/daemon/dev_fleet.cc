@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "spdlog/spdlog.h"
@@ -39,6 +41,21 @@ Result<pid_t> Spawn(const std::vector<std::string>& args, const std::filesystem:
   return pid;
 }
 
+// The pid in `dir`/agent.pid when that process is still a cairn-agent for `dir`, else -1. A
+// control plane restarted after a crash finds its agents still running and keeps them.
+pid_t RunningAgent(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "agent.pid");
+  pid_t pid = -1;
+  if (!(in >> pid) || pid <= 0 || kill(pid, 0) != 0) {
+    return -1;
+  }
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  bool ours = args.find("cairn-agent") != std::string::npos &&
+              args.find(dir.string()) != std::string::npos;
+  return ours ? pid : -1;
+}
+
 }  // namespace
 
 Status DevFleet::Start(ControlPlane& control_plane, const std::filesystem::path& data_dir) {
@@ -51,6 +68,11 @@ Status DevFleet::Start(ControlPlane& control_plane, const std::filesystem::path&
     std::filesystem::path dir = data_dir / "hosts" / host_id;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    if (pid_t running = RunningAgent(dir); running > 0) {
+      spdlog::info("dev host {}: agent pid {} still runs; keeping it", host_id, running);
+      children_.push_back({host_id, running, false});
+      continue;
+    }
     int from = options_.node_port_base + 100 * i;
     std::vector<std::string> args = {options_.agent_binary.string(),
                                      "--control-plane", control_plane.addresses().agent_addr,
@@ -70,7 +92,8 @@ Status DevFleet::Start(ControlPlane& control_plane, const std::filesystem::path&
     }
     Result<pid_t> pid = Spawn(args, dir / "agent.log");
     CAIRN_RETURN_IF_ERROR(pid.status());
-    children_.push_back({host_id, *pid});
+    children_.push_back({host_id, *pid, true});
+    std::ofstream(dir / "agent.pid") << *pid << "\n";
   }
   return Status::Ok();
 }
@@ -83,14 +106,16 @@ void DevFleet::Stop() {
   for (const Child& c : children_) {
     for (;;) {
       int status = 0;
-      pid_t done = waitpid(c.pid, &status, WNOHANG);
-      if (done == c.pid || done < 0) {
+      bool gone = c.child ? waitpid(c.pid, &status, WNOHANG) != 0 : kill(c.pid, 0) != 0;
+      if (gone) {
         break;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         spdlog::warn("agent {} did not stop in 15 s; killing it", c.host_id);
         kill(c.pid, SIGKILL);
-        waitpid(c.pid, &status, 0);
+        if (c.child) {
+          waitpid(c.pid, &status, 0);
+        }
         break;
       }
       // Waiting for a child to exit: there is no fd to poll for a non-child-reaper.

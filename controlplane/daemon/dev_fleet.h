@@ -37,6 +37,8 @@ class DevFleet {
   struct Child {
     std::string host_id;
     pid_t pid = -1;
+    // False for an agent found running from an earlier control plane (not ours to reap).
+    bool child = true;
   };
   DevFleetOptions options_;
   std::vector<Child> children_;
