@@ -1,27 +1,28 @@
 """cairnctl against a real cairn-controlplane.
 
 Two control planes per module, each on port 0 with a temp data dir: `api_cp` without agents (the
-API surface: exit codes, tokens, catalog, config) and `fleet_cp` in dev mode, whose agents play
-three hosts (clusters, hosts). Every test drives the real cairnctl binary as a user would and
+API surface: exit codes, tokens, failing operations, catalog, config) and `fleet_cp` in dev mode,
+whose agents play three hosts and run real nodes (clusters, hosts). Every test drives the real cairnctl binary as a user would and
 checks exit codes, stdout (table, JSON, YAML) and stderr; clusters are checked with real
 redis-cli writes and reads.
 """
 
 import json
 import os
-import random
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import types
 
 import pytest
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
+from cairn_fleet import ControlPlaneProcess  # noqa: E402
 from cairn_testlib import (  # noqa: E402
     REDIS_CLI, HarnessError, _die_with_parent, _tail, require_binary, wait_until)
 
@@ -38,22 +39,12 @@ def bin_path(name):
     return path
 
 
-def agent_binary_present():
-    return os.path.exists(os.path.join(os.environ.get("CAIRN_BIN_DIR", ""), "cairn-agent"))
-
-
-# Dev mode spawns bin/cairn-agent for its hosts; the agent is built by another part of the tree.
-needs_agents = pytest.mark.skipif(not agent_binary_present(),
-                                  reason="dev mode needs build/bin/cairn-agent")
-
-
 class ControlPlane:
-    """cairn-controlplane on 127.0.0.1 port 0 (every listener), with its own data dir; with
-    `dev`, also its dev fleet of agents (node ports from a random base, so parallel runs rarely
-    meet)."""
+    """cairn-controlplane without agents on 127.0.0.1 port 0 (every listener), with its own data
+    dir. Its first start prints the admin token once."""
 
-    def __init__(self, dev):
-        self.dev = dev
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="cairnctl-it-")
         self.data_dir = os.path.join(self.dir, "data")
         self.log_path = os.path.join(self.dir, "controlplane.log")
@@ -65,9 +56,7 @@ class ControlPlane:
     def start(self):
         argv = [bin_path("cairn-controlplane"), "--data-dir", self.data_dir,
                 "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0",
-                "--agent-addr", "127.0.0.1:0"]
-        if self.dev:
-            argv += ["--dev", "--dev-node-port-base", str(random.randrange(20000, 60000, 100))]
+                "--agent-addr", "127.0.0.1:0", *self.extra_args]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=self.dir,
@@ -89,25 +78,8 @@ class ControlPlane:
         return info if info.get("grpc_addr") else None
 
     def _read_token(self):
-        """Dev mode writes <data-dir>/admin-token; otherwise the first start prints it once."""
-        try:
-            with open(os.path.join(self.data_dir, "admin-token")) as f:
-                return f.read().strip() or None
-        except OSError:
-            pass
         match = re.search(r"Admin token \(shown once[^)]*\): (\S+)", _tail(self.log_path))
         return match.group(1) if match else None
-
-    def wait_for_hosts(self, count):
-        """Polls `host list` until `count` hosts are READY (the dev agents joined)."""
-        def ready():
-            result = cairnctl(self, "host", "list", "-o", "json")
-            if result.returncode != 0:
-                return None
-            hosts = json.loads(result.stdout).get("hosts", [])
-            ready = [h for h in hosts if h["status"] == "HOST_STATUS_READY"]
-            return ready if len(ready) >= count else None
-        return wait_until(ready, timeout=START_TIMEOUT, what=f"{count} READY hosts")
 
     def describe(self):
         code = None if self.proc is None else self.proc.poll()
@@ -152,7 +124,7 @@ def as_json(result):
 
 @pytest.fixture(scope="module")
 def api_cp():
-    plane = ControlPlane(dev=False)
+    plane = ControlPlane()
     try:
         plane.start()
         yield plane
@@ -162,13 +134,19 @@ def api_cp():
 
 @pytest.fixture(scope="module")
 def fleet_cp():
-    plane = ControlPlane(dev=True)
+    """Dev mode: three agents play host-a/b/c in zones a/b/c and run real cairn-server nodes."""
+    plane = ControlPlaneProcess(hosts=3)
+    home = tempfile.mkdtemp(prefix="cairnctl-it-home-")
     try:
-        plane.start()
-        plane.wait_for_hosts(3)
-        yield plane
+        plane.start(timeout=START_TIMEOUT)
+        yield types.SimpleNamespace(grpc_addr=plane.addrs["grpc_addr"], token=plane.token,
+                                    dir=home, process=plane)
     finally:
-        plane.stop()
+        try:
+            plane.stop()
+        finally:
+            plane.cleanup()
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def redis_cli(port, *args):
@@ -264,10 +242,9 @@ def test_request_id_and_op_wait_on_a_failing_operation(api_cp):
 # Clusters
 
 
-@needs_agents
 def test_cluster_lifecycle_with_wait(fleet_cp):
     result = ok(cairnctl(fleet_cp, "cluster", "create", "shop", "--replicas", "2",
-                         "--description", "cart cache", "--wait"))
+                         "--engine", "redis", "--description", "cart cache", "--wait"))
     assert "operation op-" in result.stderr
     assert "[100%] operation ... SUCCEEDED" in result.stderr, result.stderr
     assert "Status:" in result.stdout and "AVAILABLE" in result.stdout, result.stdout
@@ -311,10 +288,9 @@ def test_cluster_lifecycle_with_wait(fleet_cp):
     assert cairnctl(fleet_cp, "cluster", "get", "shop").returncode == 3
 
 
-@needs_agents
 def test_update_replicas_with_wait_changes_only_replicas(fleet_cp):
-    ok(cairnctl(fleet_cp, "cluster", "create", "scale", "--replicas", "0", "--description", "keep me",
-                "--wait"))
+    ok(cairnctl(fleet_cp, "cluster", "create", "scale", "--replicas", "0", "--engine", "redis",
+                "--description", "keep me", "--wait"))
     result = ok(cairnctl(fleet_cp, "cluster", "update", "scale", "--replicas", "1", "--wait", "-o",
                          "json"))
     cluster = json.loads(result.stdout)
@@ -324,7 +300,6 @@ def test_update_replicas_with_wait_changes_only_replicas(fleet_cp):
     ok(cairnctl(fleet_cp, "cluster", "delete", "scale", "--wait"))
 
 
-@needs_agents
 def test_without_wait_prints_the_operation_and_op_wait_follows_it(fleet_cp):
     op = as_json(cairnctl(fleet_cp, "cluster", "create", "later", "--replicas", "0",
                           "--request-id", "req-later-1", "-o", "json"))
@@ -342,7 +317,6 @@ def test_without_wait_prints_the_operation_and_op_wait_follows_it(fleet_cp):
     ok(cairnctl(fleet_cp, "cluster", "delete", "later", "--wait"))
 
 
-@needs_agents
 def test_failed_operation_exits_1_with_its_reason(fleet_cp):
     result = cairnctl(fleet_cp, "cluster", "create", "huge", "--replicas", "5", "--node-type",
                       "cache.xlarge", "--wait")
@@ -355,7 +329,6 @@ def test_failed_operation_exits_1_with_its_reason(fleet_cp):
 # Hosts, catalog, tokens, config
 
 
-@needs_agents
 def test_hosts_cordon_and_uncordon(fleet_cp):
     hosts = as_json(cairnctl(fleet_cp, "host", "list", "-o", "json"))["hosts"]
     assert {h["id"] for h in hosts} >= {"host-a", "host-b", "host-c"}
@@ -409,3 +382,44 @@ def test_config_file_supplies_address_and_token_below_env_and_flags(api_cp):
         f.write("adress: nowhere\n")
     result = run("cluster", "list")
     assert result.returncode == 2 and "unknown key 'adress'" in result.stderr
+
+
+def make_tls_files(directory):
+    """A CA and a server certificate for 127.0.0.1 signed by it (openssl CLI); returns paths."""
+    paths = {name: os.path.join(directory, name)
+             for name in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "ext")}
+    with open(paths["ext"], "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    steps = [
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
+         "-keyout", paths["ca.key"], "-out", paths["ca.pem"]],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", paths["server.key"], "-out", paths["server.csr"]],
+        ["x509", "-req", "-in", paths["server.csr"], "-CA", paths["ca.pem"], "-CAkey",
+         paths["ca.key"], "-CAcreateserial", "-days", "1", "-extfile", paths["ext"],
+         "-out", paths["server.pem"]],
+    ]
+    for step in steps:
+        subprocess.run(["openssl", *step], check=True, capture_output=True, timeout=60)
+    return paths
+
+
+def test_tls_api_needs_the_ca_file(tmp_path):
+    tls = make_tls_files(str(tmp_path))
+    plane = ControlPlane(["--tls-cert", tls["server.pem"], "--tls-key", tls["server.key"]])
+    try:
+        plane.start()
+        listed = cairnctl(plane, "--ca-file", tls["ca.pem"], "cluster", "list", "-o", "json")
+        assert as_json(listed) == {"clusters": []}
+        from_env = cairnctl(plane, "node-types", env={"CAIRN_CA_FILE": tls["ca.pem"]})
+        assert ok(from_env).stdout.startswith("NAME")
+        # Plaintext against a TLS port, and TLS verified against the wrong CA, both fail.
+        plain = cairnctl(plane, "--timeout", "5s", "cluster", "list")
+        assert plain.returncode == 1 and plain.stderr.startswith("error: "), plain.stderr
+        other_dir = os.path.join(str(tmp_path), "other")
+        os.mkdir(other_dir)
+        other_ca = make_tls_files(other_dir)["ca.pem"]
+        wrong_ca = cairnctl(plane, "--timeout", "5s", "--ca-file", other_ca, "cluster", "list")
+        assert wrong_ca.returncode == 1, wrong_ca.stderr
+    finally:
+        plane.stop()
