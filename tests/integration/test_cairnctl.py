@@ -1,23 +1,28 @@
-"""cairnctl against a real cairn-controlplane in dev mode (its agents play three hosts).
+"""cairnctl against a real cairn-controlplane.
 
-One control plane per module, on port 0 with a temp data dir; every test drives the real
-cairnctl binary as a user would and checks exit codes, stdout (table, JSON, YAML) and stderr.
-Clusters are checked with real redis-cli writes and reads.
+Two control planes per module, each on port 0 with a temp data dir: `api_cp` without agents (the
+API surface: exit codes, tokens, failing operations, catalog, config) and `fleet_cp` in dev mode,
+whose agents play three hosts and run real nodes (clusters, hosts). Every test drives the real cairnctl binary as a user would and
+checks exit codes, stdout (table, JSON, YAML) and stderr; clusters are checked with real
+redis-cli writes and reads.
 """
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import types
 
 import pytest
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
+from cairn_fleet import ControlPlaneProcess  # noqa: E402
 from cairn_testlib import (  # noqa: E402
     REDIS_CLI, HarnessError, _die_with_parent, _tail, require_binary, wait_until)
 
@@ -35,9 +40,11 @@ def bin_path(name):
 
 
 class ControlPlane:
-    """cairn-controlplane --dev on 127.0.0.1 port 0, with its own data dir."""
+    """cairn-controlplane without agents on 127.0.0.1 port 0 (every listener), with its own data
+    dir. Its first start prints the admin token once."""
 
-    def __init__(self):
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="cairnctl-it-")
         self.data_dir = os.path.join(self.dir, "data")
         self.log_path = os.path.join(self.dir, "controlplane.log")
@@ -47,8 +54,9 @@ class ControlPlane:
         self.token = None
 
     def start(self):
-        argv = [bin_path("cairn-controlplane"), "--dev", "--data-dir", self.data_dir,
-                "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"]
+        argv = [bin_path("cairn-controlplane"), "--data-dir", self.data_dir,
+                "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0",
+                "--agent-addr", "127.0.0.1:0", *self.extra_args]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=self.dir,
@@ -70,22 +78,8 @@ class ControlPlane:
         return info if info.get("grpc_addr") else None
 
     def _read_token(self):
-        try:
-            with open(os.path.join(self.data_dir, "admin-token")) as f:
-                return f.read().strip()
-        except OSError:
-            return None
-
-    def wait_for_hosts(self, count):
-        """Polls `host list` until `count` hosts are READY (the dev agents joined)."""
-        def ready():
-            result = cairnctl(self, "host", "list", "-o", "json")
-            if result.returncode != 0:
-                return None
-            hosts = json.loads(result.stdout).get("hosts", [])
-            ready = [h for h in hosts if h["status"] == "HOST_STATUS_READY"]
-            return ready if len(ready) >= count else None
-        return wait_until(ready, timeout=START_TIMEOUT, what=f"{count} READY hosts")
+        match = re.search(r"Admin token \(shown once[^)]*\): (\S+)", _tail(self.log_path))
+        return match.group(1) if match else None
 
     def describe(self):
         code = None if self.proc is None else self.proc.poll()
@@ -129,14 +123,30 @@ def as_json(result):
 
 
 @pytest.fixture(scope="module")
-def cp():
+def api_cp():
     plane = ControlPlane()
     try:
         plane.start()
-        plane.wait_for_hosts(3)
         yield plane
     finally:
         plane.stop()
+
+
+@pytest.fixture(scope="module")
+def fleet_cp():
+    """Dev mode: three agents play host-a/b/c in zones a/b/c and run real cairn-server nodes."""
+    plane = ControlPlaneProcess(hosts=3)
+    home = tempfile.mkdtemp(prefix="cairnctl-it-home-")
+    try:
+        plane.start(timeout=START_TIMEOUT)
+        yield types.SimpleNamespace(grpc_addr=plane.addrs["grpc_addr"], token=plane.token,
+                                    dir=home, process=plane)
+    finally:
+        try:
+            plane.stop()
+        finally:
+            plane.cleanup()
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def redis_cli(port, *args):
@@ -148,65 +158,98 @@ def redis_cli(port, *args):
 # Exit codes
 
 
-def test_usage_errors_exit_2(cp):
+def test_usage_errors_exit_2(api_cp):
     for args in (["cluster", "create", "x"], ["cluster", "frob"], ["-o", "xml", "cluster", "list"],
                  ["events", "list", "--since", "yesterday"], ["cluster", "update", "x"]):
-        result = cairnctl(cp, *args)
+        result = cairnctl(api_cp, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("error: "), result.stderr
         assert result.stdout == ""
 
 
-def test_missing_resources_exit_3(cp):
+def test_missing_resources_exit_3(api_cp):
     for args in (["cluster", "get", "no-such-cluster"], ["cluster", "delete", "no-such-cluster"],
                  ["cluster", "nodes", "no-such-cluster"], ["op", "get", "op-doesnotexist"],
                  ["host", "get", "host-zz"]):
-        result = cairnctl(cp, *args)
+        result = cairnctl(api_cp, *args)
         assert result.returncode == 3, (args, result.returncode, result.stderr)
         assert result.stderr.startswith("error: "), result.stderr
 
 
-def test_missing_or_wrong_token_exits_4_and_is_never_printed(cp):
+def test_missing_or_wrong_token_exits_4_and_is_never_printed(api_cp):
     wrong = "tok-00000000.not-the-secret"
     for token in ("", wrong):
-        result = cairnctl(cp, "cluster", "list", token=token)
+        result = cairnctl(api_cp, "cluster", "list", token=token)
         assert result.returncode == 4, (token, result.returncode, result.stderr)
         assert result.stderr.startswith("error: ")
         assert "not-the-secret" not in result.stderr + result.stdout
     # The flag wins over the environment.
-    result = cairnctl(cp, "--token", wrong, "cluster", "list")
+    result = cairnctl(api_cp, "--token", wrong, "cluster", "list")
     assert result.returncode == 4, result.stderr
 
 
-def test_invalid_cluster_exits_1_naming_the_field(cp):
-    result = cairnctl(cp, "cluster", "create", "bad", "--replicas", "6")
+def test_invalid_cluster_exits_1_naming_the_field(api_cp):
+    result = cairnctl(api_cp, "cluster", "create", "bad", "--replicas", "6")
     assert result.returncode == 1, result.stderr
     assert "replicas_per_shard" in result.stderr, result.stderr
-    result = cairnctl(cp, "cluster", "create", "Bad_Name", "--replicas", "1")
+    result = cairnctl(api_cp, "cluster", "create", "Bad_Name", "--replicas", "1")
     assert result.returncode == 1, result.stderr
     assert "name" in result.stderr, result.stderr
     assert "bad" not in [c["name"] for c in
-                         as_json(cairnctl(cp, "cluster", "list", "-o", "json"))["clusters"]]
+                         as_json(cairnctl(api_cp, "cluster", "list", "-o", "json"))["clusters"]]
 
 
-def test_unreachable_control_plane_exits_1(cp):
-    result = cairnctl(cp, "--addr", "127.0.0.1:1", "--timeout", "5s", "cluster", "list")
+def test_unreachable_control_plane_exits_1(api_cp):
+    result = cairnctl(api_cp, "--addr", "127.0.0.1:1", "--timeout", "5s", "cluster", "list")
     assert result.returncode == 1
     assert "cannot reach the control plane at 127.0.0.1:1" in result.stderr
+
+
+def test_failed_operation_exits_1_with_code_reason_and_message(api_cp):
+    # No agents, so no host can take a node: the create's operation fails with a reason.
+    result = cairnctl(api_cp, "cluster", "create", "nowhere", "--replicas", "0", "--wait")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "operation op-" in result.stderr and "... FAILED" in result.stderr, result.stderr
+    error_line = result.stderr.strip().splitlines()[-1]
+    assert re.match(r"error: operation op-\S+ failed: \S+ CapacityUnavailable: .+", error_line), (
+        result.stderr)
+    assert result.stdout == ""
+
+
+def test_request_id_and_op_wait_on_a_failing_operation(api_cp):
+    op = as_json(cairnctl(api_cp, "cluster", "create", "later", "--replicas", "0",
+                          "--request-id", "req-later-1", "-o", "json"))
+    assert op["id"].startswith("op-") and op["type"] == "CreateCluster"
+    assert op["resource"] == "clusters/later"
+    again = as_json(cairnctl(api_cp, "cluster", "create", "later", "--replicas", "0",
+                             "--request-id", "req-later-1", "-o", "json"))
+    assert again["id"] == op["id"], "the same request id returns the first operation"
+    waited = cairnctl(api_cp, "op", "wait", op["id"], "-o", "json")
+    assert waited.returncode == 1, waited.stderr
+    final = json.loads(waited.stdout)
+    assert final["state"] == "OPERATION_STATE_FAILED"
+    assert final["error"]["reason"] == "CapacityUnavailable"
+    assert "CapacityUnavailable" in waited.stderr
+    got = ok(cairnctl(api_cp, "op", "get", op["id"])).stdout
+    assert re.search(r"^State:\s+FAILED$", got, re.M), got
+    as_yaml = yaml.safe_load(ok(cairnctl(api_cp, "op", "get", op["id"], "-o", "yaml")).stdout)
+    assert as_yaml == as_json(cairnctl(api_cp, "op", "get", op["id"], "-o", "json"))
+    listed = as_json(cairnctl(api_cp, "op", "list", "--resource", "clusters/later", "-o", "json"))
+    assert op["id"] in [o["id"] for o in listed["operations"]]
 
 
 # ---------------------------------------------------------------------------------------------
 # Clusters
 
 
-def test_cluster_lifecycle_with_wait(cp):
-    result = ok(cairnctl(cp, "cluster", "create", "shop", "--replicas", "2",
-                         "--description", "cart cache", "--wait"))
+def test_cluster_lifecycle_with_wait(fleet_cp):
+    result = ok(cairnctl(fleet_cp, "cluster", "create", "shop", "--replicas", "2",
+                         "--engine", "redis", "--description", "cart cache", "--wait"))
     assert "operation op-" in result.stderr
     assert "[100%] operation ... SUCCEEDED" in result.stderr, result.stderr
     assert "Status:" in result.stdout and "AVAILABLE" in result.stdout, result.stdout
 
-    cluster = as_json(cairnctl(cp, "cluster", "get", "shop", "-o", "json"))
+    cluster = as_json(cairnctl(fleet_cp, "cluster", "get", "shop", "-o", "json"))
     assert cluster["status"] == "CLUSTER_STATUS_AVAILABLE"
     assert cluster["replicas_per_shard"] == 2
     assert cluster["description"] == "cart cache"
@@ -217,16 +260,16 @@ def test_cluster_lifecycle_with_wait(cp):
     assert len({n["zone"] for n in nodes}) == 3
 
     # YAML is the same document.
-    as_yaml = yaml.safe_load(ok(cairnctl(cp, "cluster", "get", "shop", "-o", "yaml")).stdout)
+    as_yaml = yaml.safe_load(ok(cairnctl(fleet_cp, "cluster", "get", "shop", "-o", "yaml")).stdout)
     assert as_yaml == cluster
 
-    listed = as_json(cairnctl(cp, "cluster", "list", "-o", "json"))["clusters"]
+    listed = as_json(cairnctl(fleet_cp, "cluster", "list", "-o", "json"))["clusters"]
     assert "shop" in [c["name"] for c in listed]
-    table = ok(cairnctl(cp, "cluster", "list")).stdout.splitlines()
+    table = ok(cairnctl(fleet_cp, "cluster", "list")).stdout.splitlines()
     assert table[0].split()[:2] == ["NAME", "STATUS"]
     assert any(line.split()[:2] == ["shop", "AVAILABLE"] for line in table[1:]), table
 
-    node_rows = ok(cairnctl(cp, "cluster", "nodes", "shop")).stdout.splitlines()[1:]
+    node_rows = ok(cairnctl(fleet_cp, "cluster", "nodes", "shop")).stdout.splitlines()[1:]
     assert sorted(row.split()[1] for row in node_rows) == ["primary", "replica", "replica"]
 
     # The endpoint the API gives serves real Redis traffic.
@@ -234,48 +277,48 @@ def test_cluster_lifecycle_with_wait(cp):
     assert redis_cli(primary["port"], "set", "k", "v") == "OK"
     assert redis_cli(primary["port"], "get", "k") == "v"
 
-    ops = as_json(cairnctl(cp, "op", "list", "--resource", "clusters/shop", "-o", "json"))
+    ops = as_json(cairnctl(fleet_cp, "op", "list", "--resource", "clusters/shop", "-o", "json"))
     assert "CreateCluster" in [o["type"] for o in ops["operations"]]
-    events = as_json(cairnctl(cp, "events", "list", "--cluster", "shop", "--since", "1h",
+    events = as_json(cairnctl(fleet_cp, "events", "list", "--cluster", "shop", "--since", "1h",
                               "-o", "json"))
     assert events["events"], "creating a cluster records events"
 
-    result = ok(cairnctl(cp, "cluster", "delete", "shop", "--wait"))
+    result = ok(cairnctl(fleet_cp, "cluster", "delete", "shop", "--wait"))
     assert "[100%] operation ... SUCCEEDED" in result.stderr, result.stderr
-    assert cairnctl(cp, "cluster", "get", "shop").returncode == 3
+    assert cairnctl(fleet_cp, "cluster", "get", "shop").returncode == 3
 
 
-def test_update_replicas_with_wait_changes_only_replicas(cp):
-    ok(cairnctl(cp, "cluster", "create", "scale", "--replicas", "0", "--description", "keep me",
-                "--wait"))
-    result = ok(cairnctl(cp, "cluster", "update", "scale", "--replicas", "1", "--wait", "-o",
+def test_update_replicas_with_wait_changes_only_replicas(fleet_cp):
+    ok(cairnctl(fleet_cp, "cluster", "create", "scale", "--replicas", "0", "--engine", "redis",
+                "--description", "keep me", "--wait"))
+    result = ok(cairnctl(fleet_cp, "cluster", "update", "scale", "--replicas", "1", "--wait", "-o",
                          "json"))
     cluster = json.loads(result.stdout)
     assert cluster["replicas_per_shard"] == 1
     assert cluster["description"] == "keep me"
     assert len(cluster["nodes"]) == 2
-    ok(cairnctl(cp, "cluster", "delete", "scale", "--wait"))
+    ok(cairnctl(fleet_cp, "cluster", "delete", "scale", "--wait"))
 
 
-def test_without_wait_prints_the_operation_and_op_wait_follows_it(cp):
-    op = as_json(cairnctl(cp, "cluster", "create", "later", "--replicas", "0",
+def test_without_wait_prints_the_operation_and_op_wait_follows_it(fleet_cp):
+    op = as_json(cairnctl(fleet_cp, "cluster", "create", "later", "--replicas", "0",
                           "--request-id", "req-later-1", "-o", "json"))
     assert op["id"].startswith("op-") and op["type"] == "CreateCluster"
     # The same request id returns the same operation.
-    again = as_json(cairnctl(cp, "cluster", "create", "later", "--replicas", "0",
+    again = as_json(cairnctl(fleet_cp, "cluster", "create", "later", "--replicas", "0",
                              "--request-id", "req-later-1", "-o", "json"))
     assert again["id"] == op["id"]
-    result = ok(cairnctl(cp, "op", "wait", op["id"]))
+    result = ok(cairnctl(fleet_cp, "op", "wait", op["id"]))
     assert "[100%] operation ... SUCCEEDED" in result.stderr, result.stderr
     assert "SUCCEEDED" in result.stdout
-    done = as_json(cairnctl(cp, "op", "get", op["id"], "-o", "json"))
+    done = as_json(cairnctl(fleet_cp, "op", "get", op["id"], "-o", "json"))
     assert done["state"] == "OPERATION_STATE_SUCCEEDED"
     assert done["progress_percent"] == 100
-    ok(cairnctl(cp, "cluster", "delete", "later", "--wait"))
+    ok(cairnctl(fleet_cp, "cluster", "delete", "later", "--wait"))
 
 
-def test_failed_operation_exits_1_with_its_reason(cp):
-    result = cairnctl(cp, "cluster", "create", "huge", "--replicas", "5", "--node-type",
+def test_failed_operation_exits_1_with_its_reason(fleet_cp):
+    result = cairnctl(fleet_cp, "cluster", "create", "huge", "--replicas", "5", "--node-type",
                       "cache.xlarge", "--wait")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "CapacityUnavailable" in result.stderr, result.stderr
@@ -286,44 +329,48 @@ def test_failed_operation_exits_1_with_its_reason(cp):
 # Hosts, catalog, tokens, config
 
 
-def test_hosts_cordon_and_uncordon(cp):
-    hosts = as_json(cairnctl(cp, "host", "list", "-o", "json"))["hosts"]
+def test_hosts_cordon_and_uncordon(fleet_cp):
+    hosts = as_json(cairnctl(fleet_cp, "host", "list", "-o", "json"))["hosts"]
     assert {h["id"] for h in hosts} >= {"host-a", "host-b", "host-c"}
-    cordoned = as_json(cairnctl(cp, "host", "cordon", "host-a", "-o", "json"))
+    cordoned = as_json(cairnctl(fleet_cp, "host", "cordon", "host-a", "-o", "json"))
     assert cordoned["status"] == "HOST_STATUS_CORDONED"
-    assert "CORDONED" in ok(cairnctl(cp, "host", "get", "host-a")).stdout
-    uncordoned = as_json(cairnctl(cp, "host", "uncordon", "host-a", "-o", "json"))
+    assert "CORDONED" in ok(cairnctl(fleet_cp, "host", "get", "host-a")).stdout
+    uncordoned = as_json(cairnctl(fleet_cp, "host", "uncordon", "host-a", "-o", "json"))
     assert uncordoned["status"] == "HOST_STATUS_READY"
-    join = as_json(cairnctl(cp, "host", "join-token", "--ttl", "1h", "-o", "json"))
+    join = as_json(cairnctl(fleet_cp, "host", "join-token", "--ttl", "1h", "-o", "json"))
     assert join["token"] and join["expires_at"]
+    versions = as_json(cairnctl(fleet_cp, "engine-versions", "-o", "json"))["engine_versions"]
+    cairn = [v for v in versions if v["engine"] == "cairn"]
+    assert cairn and set(cairn[0]["host_ids"]) >= {"host-a", "host-b", "host-c"}, versions
 
 
-def test_catalog(cp):
-    types = as_json(cairnctl(cp, "node-types", "-o", "json"))["node_types"]
+def test_catalog(api_cp):
+    types = as_json(cairnctl(api_cp, "node-types", "-o", "json"))["node_types"]
     assert {"name": "cache.small", "memory_bytes": str(256 << 20)} in types
-    assert "cache.small  256 MiB" in ok(cairnctl(cp, "node-types")).stdout
-    versions = as_json(cairnctl(cp, "engine-versions", "-o", "json"))["engine_versions"]
-    assert "cairn" in [v["engine"] for v in versions]
+    rows = [line.split() for line in ok(cairnctl(api_cp, "node-types")).stdout.splitlines()]
+    assert rows[0] == ["NAME", "MEMORY"] and ["cache.small", "256", "MiB"] in rows[1:], rows
+    # No agents, so no engines reported: an empty list, not an error.
+    assert ok(cairnctl(api_cp, "engine-versions")).stdout.split() == ["ENGINE", "VERSION", "HOSTS"]
 
 
-def test_token_create_use_and_revoke(cp):
-    token = as_json(cairnctl(cp, "token", "create", "--description", "ci pipeline", "-o", "json"))
+def test_token_create_use_and_revoke(api_cp):
+    token = as_json(cairnctl(api_cp, "token", "create", "--description", "ci pipeline", "-o", "json"))
     assert token["secret"] and token["id"]
-    ok(cairnctl(cp, "cluster", "list", token=token["secret"]))
-    listed = ok(cairnctl(cp, "token", "list", "-o", "json"))
+    ok(cairnctl(api_cp, "cluster", "list", token=token["secret"]))
+    listed = ok(cairnctl(api_cp, "token", "list", "-o", "json"))
     assert token["id"] in listed.stdout and token["secret"] not in listed.stdout
-    ok(cairnctl(cp, "token", "revoke", token["id"]))
-    result = cairnctl(cp, "cluster", "list", token=token["secret"])
+    ok(cairnctl(api_cp, "token", "revoke", token["id"]))
+    result = cairnctl(api_cp, "cluster", "list", token=token["secret"])
     assert result.returncode == 4, result.stderr
-    assert cairnctl(cp, "token", "revoke", "tok-doesnotexist").returncode == 3
+    assert cairnctl(api_cp, "token", "revoke", "tok-doesnotexist").returncode == 3
 
 
-def test_config_file_supplies_address_and_token_below_env_and_flags(cp):
-    config = os.path.join(cp.dir, "cairnctl.yaml")
+def test_config_file_supplies_address_and_token_below_env_and_flags(api_cp):
+    config = os.path.join(api_cp.dir, "cairnctl.yaml")
     with open(config, "w") as f:
-        f.write(f"addr: {cp.grpc_addr}\ntoken: {cp.token}\n")
+        f.write(f"addr: {api_cp.grpc_addr}\ntoken: {api_cp.token}\n")
     no_env = {"CAIRN_CONFIG": config}
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cp.dir, **no_env}
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": api_cp.dir, **no_env}
     run = lambda *args, extra=None: subprocess.run(  # noqa: E731
         [bin_path("cairnctl"), *args], env={**base, **(extra or {})}, capture_output=True,
         text=True, timeout=CLI_TIMEOUT)
@@ -335,3 +382,44 @@ def test_config_file_supplies_address_and_token_below_env_and_flags(cp):
         f.write("adress: nowhere\n")
     result = run("cluster", "list")
     assert result.returncode == 2 and "unknown key 'adress'" in result.stderr
+
+
+def make_tls_files(directory):
+    """A CA and a server certificate for 127.0.0.1 signed by it (openssl CLI); returns paths."""
+    paths = {name: os.path.join(directory, name)
+             for name in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "ext")}
+    with open(paths["ext"], "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    steps = [
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
+         "-keyout", paths["ca.key"], "-out", paths["ca.pem"]],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", paths["server.key"], "-out", paths["server.csr"]],
+        ["x509", "-req", "-in", paths["server.csr"], "-CA", paths["ca.pem"], "-CAkey",
+         paths["ca.key"], "-CAcreateserial", "-days", "1", "-extfile", paths["ext"],
+         "-out", paths["server.pem"]],
+    ]
+    for step in steps:
+        subprocess.run(["openssl", *step], check=True, capture_output=True, timeout=60)
+    return paths
+
+
+def test_tls_api_needs_the_ca_file(tmp_path):
+    tls = make_tls_files(str(tmp_path))
+    plane = ControlPlane(["--tls-cert", tls["server.pem"], "--tls-key", tls["server.key"]])
+    try:
+        plane.start()
+        listed = cairnctl(plane, "--ca-file", tls["ca.pem"], "cluster", "list", "-o", "json")
+        assert as_json(listed) == {"clusters": []}
+        from_env = cairnctl(plane, "node-types", env={"CAIRN_CA_FILE": tls["ca.pem"]})
+        assert ok(from_env).stdout.startswith("NAME")
+        # Plaintext against a TLS port, and TLS verified against the wrong CA, both fail.
+        plain = cairnctl(plane, "--timeout", "5s", "cluster", "list")
+        assert plain.returncode == 1 and plain.stderr.startswith("error: "), plain.stderr
+        other_dir = os.path.join(str(tmp_path), "other")
+        os.mkdir(other_dir)
+        other_ca = make_tls_files(other_dir)["ca.pem"]
+        wrong_ca = cairnctl(plane, "--timeout", "5s", "--ca-file", other_ca, "cluster", "list")
+        assert wrong_ca.returncode == 1, wrong_ca.stderr
+    finally:
+        plane.stop()
