@@ -1,13 +1,14 @@
 // cairn-agent: joins the control plane once, then supervises this host's nodes and keeps a
 // Session open (docs/agent.md). Thin: flags, credentials, wiring, signals.
+#include <arpa/inet.h>
 #include <signal.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
-#include <arpa/inet.h>
 #include <fstream>
 #include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "agent/link/join.h"
 #include "agent/link/session_link.h"
@@ -83,8 +84,9 @@ Result<AgentCredentials> Credentials(const Flags& flags) {
     return creds;
   }
   if (flags.join_token.empty()) {
-    return Status::FailedPrecondition("not joined yet: pass --join-token (from `cairnctl host "
-                                      "join-token`)");
+    return Status::FailedPrecondition(
+        "not joined yet: pass --join-token (from `cairnctl host "
+        "join-token`)");
   }
   for (int attempt = 1;; ++attempt) {
     Result<AgentCredentials> joined =
@@ -178,8 +180,7 @@ int Run(Flags flags) {
 int main(int argc, char** argv) {
   Flags flags;
   CLI::App app{"cairn-agent: runs this host's cache nodes for the Cairn control plane"};
-  app.add_option("--control-plane", flags.control_plane, "AgentHub address host:port")
-      ->required();
+  app.add_option("--control-plane", flags.control_plane, "AgentHub address host:port")->required();
   app.add_option("--join-token", flags.join_token, "one-time token (first start only)");
   app.add_option("--data-dir", flags.data_dir, "credentials and node directories")->required();
   app.add_option("--zone", flags.zone, "availability zone of this host");

@@ -2,18 +2,19 @@
 #include "agent/link/credentials.h"
 
 #include <fcntl.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 namespace cairn::agent {
 namespace {
@@ -79,8 +80,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, const std::string& dat
   if (fd < 0) {
     return Status::Unavailable("cannot create " + tmp);
   }
-  bool ok = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-            fsync(fd) == 0;
+  bool ok =
+      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     unlink(tmp.c_str());
@@ -203,9 +204,10 @@ Status VerifyPinnedChain(std::string_view chain_pem, std::string_view leaf_pem,
   if (X509_verify_cert(ctx.get()) != 1) {
     std::string why = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
     ERR_clear_error();
-    return Status::FailedPrecondition("the server's certificate does not verify against the "
-                                      "pinned CA: " +
-                                      why);
+    return Status::FailedPrecondition(
+        "the server's certificate does not verify against the "
+        "pinned CA: " +
+        why);
   }
   return Status::Ok();
 }

@@ -1,10 +1,11 @@
 #include "agent/link/credentials.h"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace cairn::agent {
 namespace {
@@ -21,8 +22,9 @@ TEST(CredentialsTest, ParsesJoinTokensAndRejectsMalformedOnes) {
   EXPECT_EQ(token->ca_fingerprint_hex, fp);
   EXPECT_EQ(token->id, "abc");
   EXPECT_EQ(token->secret, "s3cret");
-  for (std::string bad : {std::string("s3cret"), "cjt1." + fp + ".abc", std::string("cjt1.xyz.abc.s3cret"),
-                          "cjt1." + fp + "..s3cret", "cjt0." + fp + ".abc.s3cret"}) {
+  for (std::string bad :
+       {std::string("s3cret"), "cjt1." + fp + ".abc", std::string("cjt1.xyz.abc.s3cret"),
+        "cjt1." + fp + "..s3cret", "cjt0." + fp + ".abc.s3cret"}) {
     auto parsed = ParseJoinToken(bad);
     EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(parsed.status().message().find("s3cret"), std::string::npos);

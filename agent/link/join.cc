@@ -1,10 +1,10 @@
 // Join with a pinned-CA certificate verifier (grpc::experimental TLS credentials).
 #include "agent/link/join.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <atomic>
 #include <memory>
+
+#include <grpcpp/grpcpp.h>
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
 
@@ -28,9 +28,9 @@ class PinnedCaVerifier : public grpc::experimental::ExternalCertificateVerifier 
     if (!ok.ok()) {
       mismatch_->store(true);
     }
-    *sync_status = ok.ok() ? grpc::Status::OK
-                           : grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                          std::string(ok.message()));
+    *sync_status = ok.ok()
+                       ? grpc::Status::OK
+                       : grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(ok.message()));
     return true;  // decided synchronously
   }
   void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
@@ -61,8 +61,7 @@ Result<AgentCredentials> Join(const std::string& control_plane, const std::strin
   options.set_certificate_verifier(
       grpc::experimental::ExternalCertificateVerifier::Create<PinnedCaVerifier>(
           token->ca_fingerprint_hex, mismatch));
-  auto channel =
-      grpc::CreateChannel(control_plane, grpc::experimental::TlsCredentials(options));
+  auto channel = grpc::CreateChannel(control_plane, grpc::experimental::TlsCredentials(options));
   auto stub = v1::AgentService::NewStub(channel);
   v1::JoinRequest request;
   request.set_join_token(join_token);
@@ -91,8 +90,7 @@ Result<AgentCredentials> Join(const std::string& control_plane, const std::strin
   if (CertificateFingerprint(response.ca_certificate_pem()) != token->ca_fingerprint_hex) {
     return Status::FailedPrecondition("join: the returned CA does not match the token");
   }
-  return AgentCredentials{response.ca_certificate_pem(), response.certificate_pem(),
-                          key->key_pem};
+  return AgentCredentials{response.ca_certificate_pem(), response.certificate_pem(), key->key_pem};
 }
 
 }  // namespace cairn::agent

@@ -1,11 +1,11 @@
 // SessionLink: stream lifecycle, heartbeats, task dispatch to workers.
 #include "agent/link/session_link.h"
 
-#include <grpcpp/grpcpp.h>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <random>
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
 
 #include "agent/supervisor/backoff.h"
 
@@ -35,8 +35,7 @@ SessionLink::SessionLink(LinkOptions options, Supervisor& supervisor)
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  channel_ =
-      grpc::CreateCustomChannel(options_.control_plane, grpc::SslCredentials(ssl), args);
+  channel_ = grpc::CreateCustomChannel(options_.control_plane, grpc::SslCredentials(ssl), args);
   for (int i = 0; i < options_.task_workers; ++i) {
     workers_.emplace_back([this] { Worker(); });
   }

@@ -57,10 +57,10 @@ class SessionLink {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
-  grpc::ClientContext* current_ = nullptr;       // the open stream's context
-  std::deque<v1::Task> tasks_;                   // waiting for a worker
-  std::set<std::string> in_flight_;              // task ids queued or running
-  std::deque<v1::TaskResult> results_;           // waiting to be written
+  grpc::ClientContext* current_ = nullptr;  // the open stream's context
+  std::deque<v1::Task> tasks_;              // waiting for a worker
+  std::set<std::string> in_flight_;         // task ids queued or running
+  std::deque<v1::TaskResult> results_;      // waiting to be written
   std::vector<std::thread> workers_;
 };
 

@@ -61,11 +61,12 @@ def pid_alive(pid):
 class Hub:
     """agent_hub_harness: an AgentHub whose events arrive as JSON lines."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, addr="127.0.0.1:0"):
         self.proc = subprocess.Popen(
-            [bin_path("agent_hub_harness"), "--ca-dir", os.path.join(workdir, "ca")],
+            [bin_path("agent_hub_harness"), "--ca-dir", os.path.join(workdir, "ca"), "--addr",
+             addr],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(
-                os.path.join(workdir, "hub.log"), "w"), text=True, preexec_fn=_die_with_parent)
+                os.path.join(workdir, "hub.log"), "a"), text=True, preexec_fn=_die_with_parent)
         self.events = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -116,7 +117,7 @@ class Hub:
                 if n.get("node_id") == node_id and predicate(n):
                     return True
             return False
-        e = self.wait_event(match, timeout=timeout, what=what, since=len(self.events) - 1)
+        e = self.wait_event(match, timeout=timeout, what=what, since=max(0, len(self.events) - 1))
         return next(n for n in e["heartbeat"]["nodes"] if n["node_id"] == node_id)
 
     def issue(self, cn, sans):
@@ -182,6 +183,8 @@ def env():
             node_pids.update(n["pid"] for n in e["heartbeat"].get("nodes", []) if n.get("pid"))
         if e["event"] == "task_result" and e["result"].get("node", {}).get("pid"):
             node_pids.add(e["result"]["node"]["pid"])
+    for old in state.get("old_hubs", []):
+        node_pids.update(old)
     hub.stop()
     # Nodes run in their own sessions and outlive agents on purpose; end them by pid.
     for pid in node_pids:
@@ -351,3 +354,24 @@ def test_stop_nodes_on_exit(env):
     assert agent.stop(signal.SIGTERM) == 0
     assert not pid_alive(pid)
     assert port_is_free(port)
+
+
+def test_nodes_serve_while_control_plane_is_down_and_agent_reconnects(env):
+    hub = env["hub"]
+    agent = new_agent(env).start(hub.token())
+    hub.wait_event(lambda e: e["event"] == "heartbeat")
+    port = free_port()
+    hub.task("host-a", start_task("s", "d-0001-001", port))
+    result = hub.result("s")
+    assert result.get("ok"), result
+    pid = result["node"]["pid"]
+    env.setdefault("old_hubs", []).append({pid})
+    hub.stop()
+    assert redis_cli(port, "PING") == "PONG"
+    # A control plane back on the same address (same CA) gets the session back.
+    hub = Hub(env["workdir"], addr=hub.addr)
+    env["hub"] = hub
+    status = hub.node_status("d-0001-001", lambda n: n.get("state") == "NODE_STATE_RUNNING",
+                             timeout=30, what="heartbeat after control plane restart")
+    assert status["pid"] == pid
+    assert agent.proc.poll() is None
