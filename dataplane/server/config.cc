@@ -378,7 +378,9 @@ void Server::RegisterParameters() {
          .set = MemorySetter(&repl.backlog_size, 16 * 1024, INT64_MAX)});
   t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
   t.Add(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX));
-  t.Add(StoredBool("repl-diskless-sync", false));
+  t.Add({.name = "repl-diskless-sync",
+         .get = [&repl] { return YesNo(repl.diskless_sync); },
+         .set = BoolSetter(&repl.diskless_sync)});
   t.Add(Stored("repl-diskless-sync-delay", "5"));
   t.Add(Stored("repl-backlog-ttl", "3600"));
   t.Add(Stored("min-replicas-to-write", "0"));

@@ -11,6 +11,7 @@
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/persistence/snapshot.h"
 #include "dataplane/server/connection.h"
 #include "dataplane/server/server.h"
 
@@ -68,6 +69,10 @@ void Replication::Feed(std::string_view bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
   commands::ServerState& state = server_.state();
   for (auto& [id, info] : replicas_) {
+    if (info.state == SyncState::kWaitBgsaveEnd) {
+      info.pending.append(bytes);  // after the RDB, which holds everything before the fork
+      continue;
+    }
     commands::Client* c = info.online ? state.FindClient(id) : nullptr;
     if (c != nullptr) {
       c->reply().Raw(bytes);
@@ -160,8 +165,7 @@ void Replication::Replconf(commands::CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool legacy_sync) {
-  (void)psync2;
+void Replication::FullSync(commands::CommandContext& ctx, bool legacy_sync) {
   if (!backlog_ && !is_replica()) {
     // The first replica of a primary without history starts a new history (Redis does the same).
     replid_ = replication::NewReplicationId();
@@ -169,6 +173,19 @@ void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool lega
     second_offset_ = -1;
   }
   EnsureBacklog();
+  if (diskless_sync || legacy_sync) {
+    FullSyncInMemory(ctx, legacy_sync);
+    return;
+  }
+  replicas_[ctx.client().id()].state = SyncState::kWaitBgsaveStart;
+  Status s = server_.snapshots().StartBackgroundSave(
+      {.forked = [this] { OnSnapshotForked(); }, .done = [this](bool ok) { OnSnapshotDone(ok); }});
+  if (!s.ok()) {
+    spdlog::warn("Can't BGSAVE for replication: {}", s.message());
+  }
+}
+
+void Replication::FullSyncInMemory(commands::CommandContext& ctx, bool legacy_sync) {
   if (!legacy_sync) {
     ctx.reply().Raw("+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n");
   }
@@ -177,8 +194,62 @@ void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool lega
   ctx.reply().Raw(rdb);
   stream_db_ = -1;  // the next write says which db it is for
   sync_full_++;
-  spdlog::info("Synchronization with replica {} succeeded (full sync, {} bytes)", ctx.client().addr,
-               rdb.size());
+  MakeOnline(ctx.client().id(), replicas_[ctx.client().id()]);
+  spdlog::info("Synchronization with replica {} succeeded (in-memory snapshot, {} bytes)",
+               ctx.client().addr, rdb.size());
+}
+
+void Replication::OnSnapshotForked() {
+  commands::ServerState& state = server_.state();
+  for (auto& [id, info] : replicas_) {
+    commands::Client* c = state.FindClient(id);
+    if (info.state != SyncState::kWaitBgsaveStart || c == nullptr) {
+      continue;
+    }
+    // The snapshot holds the dataset as of this offset; the stream from here waits in `pending`.
+    c->reply().Raw("+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n");
+    state.MarkPendingWrite(c);
+    info.state = SyncState::kWaitBgsaveEnd;
+    info.pending.clear();
+    sync_full_++;
+  }
+  stream_db_ = -1;  // the stream after the snapshot starts with a SELECT
+}
+
+void Replication::OnSnapshotDone(bool ok) {
+  commands::ServerState& state = server_.state();
+  Result<std::string> rdb = ok ? persistence::ReadWholeFile(server_.snapshots().path())
+                               : Result<std::string>(Status::Internal("BGSAVE failed"));
+  std::vector<commands::Client*> failed;
+  for (auto& [id, info] : replicas_) {
+    commands::Client* c = state.FindClient(id);
+    if (info.state != SyncState::kWaitBgsaveEnd || c == nullptr) {
+      continue;
+    }
+    if (!rdb.ok()) {
+      failed.push_back(c);
+      continue;
+    }
+    c->reply().Raw("$" + std::to_string(rdb->size()) + "\r\n");
+    c->reply().Raw(*rdb);
+    c->reply().Raw(info.pending);
+    info.pending.clear();
+    MakeOnline(id, info);
+    state.MarkPendingWrite(c);
+    spdlog::info("Synchronization with replica {} succeeded (disk-backed, {} bytes)", c->addr,
+                 rdb->size());
+  }
+  for (commands::Client* c : failed) {
+    spdlog::warn("SYNC failed for replica {}: {}", c->addr, rdb.status().message());
+    server_.Close(static_cast<Connection*>(c));
+  }
+}
+
+void Replication::MakeOnline(uint64_t id, ReplicaInfo& info) {
+  (void)id;
+  info.state = SyncState::kOnline;
+  info.online = true;
+  info.ack_time_ms = server_.state().clock().NowMs();
 }
 
 void Replication::Psync(commands::CommandContext& ctx) {
@@ -211,12 +282,12 @@ void Replication::Psync(commands::CommandContext& ctx) {
       sync_partial_err_++;
     }
   }
-  if (!partial) {
-    FullSync(ctx, info.psync2, legacy);
-  }
   client.set_flag(commands::kClientReplica);
-  info.online = true;
-  info.ack_time_ms = server_.state().clock().NowMs();
+  if (partial) {
+    MakeOnline(client.id(), info);
+  } else {
+    FullSync(ctx, legacy);
+  }
 }
 
 int64_t Replication::CountAcked(int64_t offset) const {
@@ -626,12 +697,15 @@ void Replication::FillInfo(std::string& out) {
   int64_t n = 0;
   std::string lines;
   for (const auto& [id, info] : replicas_) {
-    if (!info.online) {
+    if (info.state == SyncState::kHandshake) {
       continue;
     }
+    const char* state = info.state == SyncState::kOnline          ? "online"
+                        : info.state == SyncState::kWaitBgsaveEnd ? "send_bulk"
+                                                                  : "wait_bgsave";
     lines += "slave" + std::to_string(n++) + ":ip=" + info.ip +
-             ",port=" + std::to_string(info.listening_port) +
-             ",state=online,offset=" + std::to_string(info.ack_offset) +
+             ",port=" + std::to_string(info.listening_port) + ",state=" + state +
+             ",offset=" + std::to_string(info.ack_offset) +
              ",lag=" + std::to_string((now - info.ack_time_ms) / 1000) + "\r\n";
   }
   Field(out, "connected_slaves", n);

@@ -37,9 +37,17 @@ class Snapshots final : public commands::SnapshotHooks {
   Status SaveForShutdown(bool force_save, bool nosave);
   // Writes the dataset as an RDB image in memory (a full sync's payload).
   std::string SnapshotToMemory();
-  // Forks a child writing the snapshot; `done(ok)` runs on the command thread when it ends
-  // (replication's disk-backed full sync waits on this).
-  Status StartBackgroundSave(std::function<void(bool ok)> done);
+  // What a caller of a background save is told: right after the fork (the snapshot holds the
+  // dataset as of now) and when the child ended (ok: the file is complete).
+  struct SaveWaiter {
+    std::function<void()> forked;
+    std::function<void(bool ok)> done;
+  };
+  // Forks a child writing the snapshot. With a save already running, `waiter` is served by the
+  // next one (started as soon as the running one ends), so its snapshot is never older than the
+  // call: replication's disk-backed full sync relies on this. Errors: fork's (the waiter's
+  // `done(false)` has then run).
+  Status StartBackgroundSave(SaveWaiter waiter = {});
   bool bgsave_in_progress() const { return child_.running(); }
 
   // dir/dbfilename as the path the files go to.
@@ -64,7 +72,8 @@ class Snapshots final : public commands::SnapshotHooks {
 
   Server& server_;
   persistence::BackgroundSave child_;
-  std::vector<std::function<void(bool)>> waiters_;
+  std::vector<SaveWaiter> waiters_;  // served by the running save
+  std::vector<SaveWaiter> next_;     // served by the next save
   bool bgsave_scheduled_ = false;
   bool last_bgsave_ok_ = true;
   int64_t last_bgsave_try_ms_ = 0;
