@@ -23,6 +23,9 @@ namespace cairn::server {
 
 class Server;
 
+// A command as a RESP array, the form the replication stream carries.
+std::string EncodeCommand(const std::vector<std::string_view>& args);
+
 class Replication final : public commands::ReplicationHooks {
  public:
   explicit Replication(Server& server);
