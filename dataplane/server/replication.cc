@@ -278,6 +278,20 @@ void Replication::Psync(commands::CommandContext& ctx) {
   }
 }
 
+bool Replication::EnoughGoodReplicas() const {
+  if (is_replica() || min_replicas_to_write <= 0 || min_replicas_max_lag_s <= 0) {
+    return true;
+  }
+  int64_t now = server_.state().clock().NowMs();
+  int64_t good = 0;
+  for (const auto& [id, info] : replicas_) {
+    if (info.online && (now - info.ack_time_ms) / 1000 <= min_replicas_max_lag_s) {
+      good++;
+    }
+  }
+  return good >= min_replicas_to_write;
+}
+
 int64_t Replication::CountAcked(int64_t offset) const {
   int64_t n = 0;
   for (const auto& [id, info] : replicas_) {

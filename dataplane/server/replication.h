@@ -36,6 +36,7 @@ class Replication final : public commands::ReplicationHooks {
   void BeginTransaction() override;
   void EndTransaction() override;
   bool RejectsWrites() const override { return is_replica() && replica_read_only; }
+  bool EnoughGoodReplicas() const override;
   void ReplicaOf(commands::CommandContext& ctx) override;
   void Replconf(commands::CommandContext& ctx) override;
   void Psync(commands::CommandContext& ctx) override;
@@ -80,6 +81,8 @@ class Replication final : public commands::ReplicationHooks {
   // repl-diskless-sync: yes sends a snapshot serialized in memory on the command thread; no (the
   // default here) forks a BGSAVE and sends the file, as Redis's disk-backed sync.
   bool diskless_sync = false;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag_s = 10;
   // `replicaof host port` from the config file (applied by Start).
   std::string configured_primary_host;
   int64_t configured_primary_port = 0;

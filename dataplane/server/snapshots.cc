@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/base/memory.h"
+#include "dataplane/persistence/dump_payload.h"
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
@@ -231,6 +232,15 @@ Status Snapshots::SaveForShutdown(bool force_save, bool nosave) {
     spdlog::warn("Error trying to save the DB, can't exit.");
   }
   return s;
+}
+
+Result<std::string> Snapshots::Dump(const engine::Entry& e) {
+  return persistence::DumpPayload(e, rdbcompression);
+}
+
+Result<engine::Entry*> Snapshots::Restore(std::string_view key, std::string_view payload,
+                                          bool has_expire, int64_t expire_at_ms) {
+  return persistence::ParseDumpPayload(payload, key, has_expire, expire_at_ms);
 }
 
 Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {

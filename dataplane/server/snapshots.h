@@ -24,6 +24,12 @@ class Snapshots final : public commands::SnapshotHooks {
   Result<std::string> BackgroundSave(bool schedule) override;
   Status Reload(bool merge, bool noflush, bool nosave) override;
   void SaveAfterFlushAll() override;
+  bool WritesRefused() const override {
+    return stop_writes_on_bgsave_error && !last_bgsave_ok_ && !save_points.empty();
+  }
+  Result<std::string> Dump(const engine::Entry& e) override;
+  Result<engine::Entry*> Restore(std::string_view key, std::string_view payload, bool has_expire,
+                                 int64_t expire_at_ms) override;
 
   // Loads dir/dbfilename if it exists. Errors name the file, offset and reason; the server must
   // not start with them.
@@ -62,6 +68,7 @@ class Snapshots final : public commands::SnapshotHooks {
   std::vector<persistence::SavePoint> save_points = {{3600, 1}, {300, 100}, {60, 10000}};
   bool rdbcompression = true;
   bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
   // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
   std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
 

@@ -289,3 +289,26 @@ def test_replica_arriving_during_a_running_bgsave_gets_a_fresh_snapshot(cairn_tr
     _caught_up(primary, r1)
     assert _r(r1).mget("written-after-bgsave", "streamed") == [b"1", b"1"]
     assert _r(r1).dbsize() == p.dbsize()
+
+
+def test_min_replicas_to_write(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    p.config_set("min-replicas-to-write", 1)
+    with pytest.raises(redis.exceptions.ResponseError, match="NOREPLICAS"):
+        p.set("k", "v")
+    _attach(r1, primary)
+    wait_until(lambda: p.set("k", "v"), timeout=SYNC_TIMEOUT, what="writes to be accepted")
+    p.config_set("min-replicas-to-write", 0)
+
+
+def test_dump_restore_replicates(cairn_trio):
+    primary, r1, _ = cairn_trio
+    _attach(r1, primary)
+    p = _r(primary)
+    p.set("src", "v" * 100)
+    payload = p.dump("src")
+    assert p.restore("dst", 100000, payload) == b"OK"
+    _caught_up(primary, r1)
+    assert _r(r1).get("dst") == b"v" * 100
+    assert abs(_r(r1).pttl("dst") - p.pttl("dst")) < 2000
