@@ -29,6 +29,13 @@ inline constexpr char kErrExecAbort[] =
     "EXECABORT Transaction discarded because of previous errors.";
 inline constexpr char kErrLoading[] = "LOADING Redis is loading the dataset in memory";
 inline constexpr char kErrReadOnly[] = "READONLY You can't write against a read only replica.";
+inline constexpr char kErrMisconf[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+inline constexpr char kErrNoReplicas[] = "NOREPLICAS Not enough good replicas to write.";
 inline constexpr char kErrBusyKey[] = "BUSYKEY Target key name already exists.";
 inline constexpr char kErrMultiNested[] = "ERR MULTI calls can not be nested";
 inline constexpr char kErrExecNoMulti[] = "ERR EXEC without MULTI";

@@ -312,6 +312,17 @@ void ProcessCommand(ServerState& server, Client& client,
       return;
     }
   }
+  bool obey = client.has_flag(kClientPrimary);
+  if (!obey && server.snapshots != nullptr && server.snapshots->WritesRefused() &&
+      (IsWrite(client, *spec) || spec->name == "ping")) {
+    Reject(server, client, spec, kErrMisconf);
+    return;
+  }
+  if (!obey && server.replication != nullptr && IsWrite(client, *spec) &&
+      !server.replication->EnoughGoodReplicas()) {
+    Reject(server, client, spec, kErrNoReplicas);
+    return;
+  }
   // A read-only replica takes writes only from its primary.
   if (server.replication != nullptr && server.replication->RejectsWrites() &&
       !client.has_flag(kClientPrimary) && IsWrite(client, *spec)) {

@@ -14,5 +14,6 @@ void RegisterClientFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterReplicationFamily(CommandTable& table);
+void RegisterDumpFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dataplane/base/status.h"
+#include "dataplane/engine/entry.h"
 
 namespace cairn::commands {
 
@@ -31,6 +32,16 @@ class SnapshotHooks {
   // FLUSHALL with save points configured: stops a running background save and writes the now
   // empty dataset, as Redis 7.0 does.
   virtual void SaveAfterFlushAll() = 0;
+  // True when writes must be refused with -MISCONF: the last background save failed, save
+  // points are set and stop-writes-on-bgsave-error is yes (Redis's writeCommandsDeniedByDiskError).
+  virtual bool WritesRefused() const = 0;
+  // DUMP: e's value as Redis's payload (RDB type and value, 2-byte RDB version, CRC-64).
+  // Errors: FailedPrecondition for a type without a codec.
+  virtual Result<std::string> Dump(const engine::Entry& e) = 0;
+  // RESTORE: a new entry for `key` from a DUMP payload, fully validated. Errors (the reply text):
+  // "ERR DUMP payload version or checksum are wrong", "ERR Bad data format".
+  virtual Result<engine::Entry*> Restore(std::string_view key, std::string_view payload,
+                                         bool has_expire, int64_t expire_at_ms) = 0;
 };
 
 // Replication: the commands that drive it and the propagation of writes to replicas.
@@ -45,6 +56,9 @@ class ReplicationHooks {
   virtual void EndTransaction() = 0;
   // True on a read-only replica: writes from clients other than the primary get -READONLY.
   virtual bool RejectsWrites() const = 0;
+  // False on a primary with min-replicas-to-write set and fewer replicas than that acknowledging
+  // within min-replicas-max-lag seconds: writes then get -NOREPLICAS.
+  virtual bool EnoughGoodReplicas() const = 0;
 
   // Command handlers (REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE, FAILOVER).
   virtual void ReplicaOf(CommandContext& ctx) = 0;

@@ -14,6 +14,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterReplicationFamily(table);
+  RegisterDumpFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -61,13 +61,33 @@ std::string_view RdbTypeName(uint8_t type) {
   }
 }
 
-Status WriteValue(const engine::Entry& e, RdbWriter& w) {
+namespace {
+
+const ValueCodec* CodecFor(const engine::Entry& e) {
   for (const ValueCodec* codec : kCodecs) {
     if (codec->type == e.type()) {
-      w.WriteByte(codec->rdb_type(e));
-      w.WriteString(e.key());
-      return codec->save(e, w);
+      return codec;
     }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Status WriteTypeAndValue(const engine::Entry& e, RdbWriter& w) {
+  if (const ValueCodec* codec = CodecFor(e)) {
+    w.WriteByte(codec->rdb_type(e));
+    return codec->save(e, w);
+  }
+  return Status::FailedPrecondition("no RDB encoder for values of type " +
+                                    std::string(engine::TypeName(e.type())));
+}
+
+Status WriteValue(const engine::Entry& e, RdbWriter& w) {
+  if (const ValueCodec* codec = CodecFor(e)) {
+    w.WriteByte(codec->rdb_type(e));
+    w.WriteString(e.key());
+    return codec->save(e, w);
   }
   return Status::FailedPrecondition("no RDB encoder for values of type " +
                                     std::string(engine::TypeName(e.type())));

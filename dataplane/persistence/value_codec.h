@@ -18,6 +18,9 @@ class RdbReader;
 // codec in this build.
 Status WriteValue(const engine::Entry& e, RdbWriter& w);
 
+// Writes e's RDB type byte and value without the key (a DUMP payload's body).
+Status WriteTypeAndValue(const engine::Entry& e, RdbWriter& w);
+
 // Reads a value of RDB type `type` (already consumed) and returns a new entry for `key` (owned
 // by the caller until inserted). Errors: DataLoss naming `type_offset` for an unknown or not yet
 // supported type, or for malformed value bytes.

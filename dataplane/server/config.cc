@@ -307,7 +307,14 @@ void Server::RegisterParameters() {
          }});
   t.Add({.name = "dbfilename",
          .get = [&c] { return c.dbfilename; },
-         .set = StringSetter(&c.dbfilename)});
+         .set = [&c](std::string_view v, bool) -> Status {
+           // As Redis: the file lives in `dir`; a path here would escape it.
+           if (v.find('/') != std::string_view::npos) {
+             return Status::InvalidArgument("dbfilename can't be a path, just a filename");
+           }
+           c.dbfilename = std::string(v);
+           return Status::Ok();
+         }});
   // Accepted and reported; persistence, replication, threading and lazy freeing arrive with
   // their issues (or, like lazyfree, need no separate mechanism here).
   Snapshots& snapshots = *snapshots_;
@@ -331,7 +338,9 @@ void Server::RegisterParameters() {
   t.Add({.name = "rdbchecksum",
          .get = [&snapshots] { return YesNo(snapshots.rdbchecksum); },
          .set = BoolSetter(&snapshots.rdbchecksum)});
-  t.Add(StoredBool("stop-writes-on-bgsave-error", true));
+  t.Add({.name = "stop-writes-on-bgsave-error",
+         .get = [&snapshots] { return YesNo(snapshots.stop_writes_on_bgsave_error); },
+         .set = BoolSetter(&snapshots.stop_writes_on_bgsave_error)});
   t.Add(StoredBool("activerehashing", true));
   t.Add(StoredBool("lazyfree-lazy-eviction", false));
   t.Add(StoredBool("lazyfree-lazy-expire", false));
@@ -378,11 +387,13 @@ void Server::RegisterParameters() {
          .set = MemorySetter(&repl.backlog_size, 16 * 1024, INT64_MAX)});
   t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
   t.Add(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX));
-  t.Add(StoredBool("repl-diskless-sync", false));
+  t.Add({.name = "repl-diskless-sync",
+         .get = [&repl] { return YesNo(repl.diskless_sync); },
+         .set = BoolSetter(&repl.diskless_sync)});
   t.Add(Stored("repl-diskless-sync-delay", "5"));
   t.Add(Stored("repl-backlog-ttl", "3600"));
-  t.Add(Stored("min-replicas-to-write", "0"));
-  t.Add(Stored("min-replicas-max-lag", "10"));
+  t.Add(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX));
+  t.Add(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX));
   t.Add(Stored("replica-priority", "100"));
   t.Add(StoredBool("replica-serve-stale-data", true));
   t.Add(Stored("io-threads", "1"));

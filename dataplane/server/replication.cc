@@ -11,15 +11,11 @@
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/persistence/snapshot.h"
 #include "dataplane/server/connection.h"
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
-namespace {
-
-constexpr int64_t kRetryMs = 1000;      // between sync attempts
-constexpr int64_t kAckPeriodMs = 1000;  // REPLCONF ACK from a replica
-
 std::string EncodeCommand(const std::vector<std::string_view>& args) {
   std::string out = "*" + std::to_string(args.size()) + "\r\n";
   for (std::string_view a : args) {
@@ -30,6 +26,8 @@ std::string EncodeCommand(const std::vector<std::string_view>& args) {
   return out;
 }
 
+namespace {
+
 void Field(std::string& out, const std::string& name, const std::string& value) {
   out += name + ":" + value + "\r\n";
 }
@@ -37,15 +35,6 @@ void Field(std::string& out, const std::string& name, const std::string& value) 
 void Field(std::string& out, const std::string& name, int64_t value) {
   Field(out, name, std::to_string(value));
 }
-
-class LinkHandler final : public FdHandler {
- public:
-  explicit LinkHandler(Replication* r) : r_(r) {}
-  void OnEvent(uint32_t events) override { r_->OnLinkEvent(events); }
-
- private:
-  Replication* r_;
-};
 
 }  // namespace
 
@@ -68,6 +57,10 @@ void Replication::Feed(std::string_view bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
   commands::ServerState& state = server_.state();
   for (auto& [id, info] : replicas_) {
+    if (info.state == SyncState::kWaitBgsaveEnd) {
+      info.pending.append(bytes);  // after the RDB, which holds everything before the fork
+      continue;
+    }
     commands::Client* c = info.online ? state.FindClient(id) : nullptr;
     if (c != nullptr) {
       c->reply().Raw(bytes);
@@ -160,8 +153,7 @@ void Replication::Replconf(commands::CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool legacy_sync) {
-  (void)psync2;
+void Replication::FullSync(commands::CommandContext& ctx, bool legacy_sync) {
   if (!backlog_ && !is_replica()) {
     // The first replica of a primary without history starts a new history (Redis does the same).
     replid_ = replication::NewReplicationId();
@@ -169,6 +161,19 @@ void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool lega
     second_offset_ = -1;
   }
   EnsureBacklog();
+  if (diskless_sync || legacy_sync) {
+    FullSyncInMemory(ctx, legacy_sync);
+    return;
+  }
+  replicas_[ctx.client().id()].state = SyncState::kWaitBgsaveStart;
+  Status s = server_.snapshots().StartBackgroundSave(
+      {.forked = [this] { OnSnapshotForked(); }, .done = [this](bool ok) { OnSnapshotDone(ok); }});
+  if (!s.ok()) {
+    spdlog::warn("Can't BGSAVE for replication: {}", s.message());
+  }
+}
+
+void Replication::FullSyncInMemory(commands::CommandContext& ctx, bool legacy_sync) {
   if (!legacy_sync) {
     ctx.reply().Raw("+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n");
   }
@@ -177,8 +182,62 @@ void Replication::FullSync(commands::CommandContext& ctx, bool psync2, bool lega
   ctx.reply().Raw(rdb);
   stream_db_ = -1;  // the next write says which db it is for
   sync_full_++;
-  spdlog::info("Synchronization with replica {} succeeded (full sync, {} bytes)", ctx.client().addr,
-               rdb.size());
+  MakeOnline(ctx.client().id(), replicas_[ctx.client().id()]);
+  spdlog::info("Synchronization with replica {} succeeded (in-memory snapshot, {} bytes)",
+               ctx.client().addr, rdb.size());
+}
+
+void Replication::OnSnapshotForked() {
+  commands::ServerState& state = server_.state();
+  for (auto& [id, info] : replicas_) {
+    commands::Client* c = state.FindClient(id);
+    if (info.state != SyncState::kWaitBgsaveStart || c == nullptr) {
+      continue;
+    }
+    // The snapshot holds the dataset as of this offset; the stream from here waits in `pending`.
+    c->reply().Raw("+FULLRESYNC " + replid_ + " " + std::to_string(offset_) + "\r\n");
+    state.MarkPendingWrite(c);
+    info.state = SyncState::kWaitBgsaveEnd;
+    info.pending.clear();
+    sync_full_++;
+  }
+  stream_db_ = -1;  // the stream after the snapshot starts with a SELECT
+}
+
+void Replication::OnSnapshotDone(bool ok) {
+  commands::ServerState& state = server_.state();
+  Result<std::string> rdb = ok ? persistence::ReadWholeFile(server_.snapshots().path())
+                               : Result<std::string>(Status::Internal("BGSAVE failed"));
+  std::vector<commands::Client*> failed;
+  for (auto& [id, info] : replicas_) {
+    commands::Client* c = state.FindClient(id);
+    if (info.state != SyncState::kWaitBgsaveEnd || c == nullptr) {
+      continue;
+    }
+    if (!rdb.ok()) {
+      failed.push_back(c);
+      continue;
+    }
+    c->reply().Raw("$" + std::to_string(rdb->size()) + "\r\n");
+    c->reply().Raw(*rdb);
+    c->reply().Raw(info.pending);
+    info.pending.clear();
+    MakeOnline(id, info);
+    state.MarkPendingWrite(c);
+    spdlog::info("Synchronization with replica {} succeeded (disk-backed, {} bytes)", c->addr,
+                 rdb->size());
+  }
+  for (commands::Client* c : failed) {
+    spdlog::warn("SYNC failed for replica {}: {}", c->addr, rdb.status().message());
+    server_.Close(static_cast<Connection*>(c));
+  }
+}
+
+void Replication::MakeOnline(uint64_t id, ReplicaInfo& info) {
+  (void)id;
+  info.state = SyncState::kOnline;
+  info.online = true;
+  info.ack_time_ms = server_.state().clock().NowMs();
 }
 
 void Replication::Psync(commands::CommandContext& ctx) {
@@ -211,12 +270,26 @@ void Replication::Psync(commands::CommandContext& ctx) {
       sync_partial_err_++;
     }
   }
-  if (!partial) {
-    FullSync(ctx, info.psync2, legacy);
-  }
   client.set_flag(commands::kClientReplica);
-  info.online = true;
-  info.ack_time_ms = server_.state().clock().NowMs();
+  if (partial) {
+    MakeOnline(client.id(), info);
+  } else {
+    FullSync(ctx, legacy);
+  }
+}
+
+bool Replication::EnoughGoodReplicas() const {
+  if (is_replica() || min_replicas_to_write <= 0 || min_replicas_max_lag_s <= 0) {
+    return true;
+  }
+  int64_t now = server_.state().clock().NowMs();
+  int64_t good = 0;
+  for (const auto& [id, info] : replicas_) {
+    if (info.online && (now - info.ack_time_ms) / 1000 <= min_replicas_max_lag_s) {
+      good++;
+    }
+  }
+  return good >= min_replicas_to_write;
 }
 
 int64_t Replication::CountAcked(int64_t offset) const {
@@ -317,231 +390,6 @@ void Replication::OnClientClosed(commands::Client* client) {
   }
 }
 
-// Replica side ----------------------------------------------------------------------------------
-
-void Replication::BecomeReplica(const std::string& host, int port) {
-  DropLink("");
-  if (primary_client_id_ != 0) {
-    if (commands::Client* c = server_.state().FindClient(primary_client_id_)) {
-      server_.Close(static_cast<Connection*>(c));
-    }
-    primary_client_id_ = 0;
-  }
-  if (!is_replica()) {
-    DisconnectReplicas();  // they resync with us, ideally partially
-    primary_db_ = stream_db_ >= 0 ? stream_db_ : 0;
-  }
-  primary_host_ = host;
-  primary_port_ = port;
-  link_down_since_ms_ = server_.state().clock().NowMs();
-  next_connect_ms_ = 0;
-  server_.keyspace().set_expiry_deletes(false);
-  ConnectToPrimary();
-}
-
-void Replication::BecomePrimary() {
-  DropLink("");
-  if (primary_client_id_ != 0) {
-    if (commands::Client* c = server_.state().FindClient(primary_client_id_)) {
-      server_.Close(static_cast<Connection*>(c));
-    }
-    primary_client_id_ = 0;
-  }
-  primary_host_.clear();
-  primary_port_ = 0;
-  // PSYNC2: keep serving partial syncs to replicas of the old history up to here.
-  replid2_ = replid_;
-  second_offset_ = offset_ + 1;
-  replid_ = replication::NewReplicationId();
-  EnsureBacklog();
-  stream_db_ = -1;
-  server_.keyspace().set_expiry_deletes(true);
-  spdlog::info("MASTER MODE enabled (user request) replid={} replid2={} second_offset={}", replid_,
-               replid2_, second_offset_);
-}
-
-void Replication::ReplicaOf(commands::CommandContext& ctx) {
-  if (EqualsIgnoreCase(ctx.arg(1), "no") && EqualsIgnoreCase(ctx.arg(2), "one")) {
-    if (is_replica()) {
-      BecomePrimary();
-    }
-    ctx.reply().Ok();
-    return;
-  }
-  std::optional<int64_t> port = ParseInt64(ctx.arg(2));
-  if (!port || *port < 0 || *port > 65535) {
-    ctx.reply().Error("ERR Invalid master port");
-    return;
-  }
-  std::string host(ctx.arg(1));
-  if (is_replica() && host == primary_host_ && *port == primary_port_) {
-    ctx.reply().Simple("OK Already connected to specified master");
-    return;
-  }
-  spdlog::info("REPLICAOF {}:{} enabled (user request from id={})", host, *port, ctx.client().id());
-  BecomeReplica(host, static_cast<int>(*port));
-  ctx.reply().Ok();
-}
-
-void Replication::DropLink(const std::string& why) {
-  if (!link_) {
-    return;
-  }
-  if (!why.empty()) {
-    spdlog::warn("Replication link to {}:{}: {}", primary_host_, primary_port_, why);
-  }
-  if (link_->fd() >= 0) {
-    server_.loop().Remove(link_->fd());
-  }
-  link_.reset();
-  next_connect_ms_ = server_.state().clock().NowMs() + kRetryMs;
-}
-
-void Replication::ConnectToPrimary() {
-  replication::LinkConfig config;
-  config.host = primary_host_;
-  config.port = primary_port_;
-  config.masterauth = masterauth;
-  config.masteruser = masteruser;
-  config.listening_port = server_.config().port;
-  config.timeout_ms = repl_timeout_s * 1000;
-  if (offset_ > 0 || backlog_) {
-    config.psync_replid = replid_;
-    config.psync_offset = offset_ + 1;
-  }
-  int64_t now = server_.state().clock().NowMs();
-  link_ = std::make_unique<replication::ReplicaLink>(config);
-  spdlog::info("Connecting to MASTER {}:{}", primary_host_, primary_port_);
-  if (!link_->Start(now).ok()) {
-    DropLink(link_->error());
-    return;
-  }
-  if (!link_handler_) {
-    link_handler_ = std::make_unique<LinkHandler>(this);
-  }
-  server_.loop().Add(link_->fd(), link_->events(), link_handler_.get());
-}
-
-void Replication::OnLinkEvent(uint32_t events) {
-  if (!link_) {
-    return;
-  }
-  replication::ReplicaLink::State before = link_->state();
-  link_->OnEvent(events, server_.state().clock().NowMs());
-  replication::ReplicaLink::State after = link_->state();
-  if (after == replication::ReplicaLink::State::kFailed) {
-    DropLink(link_->error());
-  } else if (after == replication::ReplicaLink::State::kDone) {
-    FinishSync();
-  } else if (before != after) {
-    server_.loop().Modify(link_->fd(), link_->events());
-  }
-}
-
-void Replication::FinishSync() {
-  if (link_->full_sync()) {
-    spdlog::info("MASTER <-> REPLICA sync: loading {} bytes of RDB", link_->rdb().size());
-    Status loaded = server_.snapshots().LoadFromMemory(link_->rdb(), /*replica=*/true);
-    if (!loaded.ok()) {
-      DropLink("Failed trying to load the MASTER synchronization DB: " +
-               std::string(loaded.message()));
-      return;
-    }
-    DisconnectReplicas();  // our dataset changed under them
-    const auto& aux = server_.snapshots().last_load().aux;
-    auto db = aux.find("repl-stream-db");
-    std::optional<int64_t> index = db != aux.end() ? ParseInt64(db->second) : std::nullopt;
-    primary_db_ = index && *index >= 0 && *index < server_.keyspace().db_count()
-                      ? static_cast<int>(*index)
-                      : 0;
-    replid_ = link_->replid();
-    replid2_ = std::string(40, '0');
-    second_offset_ = -1;
-    offset_ = link_->offset();
-    backlog_ = std::make_unique<replication::Backlog>(backlog_size, offset_);
-  } else {
-    if (link_->replid() != replid_) {
-      replid2_ = replid_;
-      second_offset_ = offset_ + 1;
-      replid_ = link_->replid();
-      DisconnectReplicas();  // they learn the new id by reconnecting
-    }
-    EnsureBacklog();
-    spdlog::info("Successful partial resynchronization with master, offset={}", offset_ + 1);
-  }
-  server_.loop().Remove(link_->fd());
-  std::string leftover = std::move(link_->leftover());
-  int fd = link_->ReleaseFd();
-  link_.reset();
-  Connection* conn =
-      server_.AdoptPrimaryConnection(fd, primary_host_ + ":" + std::to_string(primary_port_));
-  primary_client_id_ = conn->id();
-  conn->db_index = primary_db_;
-  last_primary_io_ms_ = server_.state().clock().NowMs();
-  stream_db_ = -1;
-  SendAck();
-  spdlog::info("MASTER <-> REPLICA sync: Finished with success");
-  if (!leftover.empty()) {
-    conn->Inject(leftover);
-  }
-}
-
-void Replication::SendAck() {
-  commands::Client* c = server_.state().FindClient(primary_client_id_);
-  if (c == nullptr) {
-    return;
-  }
-  std::string offset = std::to_string(offset_);
-  c->reply().set_muted(false);
-  c->reply().Raw(EncodeCommand({"REPLCONF", "ACK", offset}));
-  c->reply().set_muted(true);
-  server_.state().MarkPendingWrite(c);
-  last_ack_sent_ms_ = server_.state().clock().NowMs();
-}
-
-void Replication::Start(const std::string& snapshot_replid, int64_t snapshot_offset) {
-  if (configured_primary_host.empty()) {
-    return;
-  }
-  if (snapshot_replid.size() == 40 && snapshot_offset >= 0) {
-    replid_ = snapshot_replid;  // our snapshot's place in the primary's history
-    offset_ = snapshot_offset;
-    EnsureBacklog();
-  }
-  BecomeReplica(configured_primary_host, static_cast<int>(configured_primary_port));
-}
-
-void Replication::Cron() {
-  int64_t now = server_.state().clock().NowMs();
-  if (is_replica()) {
-    if (link_) {
-      link_->CheckTimeout(now);
-      if (link_->state() == replication::ReplicaLink::State::kFailed) {
-        DropLink(link_->error());
-      }
-    } else if (primary_client_id_ == 0 && now >= next_connect_ms_) {
-      ConnectToPrimary();
-    }
-    if (primary_client_id_ != 0 && now - last_ack_sent_ms_ >= kAckPeriodMs) {
-      SendAck();
-    }
-  }
-  if (!replicas_.empty() && !is_replica() && now - last_ping_ms_ >= ping_period_s * 1000) {
-    last_ping_ms_ = now;
-    Feed(EncodeCommand({"PING"}));
-  }
-  CheckWaiters(now);
-}
-
-void Replication::BeforeSleep() {
-  if (ack_requested_) {
-    ack_requested_ = false;
-    if (!replicas_.empty()) {
-      Feed(EncodeCommand({"REPLCONF", "GETACK", "*"}));
-    }
-  }
-}
-
 // Views -----------------------------------------------------------------------------------------
 
 std::string Replication::LinkStatus() const {
@@ -626,12 +474,15 @@ void Replication::FillInfo(std::string& out) {
   int64_t n = 0;
   std::string lines;
   for (const auto& [id, info] : replicas_) {
-    if (!info.online) {
+    if (info.state == SyncState::kHandshake) {
       continue;
     }
+    const char* state = info.state == SyncState::kOnline          ? "online"
+                        : info.state == SyncState::kWaitBgsaveEnd ? "send_bulk"
+                                                                  : "wait_bgsave";
     lines += "slave" + std::to_string(n++) + ":ip=" + info.ip +
-             ",port=" + std::to_string(info.listening_port) +
-             ",state=online,offset=" + std::to_string(info.ack_offset) +
+             ",port=" + std::to_string(info.listening_port) + ",state=" + state +
+             ",offset=" + std::to_string(info.ack_offset) +
              ",lag=" + std::to_string((now - info.ack_time_ms) / 1000) + "\r\n";
   }
   Field(out, "connected_slaves", n);

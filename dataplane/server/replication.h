@@ -23,6 +23,9 @@ namespace cairn::server {
 
 class Server;
 
+// A command as a RESP array, the form the replication stream carries.
+std::string EncodeCommand(const std::vector<std::string_view>& args);
+
 class Replication final : public commands::ReplicationHooks {
  public:
   explicit Replication(Server& server);
@@ -33,6 +36,7 @@ class Replication final : public commands::ReplicationHooks {
   void BeginTransaction() override;
   void EndTransaction() override;
   bool RejectsWrites() const override { return is_replica() && replica_read_only; }
+  bool EnoughGoodReplicas() const override;
   void ReplicaOf(commands::CommandContext& ctx) override;
   void Replconf(commands::CommandContext& ctx) override;
   void Psync(commands::CommandContext& ctx) override;
@@ -74,11 +78,18 @@ class Replication final : public commands::ReplicationHooks {
   int64_t backlog_size = 1024 * 1024;
   int64_t repl_timeout_s = 60;
   int64_t ping_period_s = 10;
+  // repl-diskless-sync: yes sends a snapshot serialized in memory on the command thread; no (the
+  // default here) forks a BGSAVE and sends the file, as Redis's disk-backed sync.
+  bool diskless_sync = false;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag_s = 10;
   // `replicaof host port` from the config file (applied by Start).
   std::string configured_primary_host;
   int64_t configured_primary_port = 0;
 
  private:
+  // Where a replica is in its sync (Redis's SLAVE_STATE_*).
+  enum class SyncState { kHandshake, kWaitBgsaveStart, kWaitBgsaveEnd, kOnline };
   struct ReplicaInfo {
     std::string ip;
     int64_t listening_port = 0;
@@ -86,6 +97,8 @@ class Replication final : public commands::ReplicationHooks {
     int64_t ack_time_ms = 0;
     bool psync2 = false;
     bool online = false;
+    SyncState state = SyncState::kHandshake;
+    std::string pending;  // the stream written since the fork, sent after the RDB
   };
 
   void Feed(std::string_view bytes);
@@ -99,7 +112,11 @@ class Replication final : public commands::ReplicationHooks {
   void DisconnectReplicas();
   void CheckWaiters(int64_t now_ms);
   int64_t CountAcked(int64_t offset) const;
-  void FullSync(commands::CommandContext& ctx, bool psync2, bool legacy_sync);
+  void FullSync(commands::CommandContext& ctx, bool legacy_sync);
+  void FullSyncInMemory(commands::CommandContext& ctx, bool legacy_sync);
+  void OnSnapshotForked();
+  void OnSnapshotDone(bool ok);
+  void MakeOnline(uint64_t id, ReplicaInfo& info);
   std::string LinkStatus() const;
 
   Server& server_;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/base/memory.h"
+#include "dataplane/persistence/dump_payload.h"
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
@@ -64,12 +65,15 @@ Status Snapshots::Save() {
   return Status::Ok();
 }
 
-Status Snapshots::StartBackgroundSave(std::function<void(bool ok)> done) {
-  if (done) {
-    waiters_.push_back(std::move(done));
-  }
+Status Snapshots::StartBackgroundSave(SaveWaiter waiter) {
   if (child_.running()) {
-    return Status::Ok();  // the running save serves this waiter too
+    if (waiter.forked || waiter.done) {
+      next_.push_back(std::move(waiter));
+    }
+    return Status::Ok();
+  }
+  if (waiter.forked || waiter.done) {
+    waiters_.push_back(std::move(waiter));
   }
   persistence::RdbSaveInfo info = MakeSaveInfo();
   std::string file = path();
@@ -86,6 +90,11 @@ Status Snapshots::StartBackgroundSave(std::function<void(bool ok)> done) {
   child_.set_started_ms(now);
   dirty_at_fork_ = server_.state().stats().dirty;
   spdlog::info("Background saving started by pid {}", child_.pid());
+  for (SaveWaiter& w : waiters_) {
+    if (w.forked) {
+      w.forked();
+    }
+  }
   return Status::Ok();
 }
 
@@ -97,7 +106,7 @@ Result<std::string> Snapshots::BackgroundSave(bool schedule) {
     }
     return Status::FailedPrecondition("ERR Background save already in progress");
   }
-  Status s = StartBackgroundSave(nullptr);
+  Status s = StartBackgroundSave();
   if (!s.ok()) {
     return Status::Internal("ERR " + std::string(s.message()));
   }
@@ -115,10 +124,12 @@ void Snapshots::FinishBackgroundSave(bool ok, int64_t now_ms) {
     spdlog::warn("Background saving error");
   }
   dirty_at_fork_ = 0;
-  std::vector<std::function<void(bool)>> waiters;
+  std::vector<SaveWaiter> waiters;
   waiters.swap(waiters_);
-  for (auto& w : waiters) {
-    w(ok);
+  for (SaveWaiter& w : waiters) {
+    if (w.done) {
+      w.done(ok);
+    }
   }
 }
 
@@ -130,16 +141,19 @@ void Snapshots::Cron() {
   if (child_.running()) {
     return;
   }
-  if (bgsave_scheduled_ || !waiters_.empty()) {
+  if (bgsave_scheduled_ || !next_.empty()) {
     bgsave_scheduled_ = false;
-    (void)StartBackgroundSave(nullptr);  // failures are logged and reported to waiters
+    std::vector<SaveWaiter> next;
+    next.swap(next_);
+    waiters_ = std::move(next);
+    (void)StartBackgroundSave();  // failures are logged and reported to the waiters
     return;
   }
   int64_t since_s = now / 1000 - server_.state().last_save_s;
   bool may_retry = last_bgsave_ok_ || now - last_bgsave_try_ms_ > kBgsaveRetryDelayMs;
   if (may_retry && persistence::SavePointDue(save_points, server_.state().stats().dirty, since_s)) {
     spdlog::info("{} changes in {} seconds. Saving...", server_.state().stats().dirty, since_s);
-    (void)StartBackgroundSave(nullptr);
+    (void)StartBackgroundSave();
   }
 }
 
@@ -218,6 +232,15 @@ Status Snapshots::SaveForShutdown(bool force_save, bool nosave) {
     spdlog::warn("Error trying to save the DB, can't exit.");
   }
   return s;
+}
+
+Result<std::string> Snapshots::Dump(const engine::Entry& e) {
+  return persistence::DumpPayload(e, rdbcompression);
+}
+
+Result<engine::Entry*> Snapshots::Restore(std::string_view key, std::string_view payload,
+                                          bool has_expire, int64_t expire_at_ms) {
+  return persistence::ParseDumpPayload(payload, key, has_expire, expire_at_ms);
 }
 
 Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {

@@ -24,6 +24,12 @@ class Snapshots final : public commands::SnapshotHooks {
   Result<std::string> BackgroundSave(bool schedule) override;
   Status Reload(bool merge, bool noflush, bool nosave) override;
   void SaveAfterFlushAll() override;
+  bool WritesRefused() const override {
+    return stop_writes_on_bgsave_error && !last_bgsave_ok_ && !save_points.empty();
+  }
+  Result<std::string> Dump(const engine::Entry& e) override;
+  Result<engine::Entry*> Restore(std::string_view key, std::string_view payload, bool has_expire,
+                                 int64_t expire_at_ms) override;
 
   // Loads dir/dbfilename if it exists. Errors name the file, offset and reason; the server must
   // not start with them.
@@ -37,9 +43,17 @@ class Snapshots final : public commands::SnapshotHooks {
   Status SaveForShutdown(bool force_save, bool nosave);
   // Writes the dataset as an RDB image in memory (a full sync's payload).
   std::string SnapshotToMemory();
-  // Forks a child writing the snapshot; `done(ok)` runs on the command thread when it ends
-  // (replication's disk-backed full sync waits on this).
-  Status StartBackgroundSave(std::function<void(bool ok)> done);
+  // What a caller of a background save is told: right after the fork (the snapshot holds the
+  // dataset as of now) and when the child ended (ok: the file is complete).
+  struct SaveWaiter {
+    std::function<void()> forked;
+    std::function<void(bool ok)> done;
+  };
+  // Forks a child writing the snapshot. With a save already running, `waiter` is served by the
+  // next one (started as soon as the running one ends), so its snapshot is never older than the
+  // call: replication's disk-backed full sync relies on this. Errors: fork's (the waiter's
+  // `done(false)` has then run).
+  Status StartBackgroundSave(SaveWaiter waiter = {});
   bool bgsave_in_progress() const { return child_.running(); }
 
   // dir/dbfilename as the path the files go to.
@@ -54,6 +68,7 @@ class Snapshots final : public commands::SnapshotHooks {
   std::vector<persistence::SavePoint> save_points = {{3600, 1}, {300, 100}, {60, 10000}};
   bool rdbcompression = true;
   bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
   // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
   std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
 
@@ -64,7 +79,8 @@ class Snapshots final : public commands::SnapshotHooks {
 
   Server& server_;
   persistence::BackgroundSave child_;
-  std::vector<std::function<void(bool)>> waiters_;
+  std::vector<SaveWaiter> waiters_;  // served by the running save
+  std::vector<SaveWaiter> next_;     // served by the next save
   bool bgsave_scheduled_ = false;
   bool last_bgsave_ok_ = true;
   int64_t last_bgsave_try_ms_ = 0;

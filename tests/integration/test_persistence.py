@@ -197,3 +197,29 @@ def test_corrupt_or_truncated_snapshot_is_refused_at_start_up(tmp_path):
     assert "unexpected end of file" in out and "offset" in out
     out = _refused(tmp_path, b"REDIS0010\xfe\x00\x12\x01l")
     assert "list-quicklist-2" in out
+
+
+def test_failed_bgsave_refuses_writes_with_misconf(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    with ServerProcess(cairn_server_bin(), ["--save", "3600 1"], name="cairn",
+                       persistence=True) as server:
+        r = _client(server)
+        r.config_set("dir", str(gone))
+        gone.rmdir()  # the temp file cannot be created now, even as root
+        assert r.bgsave() is True
+        wait_until(lambda: r.info("persistence")["rdb_last_bgsave_status"] == "err",
+                   what="the BGSAVE to fail")
+        try:
+            r.set("k", "v")
+            raise AssertionError("SET should be refused")
+        except redis.exceptions.ResponseError as e:
+            assert str(e).startswith("MISCONF Redis is configured to save RDB snapshots")
+        assert r.get("k") is None  # reads still work
+        r.config_set("stop-writes-on-bgsave-error", "no")
+        assert r.set("k", "v") is True
+        try:
+            r.config_set("dbfilename", "a/b.rdb")
+            raise AssertionError("a path must be refused")
+        except redis.exceptions.ResponseError as e:
+            assert "dbfilename can't be a path, just a filename" in str(e)

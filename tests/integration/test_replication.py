@@ -63,9 +63,11 @@ def cairn_trio():
             s.cleanup()
 
 
-def test_full_sync_then_streamed_writes_on_two_replicas(cairn_trio):
+@pytest.mark.parametrize("diskless", ["no", "yes"])
+def test_full_sync_then_streamed_writes_on_two_replicas(cairn_trio, diskless):
     primary, r1, r2 = cairn_trio
     p = _r(primary)
+    p.config_set("repl-diskless-sync", diskless)
     p.mset({f"k{i}": f"v{i}" for i in range(500)})
     p.set("ttl", "x", ex=1000)
     _attach(r1, primary)
@@ -237,3 +239,76 @@ def test_writer_during_sync_ends_with_equal_datasets():
             thread.join()
         _caught_up(primary, replica)
         assert _dataset(replica) == _dataset(primary)
+
+
+def test_config_file_replicaof_and_stale_reads_while_the_primary_is_down(tmp_path):
+    sock = tmp_path / "replica.sock"
+    primary = ServerProcess(cairn_server_bin(), config_text="requirepass pw\n", name="primary")
+    replica = None
+    try:
+        primary.start()
+        _r(primary, "pw").set("k", "v1")
+        conf = (f"replicaof {HOST} {primary.port}\nmasterauth pw\nrequirepass pw\n"
+                f"unixsocket {sock}\nunixsocketperm 700\nmaxmemory 64mb\n"
+                f"maxmemory-policy allkeys-lru\n")
+        replica = ServerProcess(cairn_server_bin(), config_text=conf, name="replica").start()
+        wait_until(lambda: _info(replica, "pw").get("master_link_status") == "up",
+                   timeout=SYNC_TIMEOUT, what="the configured replica to sync")
+        assert _info(replica, "pw")["master_port"] == primary.port
+        via_socket = redis.Redis(unix_socket_path=str(sock), password="pw", socket_timeout=10)
+        assert via_socket.get("k") == b"v1"
+        primary.stop()
+        wait_until(lambda: _info(replica, "pw")["master_link_status"] == "down",
+                   timeout=SYNC_TIMEOUT, what="the link to go down")
+        assert _r(replica, "pw").get("k") == b"v1", "stale data is still served"
+        assert _info(replica, "pw")["master_link_down_since_seconds"] >= 0
+        primary.start()  # a new process (fresh dataset) on a new port: re-point the replica
+        _r(primary, "pw").set("k", "v2")
+        _r(replica, "pw").execute_command("REPLICAOF", HOST, primary.port)
+        wait_until(lambda: _r(replica, "pw").get("k") == b"v2", timeout=SYNC_TIMEOUT,
+                   what="the replica to resync with the new primary")
+        assert _r(replica, "pw").execute_command("REPLICAOF", HOST, primary.port) == \
+            b"OK Already connected to specified master"
+    finally:
+        primary.cleanup()
+        if replica is not None:
+            replica.cleanup()
+
+
+def test_replica_arriving_during_a_running_bgsave_gets_a_fresh_snapshot(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    pipe = p.pipeline(transaction=False)
+    for i in range(50000):
+        pipe.set(f"k{i}", "v" * 64)
+    pipe.execute()
+    assert p.bgsave() is True  # a save that began before the replica asked
+    p.set("written-after-bgsave", "1")
+    _attach(r1, primary)
+    p.set("streamed", "1")
+    _caught_up(primary, r1)
+    assert _r(r1).mget("written-after-bgsave", "streamed") == [b"1", b"1"]
+    assert _r(r1).dbsize() == p.dbsize()
+
+
+def test_min_replicas_to_write(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    p.config_set("min-replicas-to-write", 1)
+    with pytest.raises(redis.exceptions.ResponseError, match="NOREPLICAS"):
+        p.set("k", "v")
+    _attach(r1, primary)
+    wait_until(lambda: p.set("k", "v"), timeout=SYNC_TIMEOUT, what="writes to be accepted")
+    p.config_set("min-replicas-to-write", 0)
+
+
+def test_dump_restore_replicates(cairn_trio):
+    primary, r1, _ = cairn_trio
+    _attach(r1, primary)
+    p = _r(primary)
+    p.set("src", "v" * 100)
+    payload = p.dump("src")
+    assert p.restore("dst", 100000, payload) == b"OK"
+    _caught_up(primary, r1)
+    assert _r(r1).get("dst") == b"v" * 100
+    assert abs(_r(r1).pttl("dst") - p.pttl("dst")) < 2000
