@@ -47,15 +47,14 @@ HashValue* LookupOrCreate(CommandContext& ctx, std::string_view key, Entry** ent
   }
   if (h == nullptr) {
     h = new HashValue();
-    *entry = engine::CreateCollection(ctx.db(), key, ValueType::kHash, engine::Encoding::kListpack,
-                                      h);
+    *entry =
+        engine::CreateCollection(ctx.db(), key, ValueType::kHash, engine::Encoding::kListpack, h);
   }
   return h;
 }
 
 // Sets a field and keeps the entry's encoding byte in step with the value.
-bool SetField(CommandContext& ctx, Entry* e, HashValue* h, std::string_view f,
-              std::string_view v) {
+bool SetField(CommandContext& ctx, Entry* e, HashValue* h, std::string_view f, std::string_view v) {
   bool added = h->Set(f, v, Limits(ctx));
   e->set_encoding(h->encoding());
   return added;

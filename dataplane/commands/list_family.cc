@@ -497,8 +497,7 @@ bool PopFirstNonEmpty(CommandContext& ctx, const std::vector<std::string_view>& 
     ctx.reply().Bulk(key);
     std::string k(key);
     PopAndReply(ctx, k, list, left, count, mpop);
-    ctx.MarkWrittenAs(mpop ? std::vector<std::string>{left ? "LPOP" : "RPOP", k,
-                                                      std::to_string(n)}
+    ctx.MarkWrittenAs(mpop ? std::vector<std::string>{left ? "LPOP" : "RPOP", k, std::to_string(n)}
                            : std::vector<std::string>{left ? "LPOP" : "RPOP", k});
     return true;
   }

@@ -371,8 +371,7 @@ void SetOpGeneric(CommandContext& ctx, SetOp op, bool store) {
   for (const std::string& m : result) {
     value->Add(m, MaxIntset(ctx));
   }
-  ctx.db().Upsert(
-      Entry::NewObject(dst, ValueType::kSet, value->encoding(), value, false, 0));
+  ctx.db().Upsert(Entry::NewObject(dst, ValueType::kSet, value->encoding(), value, false, 0));
   ctx.reply().Integer(static_cast<int64_t>(result.size()));
   ctx.SignalModified(dst);
   static constexpr const char* kEvents[] = {"sinterstore", "sunionstore", "sdiffstore"};

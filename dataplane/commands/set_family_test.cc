@@ -1,7 +1,7 @@
 // Unit tests of the set family on the in-process harness.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dataplane/commands/command_harness.h"
 
