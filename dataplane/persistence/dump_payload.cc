@@ -35,7 +35,8 @@ Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_vi
     return kWrongFooter;
   }
   std::string_view footer = payload.substr(payload.size() - kFooterBytes);
-  int version = static_cast<unsigned char>(footer[0]) | (static_cast<unsigned char>(footer[1]) << 8);
+  int version =
+      static_cast<unsigned char>(footer[0]) | (static_cast<unsigned char>(footer[1]) << 8);
   uint64_t crc = 0;
   for (int i = 7; i >= 0; i--) {
     crc = (crc << 8) | static_cast<unsigned char>(footer[2 + i]);
@@ -50,7 +51,7 @@ Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_vi
     return kBadFormat;
   }
   Result<engine::Entry*> e = ReadValue(*type, 0, key, has_expire, expire_at_ms, r);
-  if (!e.ok()) {
+  if (!e.ok() || *e == nullptr) {  // nullptr: an empty collection
     return kBadFormat;
   }
   if (r.remaining() != 0) {
