@@ -178,3 +178,20 @@ def test_client_unblock_and_kill(pair):
     waiter.close()
     _blocked(pair, 0)
     same(pair, "RPUSH a x", "LRANGE a 0 -1")
+
+
+def test_keyspace_notifications_of_collections(pair):
+    """Every list, hash and set write fires Redis's events, in Redis's order."""
+    from cairn_compat import same_stream_until
+    sub = pair
+    writer = pair.new_pair()
+    pair.servers.config_set("notify-keyspace-events", "KEA")
+    same(sub, "PSUBSCRIBE __key*__:*", "SUBSCRIBE sync")
+    same(writer, "RPUSH l a b c", "LPUSH l z", "LPUSHX l y", "RPUSHX l x", "LPOP l", "RPOP l 2",
+         "LSET l 0 q", "LINSERT l BEFORE q p", "LREM l 1 p", "LTRIM l 0 -1", "RPUSH l2 1",
+         "LMOVE l l2 LEFT RIGHT", "RPOPLPUSH l2 l3", "LMPOP 1 l2 LEFT COUNT 9", "BLPOP l3 0",
+         "HSET h a 1", "HSETNX h b 2", "HMSET h c 3", "HINCRBY h a 1", "HINCRBYFLOAT h a 1.5",
+         "HDEL h a", "HDEL h b c", "SADD s 1 2 3", "SREM s 1", "SMOVE s t 2", "SPOP s",
+         "SADD s a b", "SINTERSTORE d s t", "SUNIONSTORE d s t", "SDIFFSTORE d s t",
+         "SINTERSTORE d missing s", "PUBLISH sync done")
+    same_stream_until(sub, b"done")

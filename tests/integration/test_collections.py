@@ -140,3 +140,36 @@ def test_rdb_snapshots_move_both_ways():
                 again.cleanup()
         finally:
             cairn.cleanup()
+
+
+def test_redis_server_replica_follows_collection_writes():
+    """Writes to lists, hashes and sets (a served BLPOP, SPOP, HINCRBYFLOAT, LMPOP included)
+    reach a redis-server replica through full sync and the command stream."""
+    with ServerProcess(cairn_server_bin(), name="cairn") as primary, \
+            ServerProcess(redis_server_bin(), name="redis") as replica:
+        p = _client(primary)
+        _fill(p)
+        rr = _client(replica)
+        assert rr.execute_command("REPLICAOF", HOST, primary.port) == b"OK"
+        wait_until(lambda: rr.info("replication").get("master_link_status") == "up",
+                   timeout=60, what="replica in sync")
+        got = []
+        waiter = threading.Thread(target=lambda: got.append(_client(primary).blpop("q", 10)))
+        waiter.start()
+        wait_until(lambda: p.info("clients")["blocked_clients"] == 1, what="waiter blocked")
+        p.rpush("q", "job1", "job2")
+        waiter.join(timeout=10)
+        assert got == [(b"q", b"job1")]
+        p.spop("set:strings", 10)
+        p.spop("set:ints")
+        p.hincrbyfloat("hash:small", "n", "0.1")
+        p.execute_command("LMPOP", 2, "nothing", "list:big", "RIGHT", "COUNT", 5)
+        p.lmove("list:small", "list:moved", "LEFT", "RIGHT")
+        p.srem("set:ints:big", *range(0, 2000))
+        p.hdel("hash:long", "f")
+
+        def same():
+            want = p.info("replication")["master_repl_offset"]
+            return rr.info("replication").get("slave_repl_offset", -1) >= want
+        wait_until(same, timeout=60, what="replica caught up")
+        assert _dump(replica) == _dump(primary)
