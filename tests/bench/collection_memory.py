@@ -6,7 +6,7 @@ and the growth of INFO memory used_memory is divided by the number of members. O
 of one key is shown (listpack/hashtable, hashtable/intset) so the encodings compared are visible.
 Prints both figures and the ratio cairn/redis (lower is better; the issue's target is <= 1.0).
 
-Usage: /usr/bin/python3 tests/bench/collections.py [--keys N]
+Usage: /usr/bin/python3 tests/bench/collection_memory.py [--keys N]
 """
 
 import argparse
