@@ -48,9 +48,10 @@ std::optional<ClientType> ParseClientType(std::string_view name) {
 // CLIENT LIST's flags= letters, in Redis's order; "N" when none applies.
 std::string FlagLetters(const Client& c) {
   static const std::pair<ClientFlag, char> kLetters[] = {
-      {kClientPrimary, 'M'},   {kClientPubSub, 'P'},     {kClientMulti, 'x'},
-      {kClientTracking, 't'},  {kClientDirtyCas, 'd'},   {kClientCloseAfterReply, 'c'},
-      {kClientCloseAsap, 'A'}, {kClientUnixSocket, 'U'}, {kClientNoEvict, 'e'}};
+      {kClientPrimary, 'M'},         {kClientPubSub, 'P'},    {kClientMulti, 'x'},
+      {kClientBlocked, 'b'},         {kClientTracking, 't'},  {kClientDirtyCas, 'd'},
+      {kClientCloseAfterReply, 'c'}, {kClientCloseAsap, 'A'}, {kClientUnixSocket, 'U'},
+      {kClientNoEvict, 'e'}};
   std::string out;
   if (c.has_flag(kClientMonitor)) {
     out += 'O';

@@ -41,5 +41,23 @@ TEST(HashFamilyTest, CountersAndConversion) {
   EXPECT_EQ(h.Run({"HRANDFIELD", "h", "-99999999999"}), "-ERR value is out of range");
 }
 
+TEST(HashFamilyTest, MemoryUsageGrowsAndWatchIsInvalidated) {
+  CommandHarness h;
+  h.Run({"HSET", "h", "a", "1"});
+  std::string small = h.Run({"MEMORY", "USAGE", "h"});
+  for (int i = 0; i < 1000; i++) {
+    h.Run({"HSET", "h", "f" + std::to_string(i), "v"});
+  }
+  std::string big = h.Run({"MEMORY", "USAGE", "h"});
+  EXPECT_LT(std::stoll(small.substr(1)), std::stoll(big.substr(1)));
+  EXPECT_GT(std::stoll(big.substr(1)), 1000 * 10);
+  EXPECT_EQ(h.Run({"WATCH", "h"}), "+OK");
+  h.RunAs(1, {"HDEL", "h", "a"});
+  h.Run({"MULTI"});
+  h.Run({"HLEN", "h"});
+  EXPECT_EQ(h.Run({"EXEC"}), "*-1");
+  EXPECT_EQ(h.Run({"TYPE", "h"}), "+hash");
+}
+
 }  // namespace
 }  // namespace cairn::commands
