@@ -6,8 +6,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,9 +20,8 @@ namespace cairn::commands {
 
 // An integer in [min, max]. Not an integer: `msg` or kErrNotInteger; out of range: `msg` or
 // "ERR value is out of range, value must between <min> and <max>". Replies on error.
-inline std::optional<int64_t> ParseRangeInt(CommandContext& ctx, std::string_view text,
-                                            int64_t min, int64_t max,
-                                            const char* msg = nullptr) {
+inline std::optional<int64_t> ParseRangeInt(CommandContext& ctx, std::string_view text, int64_t min,
+                                            int64_t max, const char* msg = nullptr) {
   std::optional<int64_t> v = ParseInt64(text);
   if (!v) {
     ctx.reply().Error(msg != nullptr ? msg : kErrNotInteger);

@@ -1,10 +1,10 @@
 // Tests of the collection values: Packed, ListValue, BlobTable, HashValue, SetValue.
-#include <gtest/gtest.h>
-
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dataplane/engine/types/blob_table.h"
 #include "dataplane/engine/types/hash.h"
@@ -54,8 +54,8 @@ TEST(ListValueTest, PushPopAcrossNodes) {
   EXPECT_EQ(l.At(5), "4");
   l.InsertAt(3, "x");
   l.Set(0, "first");
-  EXPECT_EQ(All(l), (std::vector<std::string>{"first", "0", "1", "x", "2", "3", "4", "5", "6",
-                                              "7", "8"}));
+  EXPECT_EQ(All(l),
+            (std::vector<std::string>{"first", "0", "1", "x", "2", "3", "4", "5", "6", "7", "8"}));
   std::vector<std::string> back;
   l.Visit(0, 2, true, [&](std::string_view v) {
     back.emplace_back(v);

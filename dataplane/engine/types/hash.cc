@@ -104,8 +104,8 @@ std::pair<std::string_view, std::string_view> HashValue::Random(std::mt19937_64&
 }
 
 size_t HashValue::MemoryBytes() const {
-  return sizeof(*this) + (table_ ? sizeof(BlobTable) + table_->MemoryBytes()
-                                 : packed_.AllocatedBytes());
+  return sizeof(*this) +
+         (table_ ? sizeof(BlobTable) + table_->MemoryBytes() : packed_.AllocatedBytes());
 }
 
 std::unique_ptr<Value> HashValue::Clone() const {
