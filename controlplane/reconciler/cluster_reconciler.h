@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -52,6 +53,21 @@ class ClusterReconciler {
 
   // True when `host` may receive new nodes now.
   bool IsSchedulable(const Host& host) const;
+  // True when the host's agent is connected and its heartbeat is fresh.
+  bool IsReachable(const Host& host) const;
+
+  // Makes `target` (or, when empty, the replica with the highest offset) the shard's primary:
+  // a FailoverShard operation, desired roles swapped, the discovery listener told. `manual`
+  // failovers need a running replica and no other unfinished operation (FailedPrecondition).
+  Result<v1::Operation> RequestFailover(const std::string& cluster, const std::string& target,
+                                        const std::string& message, bool manual);
+
+  // Called with (cluster, old primary "host:port", new primary "host:port") when the desired
+  // primary changes (Sentinel's +switch-master). Set before Start().
+  void set_on_primary_changed(
+      std::function<void(const std::string&, const std::string&, const std::string&)> fn) {
+    on_primary_changed_ = std::move(fn);
+  }
 
   // One reconcile pass, synchronously (tests).
   Status ReconcileForTest(const std::string& cluster) { return Reconcile(cluster); }
@@ -74,6 +90,8 @@ class ClusterReconciler {
   void SendNodeTask(const Node& node, agent::v1::Task task, std::string_view kind);
   bool TaskInFlight(const std::string& node_id);
   Status UpdateObserved(const Node& stored, const agent::v1::NodeStatus& status);
+  Status SendSwitchover(const ClusterView& view, const std::string& from, const std::string& to);
+  std::string AddressOf(const std::string& node_id, const std::vector<Node>& nodes);
 
   Store& store_;
   AgentTasks& agents_;
@@ -88,6 +106,8 @@ class ClusterReconciler {
   std::map<std::string, int> start_failures_;  // node id -> failed StartNode results
   std::map<std::string, std::string> last_failure_;  // node id -> the agent's reason
   std::map<std::string, TlsMaterial> tls_by_cluster_;
+  std::function<void(const std::string&, const std::string&, const std::string&)>
+      on_primary_changed_;
   uint64_t task_counter_ = 0;
   bool stopping_ = false;
   std::thread worker_;
