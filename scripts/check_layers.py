@@ -31,6 +31,7 @@ ALLOWED = {
     "controlplane/api": ["dataplane/base", "controlplane/model", "controlplane/store",
                          "controlplane/reconciler", "controlplane/scheduler"],
     "controlplane/daemon": ["dataplane/base", "controlplane/*"],
+    "controlplane/discovery": ["dataplane/base", "dataplane/protocol"],
     "controlplane/cli": ["dataplane/base", "controlplane/model"],
     "controlplane/agents": ["dataplane/base", "controlplane/model"],
     "agent/render": ["dataplane/base"],

@@ -116,6 +116,12 @@ Result<v1::Cluster> ClusterApi::Describe(const ClusterRecord& record) {
     e->mutable_reader()->set_address(r->address());
     e->mutable_reader()->set_port(r->port());
   }
+  size_t colon = deps_.discovery_addr.rfind(':');
+  if (colon != std::string::npos) {
+    p.mutable_endpoints()->mutable_discovery()->set_address(deps_.discovery_addr.substr(0, colon));
+    p.mutable_endpoints()->mutable_discovery()->set_port(
+        std::atoi(deps_.discovery_addr.c_str() + colon + 1));
+  }
   return p;
 }
 
@@ -188,6 +194,25 @@ Result<v1::ListNodesResponse> ClusterApi::ListNodes(const v1::ListNodesRequest& 
   return out;
 }
 
+Result<v1::Operation> ClusterApi::FailoverShard(const v1::FailoverShardRequest& request) {
+  Result<ClusterRecord> record = deps_.store.GetCluster(request.cluster_name());
+  CAIRN_RETURN_IF_ERROR(record.status());
+  if (!request.shard_id().empty() && request.shard_id() != "0001") {
+    return Status::InvalidArgument("shard_id: cluster \"" + request.cluster_name() +
+                                   "\" has only shard 0001");
+  }
+  if (record->deleting) {
+    return Status::FailedPrecondition("cluster \"" + request.cluster_name() +
+                                      "\" is being deleted");
+  }
+  std::string message = "manual failover" +
+                        (request.target_node_id().empty()
+                             ? std::string()
+                             : " to " + request.target_node_id());
+  return deps_.reconciler.RequestFailover(request.cluster_name(), request.target_node_id(),
+                                          message, /*manual=*/true);
+}
+
 grpc::Status ClusterGrpcService::CreateCluster(grpc::ServerContext* c,
                                                const v1::CreateClusterRequest* r,
                                                v1::Operation* out) {
@@ -211,6 +236,11 @@ grpc::Status ClusterGrpcService::DeleteCluster(grpc::ServerContext* c,
                                                const v1::DeleteClusterRequest* r,
                                                v1::Operation* out) {
   return Serve(auth_, c, out, [&] { return api_.DeleteCluster(*r); });
+}
+grpc::Status ClusterGrpcService::FailoverShard(grpc::ServerContext* c,
+                                               const v1::FailoverShardRequest* r,
+                                               v1::Operation* out) {
+  return Serve(auth_, c, out, [&] { return api_.FailoverShard(*r); });
 }
 grpc::Status ClusterGrpcService::ListNodes(grpc::ServerContext* c, const v1::ListNodesRequest* r,
                                            v1::ListNodesResponse* out) {

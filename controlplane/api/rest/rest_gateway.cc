@@ -227,6 +227,23 @@ void RestGateway::AddClusterRoutes() {
           return op;
         });
   });
+  server_->Post(R"(/v1/clusters/([^/:]+):failover)", [&](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    Handle<v1::FailoverShardRequest>(
+        auth, req, res,
+        [&](v1::FailoverShardRequest& r) {
+          CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
+          r.set_cluster_name(req.matches[1]);
+          return Status::Ok();
+        },
+        [&](const v1::FailoverShardRequest& r) {
+          Result<v1::Operation> op = api.FailoverShard(r);
+          if (op.ok()) {
+            res.status = 202;
+          }
+          return op;
+        });
+  });
   server_->Get(R"(/v1/clusters/([^/:]+)/nodes)", [&](const httplib::Request& req,
                                                      httplib::Response& res) {
     Handle<v1::ListNodesRequest>(
