@@ -286,7 +286,8 @@ def test_api_over_tls(tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen([bin_path("cairn-controlplane"), "--data-dir",
                                  str(tmp_path / "data"), "--http-addr", http, "--grpc-addr", grpc,
-                                 "--agent-addr", f"{HOST}:0", "--tls-cert", str(cert),
+                                 "--agent-addr", f"{HOST}:0", "--discovery-addr", f"{HOST}:0",
+                                 "--tls-cert", str(cert),
                                  "--tls-key", str(key)], stdout=out, stderr=subprocess.STDOUT)
     try:
         token = wait_until(lambda: re.search(r"Admin token \(shown once, stored hashed\): (\S+)",

@@ -97,10 +97,11 @@ class ControlPlaneProcess:
             os.unlink(bound)
         # A restart keeps the addresses of the first start: agents reconnect to the same one.
         addrs = self.addrs or {"http_addr": f"{HOST}:0", "grpc_addr": f"{HOST}:0",
-                               "agent_addr": f"{HOST}:0"}
+                               "agent_addr": f"{HOST}:0", "discovery_addr": f"{HOST}:0"}
         args = [bin_path("cairn-controlplane"), "--dev", "--data-dir", self.data_dir,
                 "--http-addr", addrs["http_addr"], "--grpc-addr", addrs["grpc_addr"],
-                "--agent-addr", addrs["agent_addr"], "--dev-hosts", str(self.hosts),
+                "--agent-addr", addrs["agent_addr"], "--discovery-addr", addrs["discovery_addr"],
+                "--dev-hosts", str(self.hosts),
                 "--dev-node-port-base", str(self.node_port_base)] + self.extra_args
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
@@ -127,6 +128,12 @@ class ControlPlaneProcess:
     def _hosts_ready(self):
         hosts = self.rest.get("/v1/hosts").get("hosts", [])
         return len([h for h in hosts if h["status"] == "HOST_STATUS_READY"]) >= self.hosts
+
+    @property
+    def discovery(self):
+        """(host, port) of the Sentinel-compatible discovery endpoint."""
+        host, port = self.addrs["discovery_addr"].rsplit(":", 1)
+        return host, int(port)
 
     @property
     def token(self):
