@@ -33,8 +33,7 @@ v1::NodeStatus NodeStatusOf(const Node& n) {
     return v1::NODE_STATUS_DELETING;
   }
   if (n.running) {
-    return n.primary || n.link_status == "up" ? v1::NODE_STATUS_AVAILABLE
-                                              : v1::NODE_STATUS_SYNCING;
+    return n.primary || n.link_status == "up" ? v1::NODE_STATUS_AVAILABLE : v1::NODE_STATUS_SYNCING;
   }
   return n.last_exit_reason.empty() ? v1::NODE_STATUS_CREATING : v1::NODE_STATUS_RESTARTING;
 }
@@ -61,9 +60,9 @@ Status ClusterApi::CheckEngineVersion(Cluster& cluster) {
     for (const std::string& v : versions) {
       known += (known.empty() ? "" : ", ") + v;
     }
-    return Status::InvalidArgument("cluster.engine_version: " + cluster.engine + " " +
-                                   cluster.engine_version + " is not on any host (available: " +
-                                   (known.empty() ? "none" : known) + ")");
+    return Status::InvalidArgument(
+        "cluster.engine_version: " + cluster.engine + " " + cluster.engine_version +
+        " is not on any host (available: " + (known.empty() ? "none" : known) + ")");
   }
   return Status::Ok();
 }
@@ -205,12 +204,11 @@ Result<v1::Operation> ClusterApi::FailoverShard(const v1::FailoverShardRequest& 
     return Status::FailedPrecondition("cluster \"" + request.cluster_name() +
                                       "\" is being deleted");
   }
-  std::string message = "manual failover" +
-                        (request.target_node_id().empty()
-                             ? std::string()
-                             : " to " + request.target_node_id());
-  return deps_.reconciler.RequestFailover(request.cluster_name(), request.target_node_id(),
-                                          message, /*manual=*/true);
+  std::string message =
+      "manual failover" +
+      (request.target_node_id().empty() ? std::string() : " to " + request.target_node_id());
+  return deps_.reconciler.RequestFailover(request.cluster_name(), request.target_node_id(), message,
+                                          /*manual=*/true);
 }
 
 grpc::Status ClusterGrpcService::CreateCluster(grpc::ServerContext* c,
@@ -218,8 +216,8 @@ grpc::Status ClusterGrpcService::CreateCluster(grpc::ServerContext* c,
                                                v1::Operation* out) {
   return Serve(auth_, c, out, [&] { return api_.CreateCluster(*r); });
 }
-grpc::Status ClusterGrpcService::GetCluster(grpc::ServerContext* c,
-                                            const v1::GetClusterRequest* r, v1::Cluster* out) {
+grpc::Status ClusterGrpcService::GetCluster(grpc::ServerContext* c, const v1::GetClusterRequest* r,
+                                            v1::Cluster* out) {
   return Serve(auth_, c, out, [&] { return api_.GetCluster(*r); });
 }
 grpc::Status ClusterGrpcService::ListClusters(grpc::ServerContext* c,

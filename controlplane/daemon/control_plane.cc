@@ -1,10 +1,10 @@
 // Control plane wiring.
 #include "controlplane/daemon/control_plane.h"
 
-#include <spdlog/spdlog.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <spdlog/spdlog.h>
 
 namespace cairn::controlplane {
 namespace {
@@ -47,7 +47,9 @@ class ControlPlane::AgentAdapter final : public AgentTasks, public NodeCertifica
 
 ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
 
-ControlPlane::~ControlPlane() { Stop(); }
+ControlPlane::~ControlPlane() {
+  Stop();
+}
 
 Status ControlPlane::Start() {
   std::error_code ec;
@@ -97,7 +99,10 @@ Status ControlPlane::Start() {
   CAIRN_RETURN_IF_ERROR(StartDiscovery());
   auth_ = std::make_unique<Authenticator>(*store_);
   std::string fingerprint = ca_->ca_fingerprint_sha256_hex();
-  ApiDeps deps{*store_, *reconciler_, *adapter_, clock_,
+  ApiDeps deps{*store_,
+               *reconciler_,
+               *adapter_,
+               clock_,
                [fingerprint](std::string_view id, std::string_view secret) {
                  return FormatJoinToken(fingerprint, id, secret);
                },
@@ -180,7 +185,8 @@ Result<std::vector<DiscoveredMaster>> ControlPlane::DiscoveredMasters() {
     if (c.deleting) {
       continue;
     }
-    DiscoveredMaster m{.name = c.desired.name, .down_after_ms = c.desired.down_after_ms,
+    DiscoveredMaster m{.name = c.desired.name,
+                       .down_after_ms = c.desired.down_after_ms,
                        .auth_token = c.desired.auth_token};
     for (const Node& n : *nodes) {
       if (n.cluster != c.desired.name || n.removing) {
@@ -191,8 +197,8 @@ Result<std::vector<DiscoveredMaster>> ControlPlane::DiscoveredMasters() {
         m.port = n.port;
         m.up = n.running;
       } else {
-        m.replicas.push_back({address(n.host_id), n.port, n.link_status == "up" && n.running,
-                              n.replication_offset});
+        m.replicas.push_back(
+            {address(n.host_id), n.port, n.link_status == "up" && n.running, n.replication_offset});
       }
     }
     if (m.port != 0) {

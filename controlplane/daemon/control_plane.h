@@ -2,12 +2,12 @@
 // and REST servers, started in order and stopped in reverse.
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "controlplane/agents/agent_hub.h"
 #include "controlplane/api/auth.h"

@@ -3,17 +3,18 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "controlplane/daemon/control_plane.h"
 #include "controlplane/daemon/dev_fleet.h"
 #include "dataplane/base/logging.h"
-#include <spdlog/spdlog.h>
 
 namespace {
 
@@ -44,7 +45,8 @@ void ParseFlags(CLI::App& app, Flags& f) {
   app.add_option("--discovery-addr", f.cp.discovery_addr,
                  "Sentinel-compatible discovery endpoint (RESP) host:port")
       ->capture_default_str();
-  app.add_option("--tls-cert", f.cp.tls_cert_file, "PEM certificate: serve the gRPC and REST APIs over TLS")
+  app.add_option("--tls-cert", f.cp.tls_cert_file,
+                 "PEM certificate: serve the gRPC and REST APIs over TLS")
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", f.cp.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
@@ -68,8 +70,8 @@ bool WritePrivateFile(const std::filesystem::path& path, const std::string& text
     if (!out) {
       return false;
     }
-    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                          std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     out << text;
   }
   std::error_code ec;

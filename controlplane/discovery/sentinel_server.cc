@@ -21,7 +21,7 @@ namespace cairn::controlplane {
 
 struct SentinelServer::Connection {
   int fd = -1;
-  std::mutex write_mu;  // replies (connection thread) and publishes (failover thread)
+  std::mutex write_mu;           // replies (connection thread) and publishes (failover thread)
   std::set<std::string> tokens;  // auth tokens this connection presented
   std::set<std::string> channels;
   std::set<std::string> patterns;
@@ -121,7 +121,9 @@ SentinelServer::SentinelServer(std::function<Result<std::vector<DiscoveredMaster
   }
 }
 
-SentinelServer::~SentinelServer() { Stop(); }
+SentinelServer::~SentinelServer() {
+  Stop();
+}
 
 Result<std::string> SentinelServer::Start(const std::string& addr) {
   size_t colon = addr.rfind(':');
@@ -303,9 +305,10 @@ void SentinelServer::Execute(Connection& conn, const std::vector<std::string>& a
                        "\r\nsentinel_tilt:0\r\nsentinel_running_scripts:0\r\n";
     for (size_t i = 0; i < masters.size(); ++i) {
       const DiscoveredMaster& m = masters[i];
-      text += "master" + std::to_string(i) + ":name=" + m.name + ",status=" +
-              (m.up ? "ok" : "sdown") + ",address=" + m.ip + ":" + std::to_string(m.port) +
-              ",slaves=" + std::to_string(m.replicas.size()) + ",sentinels=1\r\n";
+      text += "master" + std::to_string(i) + ":name=" + m.name +
+              ",status=" + (m.up ? "ok" : "sdown") + ",address=" + m.ip + ":" +
+              std::to_string(m.port) + ",slaves=" + std::to_string(m.replicas.size()) +
+              ",sentinels=1\r\n";
     }
     out = Encode([&](ReplyWriter& w) { w.Bulk(text); });
   } else if (cmd == "subscribe" || cmd == "psubscribe") {

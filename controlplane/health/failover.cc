@@ -7,9 +7,8 @@ namespace cairn::controlplane {
 namespace {
 
 bool Reachable(const std::vector<HostHealth>& hosts, const std::string& host_id) {
-  return std::any_of(hosts.begin(), hosts.end(), [&](const HostHealth& h) {
-    return h.host_id == host_id && h.reachable;
-  });
+  return std::any_of(hosts.begin(), hosts.end(),
+                     [&](const HostHealth& h) { return h.host_id == host_id && h.reachable; });
 }
 
 }  // namespace

@@ -29,7 +29,9 @@ struct Shard {
   }
 };
 
-TEST(FailoverTest, HealthyPrimaryStays) { EXPECT_FALSE(Shard().Decide()); }
+TEST(FailoverTest, HealthyPrimaryStays) {
+  EXPECT_FALSE(Shard().Decide());
+}
 
 TEST(FailoverTest, CrashReportedByItsOwnAgentPromotesHighestOffset) {
   Shard s;

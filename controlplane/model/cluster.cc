@@ -10,8 +10,8 @@ namespace cairn::controlplane {
 
 Status ValidateMaxmemoryPolicy(std::string_view field, std::string_view policy) {
   static constexpr std::array<std::string_view, 8> kPolicies = {
-      "noeviction",   "allkeys-lru",     "allkeys-lfu",  "allkeys-random",
-      "volatile-lru", "volatile-lfu",    "volatile-random", "volatile-ttl"};
+      "noeviction",   "allkeys-lru",  "allkeys-lfu",     "allkeys-random",
+      "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"};
   for (std::string_view p : kPolicies) {
     if (p == policy) {
       return Status::Ok();
@@ -59,7 +59,8 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
   if (proto.has_automatic_failover()) {
     c.automatic_failover = proto.automatic_failover();
   }
-  if (proto.down_after_ms() != 0 && (proto.down_after_ms() < 500 || proto.down_after_ms() > 60000)) {
+  if (proto.down_after_ms() != 0 &&
+      (proto.down_after_ms() < 500 || proto.down_after_ms() > 60000)) {
     return Status::InvalidArgument("cluster.down_after_ms: must be between 500 and 60000, got " +
                                    std::to_string(proto.down_after_ms()));
   }

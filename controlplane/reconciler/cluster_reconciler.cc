@@ -1,9 +1,9 @@
 // Cluster reconciler: the loop, and acting on plans.
 #include "controlplane/reconciler/cluster_reconciler.h"
 
-#include <spdlog/spdlog.h>
-
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "controlplane/health/failover.h"
 #include "controlplane/model/catalog.h"
@@ -50,12 +50,13 @@ std::pair<std::string, std::string> ReasonOf(const Status& status, std::string f
 
 }  // namespace
 
-ClusterReconciler::ClusterReconciler(Store& store, AgentTasks& agents,
-                                     NodeCertificateIssuer* certs, const Clock& clock,
-                                     ReconcilerOptions options)
+ClusterReconciler::ClusterReconciler(Store& store, AgentTasks& agents, NodeCertificateIssuer* certs,
+                                     const Clock& clock, ReconcilerOptions options)
     : store_(store), agents_(agents), certs_(certs), clock_(clock), options_(options) {}
 
-ClusterReconciler::~ClusterReconciler() { Stop(); }
+ClusterReconciler::~ClusterReconciler() {
+  Stop();
+}
 
 void ClusterReconciler::Start() {
   worker_ = std::thread([this] { Run(); });
@@ -135,8 +136,7 @@ std::string ClusterReconciler::AddressOf(const std::string& node_id,
 
 Result<v1::Operation> ClusterReconciler::RequestFailover(const std::string& cluster,
                                                          const std::string& target,
-                                                         const std::string& message,
-                                                         bool manual) {
+                                                         const std::string& message, bool manual) {
   Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
   CAIRN_RETURN_IF_ERROR(nodes.status());
   const Node* old_primary = FindPrimary(*nodes);
@@ -195,9 +195,8 @@ Status ClusterReconciler::Reconcile(const std::string& name) {
   if (view.cluster.deleting) {
     return ReconcileDeletion(view, op_ptr);
   }
-  std::optional<FailoverDecision> failover =
-      DecideFailover(view.cluster.desired, view.cluster.observed_generation > 0, view.nodes,
-                     health);
+  std::optional<FailoverDecision> failover = DecideFailover(
+      view.cluster.desired, view.cluster.observed_generation > 0, view.nodes, health);
   if (failover) {
     Result<v1::Operation> started =
         RequestFailover(name, failover->new_primary, failover->reason + ": " + failover->message,
@@ -228,10 +227,9 @@ Status ClusterReconciler::Apply(const ClusterView& view, const ClusterActions& a
   if (!actions.insert_nodes.empty()) {
     CAIRN_RETURN_IF_ERROR(store_.InsertNodes(actions.insert_nodes));
     for (const Node& n : actions.insert_nodes) {
-      CAIRN_RETURN_IF_ERROR(store_.AddEvent("nodes/" + n.id, "NodePlaced",
-                                            "placed on " + n.host_id + " port " +
-                                                std::to_string(n.port),
-                                            op_id));
+      CAIRN_RETURN_IF_ERROR(
+          store_.AddEvent("nodes/" + n.id, "NodePlaced",
+                          "placed on " + n.host_id + " port " + std::to_string(n.port), op_id));
     }
     Enqueue(name);  // the next pass starts them
   }
@@ -305,13 +303,11 @@ Status ClusterReconciler::SendSwitchover(const ClusterView& view, const std::str
 
 Status ClusterReconciler::Converge(const ClusterView& view, v1::Operation* op) {
   const ClusterRecord& c = view.cluster;
-  if (c.status != v1::CLUSTER_STATUS_AVAILABLE ||
-      c.observed_generation != c.desired.generation) {
+  if (c.status != v1::CLUSTER_STATUS_AVAILABLE || c.observed_generation != c.desired.generation) {
     CAIRN_RETURN_IF_ERROR(store_.SetClusterStatus(c.desired.name, v1::CLUSTER_STATUS_AVAILABLE,
                                                   c.desired.generation));
     CAIRN_RETURN_IF_ERROR(store_.AddEvent(ClusterResource(c.desired.name), "ClusterAvailable",
-                                          "all nodes running and in sync",
-                                          op ? op->id() : ""));
+                                          "all nodes running and in sync", op ? op->id() : ""));
   }
   // Every unfinished operation on the cluster is done now (a failover may have overtaken an
   // update; both wanted this state).
@@ -331,11 +327,11 @@ Status ClusterReconciler::Converge(const ClusterView& view, v1::Operation* op) {
     CAIRN_RETURN_IF_ERROR(store_.SaveOperation(done));
     if (done.type() == kOpFailoverShard) {
       const Node* primary = FindPrimary(view.nodes);
-      CAIRN_RETURN_IF_ERROR(store_.AddEvent(
-          ClusterResource(c.desired.name), "FailoverCompleted",
-          (primary ? primary->id : std::string("?")) + " is the primary (offset " +
-              std::to_string(primary ? primary->replication_offset : 0) + ")",
-          done.id()));
+      CAIRN_RETURN_IF_ERROR(
+          store_.AddEvent(ClusterResource(c.desired.name), "FailoverCompleted",
+                          (primary ? primary->id : std::string("?")) + " is the primary (offset " +
+                              std::to_string(primary ? primary->replication_offset : 0) + ")",
+                          done.id()));
     }
   }
 }
@@ -433,7 +429,7 @@ Status ClusterReconciler::ReconcileDeletion(const ClusterView& view, v1::Operati
 }
 
 Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view,
-                                                        const Node& node) {
+                                                         const Node& node) {
   const Cluster& c = view.cluster.desired;
   agent::v1::NodeSpec spec;
   spec.set_node_id(node.id);
@@ -471,8 +467,7 @@ Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view
       for (const HostCandidate& h : view.hosts) {
         sans.insert(h.host.address);
       }
-      Result<TlsMaterial> tls =
-          certs_->IssueNodeCertificate(c.name, {sans.begin(), sans.end()});
+      Result<TlsMaterial> tls = certs_->IssueNodeCertificate(c.name, {sans.begin(), sans.end()});
       CAIRN_RETURN_IF_ERROR(tls.status());
       it = tls_by_cluster_.emplace(c.name, std::move(*tls)).first;
     }
@@ -522,8 +517,7 @@ Status ClusterReconciler::UpdateObserved(const Node& stored, const agent::v1::No
   CAIRN_RETURN_IF_ERROR(store_.UpdateNodeObserved(n));
   if (changed) {
     if (!n.last_exit_reason.empty() && n.last_exit_reason != stored.last_exit_reason) {
-      CAIRN_RETURN_IF_ERROR(
-          store_.AddEvent("nodes/" + n.id, "NodeRestarted", n.last_exit_reason));
+      CAIRN_RETURN_IF_ERROR(store_.AddEvent("nodes/" + n.id, "NodeRestarted", n.last_exit_reason));
     }
     Enqueue(n.cluster);
   }
@@ -532,9 +526,13 @@ Status ClusterReconciler::UpdateObserved(const Node& stored, const agent::v1::No
 
 void ClusterReconciler::OnHeartbeat(const std::string& host_id, const agent::v1::Heartbeat& hb) {
   const agent::v1::HostFacts& f = hb.facts();
-  Host host{.id = host_id, .address = f.advertise_addr(), .zone = f.zone(),
-            .memory_bytes = f.memory_bytes(), .node_port_from = f.node_port_from(),
-            .node_port_to = f.node_port_to(), .last_heartbeat_ms = clock_.NowMs()};
+  Host host{.id = host_id,
+            .address = f.advertise_addr(),
+            .zone = f.zone(),
+            .memory_bytes = f.memory_bytes(),
+            .node_port_from = f.node_port_from(),
+            .node_port_to = f.node_port_to(),
+            .last_heartbeat_ms = clock_.NowMs()};
   for (const agent::v1::EngineInfo& e : f.engines()) {
     host.engines.push_back({e.engine(), e.version()});
   }

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -102,8 +102,8 @@ class ClusterReconciler {
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> queue_;
-  std::map<std::string, InFlight> in_flight_;  // node id -> the task last sent for it
-  std::map<std::string, int> start_failures_;  // node id -> failed StartNode results
+  std::map<std::string, InFlight> in_flight_;        // node id -> the task last sent for it
+  std::map<std::string, int> start_failures_;        // node id -> failed StartNode results
   std::map<std::string, std::string> last_failure_;  // node id -> the agent's reason
   std::map<std::string, TlsMaterial> tls_by_cluster_;
   std::function<void(const std::string&, const std::string&, const std::string&)>

@@ -33,8 +33,11 @@ bool RoleMatches(const Node& n) {
 void PlanPlacement(const ClusterView& view, int64_t memory_bytes, int missing,
                    ClusterActions& actions) {
   const Cluster& c = view.cluster.desired;
-  PlacementRequest request{.cluster = c.name, .shard_id = std::string(kShard),
-                           .engine = c.engine, .memory_bytes = memory_bytes, .port = c.port};
+  PlacementRequest request{.cluster = c.name,
+                           .shard_id = std::string(kShard),
+                           .engine = c.engine,
+                           .memory_bytes = memory_bytes,
+                           .port = c.port};
   int next = 1;
   bool has_primary = FindPrimary(view.nodes) != nullptr;
   for (const Node& n : view.nodes) {
@@ -174,11 +177,11 @@ ClusterActions PlanActions(const ClusterView& view, int64_t memory_bytes) {
     bool ready = n->running && RoleMatches(*n) && (n->primary || n->link_status == "up");
     all_ready = all_ready && ready;
     std::string detail = n->last_exit_reason.empty() ? "" : "last exit: " + n->last_exit_reason;
-    actions.steps.push_back(Step((n->primary ? "start primary " : "start replica ") + n->id,
-                                 n->running, detail));
+    actions.steps.push_back(
+        Step((n->primary ? "start primary " : "start replica ") + n->id, n->running, detail));
     if (!n->primary) {
-      actions.steps.push_back(Step("sync " + n->id + " from the primary",
-                                   n->running && n->link_status == "up"));
+      actions.steps.push_back(
+          Step("sync " + n->id + " from the primary", n->running && n->link_status == "up"));
     }
   }
   for (const Node& n : view.nodes) {

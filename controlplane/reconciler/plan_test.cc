@@ -13,8 +13,11 @@ ClusterView View(int replicas) {
   v.cluster.desired.replicas_per_shard = replicas;
   for (std::string zone : {"a", "b", "c"}) {
     HostCandidate h;
-    h.host = Host{.id = "host-" + zone, .address = "127.0.0.1", .zone = zone,
-                  .memory_bytes = int64_t{4} << 30, .node_port_from = 7000,
+    h.host = Host{.id = "host-" + zone,
+                  .address = "127.0.0.1",
+                  .zone = zone,
+                  .memory_bytes = int64_t{4} << 30,
+                  .node_port_from = 7000,
                   .node_port_to = 7099};
     h.host.engines = {{"cairn", "0.1.0"}};
     v.hosts.push_back(h);

@@ -47,8 +47,8 @@ Result<v1::Operation> Store::CreateCluster(const Cluster& cluster, const std::st
           return Status::DataLoss("operations: unreadable operation record");
         }
         if (op.resource() != ClusterResource(cluster.name)) {
-          return Status::AlreadyExists("request_id " + request_id +
-                                       " was already used for " + op.resource());
+          return Status::AlreadyExists("request_id " + request_id + " was already used for " +
+                                       op.resource());
         }
         return op;
       }
@@ -63,8 +63,7 @@ Result<v1::Operation> Store::CreateCluster(const Cluster& cluster, const std::st
     insert->Bind(cluster.auth_token).Bind(v1::CLUSTER_STATUS_CREATING).Bind(clock_.NowMs());
     CAIRN_RETURN_IF_ERROR(insert->Run());
     if (db_->Changes() == 0) {
-      return Status::AlreadyExists("cluster.name: cluster \"" + cluster.name +
-                                   "\" already exists");
+      return Status::AlreadyExists("cluster.name: cluster \"" + cluster.name + "\" already exists");
     }
     Result<v1::Operation> op =
         InsertOperation(kOpCreateCluster, ClusterResource(cluster.name), request_id);
@@ -186,8 +185,8 @@ Result<v1::Operation> Store::StartFailover(const std::string& cluster,
                                           ") in progress; retry when it ends");
       }
     }
-    Result<sql::Statement> q = db_->Prepare(
-        "UPDATE nodes SET is_primary = (id = ?) WHERE cluster = ? AND removing = 0");
+    Result<sql::Statement> q =
+        db_->Prepare("UPDATE nodes SET is_primary = (id = ?) WHERE cluster = ? AND removing = 0");
     CAIRN_RETURN_IF_ERROR(q.status());
     q->Bind(new_primary).Bind(cluster);
     CAIRN_RETURN_IF_ERROR(q->Run());
@@ -216,8 +215,8 @@ Status Store::ReplaceClusterSpec(const Cluster& cluster) {
 Status Store::SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                                int64_t observed_generation) {
   std::lock_guard lock(mu_);
-  Result<sql::Statement> q = db_->Prepare(
-      "UPDATE clusters SET status = ?, observed_generation = ? WHERE name = ?");
+  Result<sql::Statement> q =
+      db_->Prepare("UPDATE clusters SET status = ?, observed_generation = ? WHERE name = ?");
   CAIRN_RETURN_IF_ERROR(q.status());
   q->Bind(status).Bind(observed_generation).Bind(name);
   return q->Run();

@@ -1,7 +1,7 @@
 // Nodes (desired placement + observed status) and hosts (agent facts).
-#include "controlplane/store/store.h"
-
 #include <sstream>
+
+#include "controlplane/store/store.h"
 
 namespace cairn::controlplane {
 namespace {

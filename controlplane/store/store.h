@@ -107,8 +107,8 @@ class Store {
   Result<std::optional<v1::Operation>> UnfinishedOperation(const std::string& resource);
   // Stores `op` (state, steps, progress, error), stamping updated_at.
   Status SaveOperation(v1::Operation op);
-  Status AddEvent(const std::string& resource, const std::string& type,
-                  const std::string& message, const std::string& operation_id = "");
+  Status AddEvent(const std::string& resource, const std::string& type, const std::string& message,
+                  const std::string& operation_id = "");
   // Events of `resource` and its children ("clusters/demo" also matches "nodes/demo-..."),
   // at or after `since_ms`, oldest first, at most `limit`.
   Result<std::vector<v1::Event>> ListEvents(const std::string& resource, int64_t since_ms,

@@ -1,8 +1,8 @@
 #include "controlplane/store/store.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 namespace cairn::controlplane {
 namespace {
