@@ -28,3 +28,6 @@ echo "== memory per key =="
 echo
 echo "== cluster create (control plane, dev mode) =="
 "${python}" "${here}/cluster_create.py"
+echo
+echo "== failover time (control plane, dev mode) =="
+"${python}" "${here}/failover.py"
