@@ -85,7 +85,8 @@ class ControlPlaneProcess:
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="cairn-cp-")
         os.makedirs(self.data_dir, exist_ok=True)
-        self.node_port_base = random.randrange(20000, 45000, 1000)
+        # Below Linux's ephemeral range (32768+), where outgoing connections take local ports.
+        self.node_port_base = random.randrange(10000, 32000, 500)
         self.proc = None
         self.log_path = os.path.join(self.data_dir, "controlplane.log")
         self.addrs = None
