@@ -245,6 +245,15 @@ void Replication::Psync(commands::CommandContext& ctx) {
   if (client.has_flag(commands::kClientReplica)) {
     return;
   }
+  if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(3), "failover")) {
+    // FAILOVER from our primary: it hands its role to us and continues as our replica.
+    if (ctx.arg(1) != replid_) {
+      ctx.reply().Error("ERR PSYNC FAILOVER replid must match my replid.");
+      return;
+    }
+    spdlog::info("MASTER MODE enabled (failover request from {})", client.addr);
+    BecomePrimary();
+  }
   if (is_replica() && primary_client_id_ == 0) {
     ctx.reply().Error("NOMASTERLINK Can't SYNC while not connected with my master");
     return;
@@ -487,7 +496,7 @@ void Replication::FillInfo(std::string& out) {
   }
   Field(out, "connected_slaves", n);
   out += lines;
-  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_failover_state", FailoverStateName());
   Field(out, "master_replid", replid_);
   Field(out, "master_replid2", replid2_);
   Field(out, "master_repl_offset", offset_);

@@ -312,3 +312,29 @@ def test_dump_restore_replicates(cairn_trio):
     _caught_up(primary, r1)
     assert _r(r1).get("dst") == b"v" * 100
     assert abs(_r(r1).pttl("dst") - p.pttl("dst")) < 2000
+
+
+def test_failover_to_a_replica_without_data_loss(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _attach(r2, primary)
+    p = _r(primary)
+    p.mset({f"k{i}": i for i in range(1000)})
+    with pytest.raises(redis.exceptions.ResponseError, match="No failover in progress"):
+        p.execute_command("FAILOVER", "ABORT")
+    with pytest.raises(redis.exceptions.ResponseError, match="not valid when server is a replica"):
+        _r(r1).execute_command("FAILOVER")
+    with pytest.raises(redis.exceptions.ResponseError, match="is not a replica"):
+        p.execute_command("FAILOVER", "TO", HOST, 1)
+    assert p.execute_command("FAILOVER", "TO", HOST, r1.port, "TIMEOUT", 10000) == b"OK"
+    wait_until(lambda: _info(r1)["role"] == "master" and
+               _info(primary).get("master_link_status") == "up", timeout=SYNC_TIMEOUT,
+               what="the switchover")
+    assert _info(primary)["master_failover_state"] == "no-failover"
+    assert _info(primary)["master_port"] == r1.port
+    with pytest.raises(redis.exceptions.ReadOnlyError):
+        p.set("x", "1")
+    _r(r1).set("after-failover", "1")
+    _caught_up(r1, primary)
+    assert _dataset(primary) == _dataset(r1)
+    assert p.get("after-failover") == b"1"
