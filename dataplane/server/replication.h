@@ -64,6 +64,12 @@ class Replication final : public commands::ReplicationHooks {
   // INFO replication fields.
   void FillInfo(std::string& out);
 
+  // Applies a new repl-backlog-size to an existing backlog (keeping its newest bytes).
+  void ResizeBacklog() {
+    if (backlog_) {
+      backlog_->Resize(backlog_size);
+    }
+  }
   // INFO stats: full syncs served, partial syncs accepted and refused.
   int64_t sync_full() const { return sync_full_; }
   int64_t sync_partial_ok() const { return sync_partial_ok_; }

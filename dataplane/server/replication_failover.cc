@@ -104,8 +104,8 @@ void Replication::Failover(commands::CommandContext& ctx) {
     ctx.reply().Error("ERR FAILOVER target replica is not online.");
     return;
   }
-  spdlog::info("FAILOVER requested to {}", host.empty() ? "any replica" : host + ":" +
-                                                                             std::to_string(port));
+  spdlog::info("FAILOVER requested to {}",
+               host.empty() ? "any replica" : host + ":" + std::to_string(port));
   failover_host_ = host;
   failover_port_ = static_cast<int>(port);
   failover_deadline_ms_ = timeout_ms > 0 ? ctx.now_ms() + timeout_ms : 0;

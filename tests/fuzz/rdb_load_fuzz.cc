@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ManualClock clock;
   Keyspace ks(KeyspaceConfig{}, &clock, [] { return size_t{0}; });
   ks.RefreshCommandTime();
-  cairn::persistence::RdbLoadOptions options{.skip_expired = true, .now_ms = clock.NowMs(),
-                                             .verify_checksum = false};
+  cairn::persistence::RdbLoadOptions options{
+      .skip_expired = true, .now_ms = clock.NowMs(), .verify_checksum = false};
   cairn::Result<cairn::persistence::RdbLoadInfo> loaded =
       cairn::persistence::LoadRdb(input, ks, options);
   if (loaded.ok()) {

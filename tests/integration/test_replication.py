@@ -338,3 +338,23 @@ def test_failover_to_a_replica_without_data_loss(cairn_trio):
     _caught_up(r1, primary)
     assert _dataset(primary) == _dataset(r1)
     assert p.get("after-failover") == b"1"
+
+
+def test_backlog_overflow_falls_back_to_a_full_sync(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    p.config_set("repl-backlog-size", "16kb")
+    _attach(r1, primary)
+    assert _info(primary)["repl_backlog_size"] == 16384
+    full = _stat(primary, "sync_full")
+    # One pipeline: the link is cut and 200 KB written before the replica can reconnect.
+    pipe = p.pipeline(transaction=False)
+    pipe.execute_command("CLIENT", "KILL", "TYPE", "replica")
+    for i in range(200):
+        pipe.set(f"big:{i}", "x" * 1000)
+    pipe.execute()
+    wait_until(lambda: _stat(primary, "sync_full") == full + 1, timeout=SYNC_TIMEOUT,
+               what="a full sync after the backlog overflowed")
+    assert _stat(primary, "sync_partial_err") >= 1
+    _caught_up(primary, r1)
+    assert _dataset(r1) == _dataset(primary)
