@@ -358,3 +358,40 @@ def test_backlog_overflow_falls_back_to_a_full_sync(cairn_trio):
     assert _stat(primary, "sync_partial_err") >= 1
     _caught_up(primary, r1)
     assert _dataset(r1) == _dataset(primary)
+
+
+def test_chained_replicas_proxy_the_stream_with_equal_offsets(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _r(primary, db=4).set("before-chain", "1")
+    _caught_up(primary, r1)
+    _attach(r2, r1)  # r2 full-syncs from a replica in the middle of the stream (db 4 selected)
+    _r(primary, db=4).set("after-chain", "2")
+    _r(primary).set("db0", "3")
+    _caught_up(primary, r1)
+    _caught_up(r1, r2)
+    assert _dataset(r2) == _dataset(primary)
+    assert _info(r2)["master_repl_offset"] == _info(primary)["master_repl_offset"]
+    assert _info(r2)["master_replid"] == _info(primary)["master_replid"]
+
+
+def test_restarted_replica_continues_partially_from_its_snapshot():
+    with ServerProcess(cairn_server_bin(), name="primary") as primary:
+        replica = ServerProcess(cairn_server_bin(), name="replica", persistence=True,
+                                config_text=f"replicaof {HOST} {primary.port}\n")
+        try:
+            replica.start()
+            wait_until(lambda: _info(replica).get("master_link_status") == "up",
+                       timeout=SYNC_TIMEOUT, what="the first sync")
+            _r(primary).set("k", "v")
+            _caught_up(primary, replica)
+            full = _stat(primary, "sync_full")
+            assert replica.stop() == 0  # SIGTERM with save points: saves repl-id and offset
+            _r(primary).set("while-down", "1")
+            replica.start()
+            wait_until(lambda: _r(replica).get("while-down") == b"1", timeout=SYNC_TIMEOUT,
+                       what="the restarted replica to catch up")
+            assert _stat(primary, "sync_full") == full, "no second full sync"
+            assert _stat(primary, "sync_partial_ok") >= 1
+        finally:
+            replica.cleanup()
