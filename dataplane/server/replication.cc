@@ -169,7 +169,11 @@ void Replication::FullSync(commands::CommandContext& ctx, bool legacy_sync) {
   Status s = server_.snapshots().StartBackgroundSave(
       {.forked = [this] { OnSnapshotForked(); }, .done = [this](bool ok) { OnSnapshotDone(ok); }});
   if (!s.ok()) {
+    // The replica retries after we close the link (as Redis does when it cannot fork).
     spdlog::warn("Can't BGSAVE for replication: {}", s.message());
+    replicas_[ctx.client().id()].state = SyncState::kHandshake;
+    ctx.reply().Error("ERR Unable to perform background save");
+    ctx.client().set_flag(commands::kClientCloseAfterReply);
   }
 }
 
@@ -211,7 +215,10 @@ void Replication::OnSnapshotDone(bool ok) {
   std::vector<commands::Client*> failed;
   for (auto& [id, info] : replicas_) {
     commands::Client* c = state.FindClient(id);
-    if (info.state != SyncState::kWaitBgsaveEnd || c == nullptr) {
+    // A failed save that never forked (a queued one) strands replicas still waiting to start.
+    bool stranded = info.state == SyncState::kWaitBgsaveStart && !ok &&
+                    !server_.snapshots().bgsave_in_progress();
+    if (c == nullptr || (info.state != SyncState::kWaitBgsaveEnd && !stranded)) {
       continue;
     }
     if (!rdb.ok()) {
