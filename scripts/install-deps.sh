@@ -10,9 +10,9 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libjemalloc-dev liblua5.1-0-dev
-  libcli11-dev libxxhash-dev liblzf-dev
+  libcli11-dev libxxhash-dev libhiredis-dev libyaml-cpp-dev liblzf-dev
   # reference server and real clients for the compat, integration and bench suites
-  redis-server redis-tools python3-redis python3-pytest
+  redis-server redis-tools python3-redis python3-pytest python3-yaml
   # fuzzing (libFuzzer ships with clang)
   clang
 )

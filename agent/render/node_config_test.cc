@@ -39,5 +39,60 @@ TEST(NodeConfigTest, RejectsBadParameterNames) {
   EXPECT_EQ(RenderNodeConfig(c).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(NodeConfigTest, RendersSocketAuthAndReplication) {
+  NodeConfig c;
+  c.port = 7002;
+  c.bind = "10.0.0.7 127.0.0.1";
+  c.unixsocket = "/data/n1/node.sock";
+  c.requirepass = "s3 cret";
+  c.masterauth = "s3 cret";
+  c.replicaof_host = "10.0.0.5";
+  c.replicaof_port = 7001;
+  Result<std::string> text = RenderNodeConfig(c);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_NE(text->find("\nport 7002\n"), std::string::npos);
+  EXPECT_NE(text->find("\nbind 10.0.0.7 127.0.0.1\n"), std::string::npos);
+  EXPECT_NE(text->find("\nunixsocket /data/n1/node.sock\nunixsocketperm 700\n"), std::string::npos);
+  EXPECT_NE(text->find("\nrequirepass \"s3 cret\"\n"), std::string::npos);
+  EXPECT_NE(text->find("\nmasterauth \"s3 cret\"\n"), std::string::npos);
+  EXPECT_NE(text->find("\nreplicaof 10.0.0.5 7001\n"), std::string::npos);
+  EXPECT_EQ(text->find("tls"), std::string::npos);
+}
+
+TEST(NodeConfigTest, LeavesOutUnsetSecretsAndReplication) {
+  NodeConfig c;
+  Result<std::string> text = RenderNodeConfig(c);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->find("requirepass"), std::string::npos);
+  EXPECT_EQ(text->find("masterauth"), std::string::npos);
+  EXPECT_EQ(text->find("replicaof"), std::string::npos);
+  EXPECT_EQ(text->find("unixsocket"), std::string::npos);
+}
+
+TEST(NodeConfigTest, TlsServesOnlyTheTlsPort) {
+  NodeConfig c;
+  c.port = 7003;
+  c.tls = true;
+  EXPECT_EQ(RenderNodeConfig(c).status().code(), StatusCode::kInvalidArgument);
+  c.tls_cert_file = "/d/tls.crt";
+  c.tls_key_file = "/d/tls.key";
+  c.tls_ca_cert_file = "/d/ca.crt";
+  Result<std::string> text = RenderNodeConfig(c);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("\nport 0\ntls-port 7003\n"), std::string::npos);
+  EXPECT_NE(text->find("\ntls-cert-file /d/tls.crt\n"), std::string::npos);
+  EXPECT_NE(text->find("\ntls-key-file /d/tls.key\n"), std::string::npos);
+  EXPECT_NE(text->find("\ntls-ca-cert-file /d/ca.crt\n"), std::string::npos);
+  EXPECT_NE(text->find("\ntls-auth-clients no\n"), std::string::npos);
+  EXPECT_NE(text->find("\ntls-replication yes\n"), std::string::npos);
+}
+
+TEST(NodeConfigTest, RejectsBadReplicaofPort) {
+  NodeConfig c;
+  c.replicaof_host = "10.0.0.5";
+  c.replicaof_port = 0;
+  EXPECT_EQ(RenderNodeConfig(c).status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace cairn::agent

@@ -1,9 +1,25 @@
 // Cluster validation and proto conversion.
 #include "controlplane/model/cluster.h"
 
+#include <array>
+
+#include "controlplane/model/catalog.h"
 #include "controlplane/model/names.h"
 
 namespace cairn::controlplane {
+
+Status ValidateMaxmemoryPolicy(std::string_view field, std::string_view policy) {
+  static constexpr std::array<std::string_view, 8> kPolicies = {
+      "noeviction",   "allkeys-lru",  "allkeys-lfu",     "allkeys-random",
+      "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"};
+  for (std::string_view p : kPolicies) {
+    if (p == policy) {
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument(std::string(field) + ": unknown maxmemory policy \"" +
+                                 std::string(policy) + "\"");
+}
 
 Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
   Cluster c;
@@ -21,6 +37,7 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
   if (!proto.node_type().empty()) {
     c.node_type = proto.node_type();
   }
+  CAIRN_RETURN_IF_ERROR(FindNodeType("cluster.node_type", c.node_type).status());
   if (proto.shard_count() > 1) {
     return Status::InvalidArgument(
         "cluster.shard_count: only 1 shard is supported until cluster mode lands, got " +
@@ -39,10 +56,39 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
                                    std::to_string(proto.port()));
   }
   c.port = proto.port();
+  if (proto.has_automatic_failover()) {
+    c.automatic_failover = proto.automatic_failover();
+  }
+  if (proto.down_after_ms() != 0 &&
+      (proto.down_after_ms() < 500 || proto.down_after_ms() > 60000)) {
+    return Status::InvalidArgument("cluster.down_after_ms: must be between 500 and 60000, got " +
+                                   std::to_string(proto.down_after_ms()));
+  }
+  if (proto.down_after_ms() != 0) {
+    c.down_after_ms = proto.down_after_ms();
+  }
   c.tls = proto.tls();
+  if (c.tls && c.engine == "cairn") {
+    // cairn-server has no TLS listener yet; refusing beats creating nodes that cannot start.
+    return Status::InvalidArgument(
+        "cluster.tls: TLS is not available with engine \"cairn\" yet; use engine \"redis\"");
+  }
   if (!proto.maxmemory_policy().empty()) {
+    CAIRN_RETURN_IF_ERROR(
+        ValidateMaxmemoryPolicy("cluster.maxmemory_policy", proto.maxmemory_policy()));
     c.maxmemory_policy = proto.maxmemory_policy();
   }
+  if (proto.auth_token().size() > 0 &&
+      (proto.auth_token().size() < 16 || proto.auth_token().size() > 128)) {
+    // ElastiCache's AUTH token rule.
+    return Status::InvalidArgument("cluster.auth_token: must be 16 to 128 characters");
+  }
+  for (char ch : proto.auth_token()) {
+    if (ch <= ' ' || ch > '~') {
+      return Status::InvalidArgument("cluster.auth_token: must be printable ASCII without spaces");
+    }
+  }
+  c.auth_token = proto.auth_token();
   return c;
 }
 
@@ -59,6 +105,10 @@ v1::Cluster ToProto(const Cluster& cluster) {
   p.set_tls(cluster.tls);
   p.set_maxmemory_policy(cluster.maxmemory_policy);
   p.set_generation(cluster.generation);
+  if (cluster.automatic_failover) {
+    p.set_automatic_failover(*cluster.automatic_failover);
+  }
+  p.set_down_after_ms(cluster.down_after_ms);
   return p;
 }
 

@@ -9,7 +9,7 @@ TEST(ClusterModelTest, FillsDefaultsAndRoundTripsThroughProto) {
   v1::Cluster in;
   in.set_name("demo");
   in.set_replicas_per_shard(2);
-  in.set_auth_token("s3cret");
+  in.set_auth_token("s3cret-s3cret-s3cret");
   Result<Cluster> c = ClusterFromProto(in);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->engine, "cairn");
@@ -35,6 +35,22 @@ TEST(ClusterModelTest, RejectsOutOfRangeFieldsNamingThem) {
   in.set_shard_count(1);
   in.set_engine("memcached");
   EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.engine"), std::string_view::npos);
+  in.set_engine("redis");
+  in.set_node_type("cache.huge");
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.node_type"),
+            std::string_view::npos);
+  in.set_node_type("cache.large");
+  in.set_auth_token("short");
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.auth_token"),
+            std::string_view::npos);
+  in.set_auth_token("");
+  in.set_engine("cairn");
+  in.set_tls(true);
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.tls"), std::string_view::npos);
+  in.set_tls(false);
+  in.set_maxmemory_policy("lru");
+  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.maxmemory_policy"),
+            std::string_view::npos);
 }
 
 }  // namespace

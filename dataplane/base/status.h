@@ -14,14 +14,17 @@ namespace cairn {
 enum class StatusCode : int {
   kOk = 0,
   kInvalidArgument = 3,
+  kDeadlineExceeded = 4,
   kNotFound = 5,
   kAlreadyExists = 6,
+  kPermissionDenied = 7,
   kFailedPrecondition = 9,
   kResourceExhausted = 8,
   kAborted = 10,
   kUnavailable = 14,
   kDataLoss = 15,
   kInternal = 13,
+  kUnauthenticated = 16,
 };
 
 // Name of a code as gRPC spells it ("NOT_FOUND").
@@ -50,6 +53,15 @@ class Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) {
+    return {StatusCode::kDeadlineExceeded, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
 
   Status(const Status& other);
   Status& operator=(const Status& other);

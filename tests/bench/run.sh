@@ -25,3 +25,9 @@ echo "== throughput (redis-benchmark) =="
 echo
 echo "== memory per key =="
 "${python}" "${here}/memory.py"
+echo
+echo "== cluster create (control plane, dev mode) =="
+"${python}" "${here}/cluster_create.py"
+echo
+echo "== failover time (control plane, dev mode) =="
+"${python}" "${here}/failover.py"

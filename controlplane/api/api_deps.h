@@ -1,0 +1,27 @@
+// What every API service implementation reads and writes: the store, the reconciler it wakes,
+// and the agent sessions (for host reachability).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "controlplane/reconciler/agent_tasks.h"
+#include "controlplane/reconciler/cluster_reconciler.h"
+#include "controlplane/store/store.h"
+#include "dataplane/base/clock.h"
+
+namespace cairn::controlplane {
+
+struct ApiDeps {
+  Store& store;
+  ClusterReconciler& reconciler;
+  AgentTasks& agents;
+  const Clock& clock;
+  // Formats a join token for agents from its id and secret ("cjt1.<ca-sha256>.<id>.<secret>").
+  std::function<std::string(std::string_view id, std::string_view secret)> format_join_token;
+  // "host:port" of the Sentinel-compatible discovery endpoint (Cluster.endpoints.discovery).
+  std::string discovery_addr;
+};
+
+}  // namespace cairn::controlplane
