@@ -35,7 +35,8 @@ Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_vi
     return kWrongFooter;
   }
   std::string_view footer = payload.substr(payload.size() - kFooterBytes);
-  int version = static_cast<unsigned char>(footer[0]) | (static_cast<unsigned char>(footer[1]) << 8);
+  int version =
+      static_cast<unsigned char>(footer[0]) | (static_cast<unsigned char>(footer[1]) << 8);
   uint64_t crc = 0;
   for (int i = 7; i >= 0; i--) {
     crc = (crc << 8) | static_cast<unsigned char>(footer[2 + i]);
