@@ -139,4 +139,25 @@ inline constexpr char kErrBitfieldType[] =
 inline constexpr char kErrBitfieldOverflowType[] = "ERR Invalid OVERFLOW type specified";
 inline constexpr char kErrBitfieldRoWrite[] = "ERR BITFIELD_RO only supports the GET subcommand";
 
+// Collection families (lists, hashes, sets). Texts ending in a space are prefixes.
+inline constexpr char kErrValueRangePrefix[] = "ERR value is out of range, value must between ";
+inline constexpr char kErrMustBePositive[] = "ERR value is out of range, must be positive";
+inline constexpr char kErrTimeoutOutOfRange[] = "ERR timeout is out of range";
+inline constexpr char kErrLposRankZero[] =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr char kErrLposCountNegative[] = "ERR COUNT can't be negative";
+inline constexpr char kErrLposMaxlenNegative[] = "ERR MAXLEN can't be negative";
+inline constexpr char kErrNumkeysPositive[] = "ERR numkeys should be greater than 0";
+inline constexpr char kErrCountPositive[] = "ERR count should be greater than 0";
+inline constexpr char kErrUnblockReason[] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+inline constexpr char kErrUnblocked[] = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+inline constexpr char kErrHashNotInteger[] = "ERR hash value is not an integer";
+inline constexpr char kErrHashNotFloat[] = "ERR hash value is not a float";
+inline constexpr char kErrNumkeysTooBig[] =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr char kErrLimitNegative[] = "ERR LIMIT can't be negative";
+inline constexpr char kErrValueOutOfRange[] = "ERR value is out of range";
+inline constexpr char kErrValueNanInf[] = "ERR value is NaN or Infinity";
+
 }  // namespace cairn

@@ -385,6 +385,33 @@ void CmdClientNoEvict(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command (BLPOP, ...) with
+// its timeout reply or an UNBLOCKED error. Replies 1 when that client was blocked, else 0.
+void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.reply().Error(std::string(kErrSubcommandSyntaxPrefix) + std::string(ctx.arg(1)) +
+                      "'. Try CLIENT HELP.");
+    return;
+  }
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "error")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "timeout")) {
+      ctx.reply().Error(kErrUnblockReason);
+      return;
+    }
+  }
+  std::optional<int64_t> id = ParseInt64(ctx.arg(2));
+  if (!id) {
+    ctx.reply().Error(kErrNotInteger);
+    return;
+  }
+  bool done =
+      *id > 0 && ctx.server().blocked().Unblock(ctx.server(), static_cast<uint64_t>(*id), error);
+  ctx.reply().Integer(done ? 1 : 0);
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   ReplyHelp(ctx.reply(), "CLIENT",
             {"CACHING (YES|NO)",
@@ -475,6 +502,7 @@ void RegisterClientFamily(CommandTable& table) {
   sub("unpause", 2, admin, CmdClientUnpause);
   sub("reply", 3, plain, CmdClientReply);
   sub("no-evict", 3, admin, CmdClientNoEvict);
+  sub("unblock", -3, admin, CmdClientUnblock);
   sub("help", 2, kLoading | kStale, CmdClientHelp);
   table.Add({.name = "monitor", .arity = 1, .flags = admin, .handler = CmdMonitor});
 }

@@ -4,24 +4,15 @@
 #include <sys/uio.h>
 
 #include "dataplane/commands/dispatch.h"
+#include "dataplane/engine/types/list.h"
 
 namespace cairn::commands {
-namespace {
-
-// A value of type list with no contents (InsertListForTest).
-class EmptyListForTest final : public engine::Value {
- public:
-  size_t MemoryBytes() const override { return 0; }
-  std::unique_ptr<engine::Value> Clone() const override {
-    return std::make_unique<EmptyListForTest>();
-  }
-};
-
-}  // namespace
 
 void CommandHarness::InsertListForTest(const std::string& key, int db) {
-  keyspace_->db(db).Insert(engine::Entry::NewObject(
-      key, engine::ValueType::kList, engine::Encoding::kQuicklist, new EmptyListForTest, false, 0));
+  auto* list = new engine::ListValue(keyspace_->config().list_max_listpack_size);
+  list->PushBack("x");
+  keyspace_->db(db).Insert(engine::Entry::NewObject(key, engine::ValueType::kList,
+                                                    engine::Encoding::kQuicklist, list, false, 0));
 }
 
 CommandHarness::CommandHarness() {

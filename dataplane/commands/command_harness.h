@@ -32,8 +32,7 @@ class CommandHarness {
   // Bytes queued for a client outside its own commands (Pub/Sub messages), drained.
   std::string TakeOutput(size_t client);
 
-  // Stores a list-typed key with no elements of its own, so tests of other families can reach their
-  // WRONGTYPE paths before the list family exists.
+  // Stores a list holding one element "x" at `key` (WRONGTYPE paths of other families).
   void InsertListForTest(const std::string& key, int db = 0);
 
   ManualClock& clock() { return clock_; }

@@ -12,6 +12,10 @@
 
 #include <openssl/sha.h>
 
+#include "dataplane/engine/types/hash.h"
+#include "dataplane/engine/types/list.h"
+#include "dataplane/engine/types/set.h"
+
 namespace cairn::commands {
 namespace {
 
@@ -38,6 +42,32 @@ std::string_view AsBytes(const Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
 
+// Collections as Redis's xorObjectDigest: list elements mixed in order, set members xored,
+// each hash field+value pair mixed into its own digest and xored in.
+void MixCollection(Digest& digest, const engine::Entry& entry) {
+  if (entry.type() == engine::ValueType::kList) {
+    const auto* list = static_cast<const engine::ListValue*>(entry.object());
+    if (!list->empty()) {
+      list->Visit(0, list->size() - 1, false, [&digest](std::string_view v) {
+        MixDigest(digest, v);
+        return true;
+      });
+    }
+  } else if (entry.type() == engine::ValueType::kSet) {
+    static_cast<const engine::SetValue*>(entry.object())->ForEach([&digest](std::string_view m) {
+      XorDigest(digest, m);
+    });
+  } else if (entry.type() == engine::ValueType::kHash) {
+    static_cast<const engine::HashValue*>(entry.object())
+        ->ForEach([&digest](std::string_view f, std::string_view v) {
+          Digest pair{};
+          MixDigest(pair, f);
+          MixDigest(pair, v);
+          XorDigest(digest, AsBytes(pair));
+        });
+  }
+}
+
 // Redis's xorObjectDigest: the value's type, its content, and a marker for a TTL.
 void MixValue(Digest& digest, const engine::Entry& entry) {
   uint32_t type = htonl(static_cast<uint32_t>(entry.type()));
@@ -46,8 +76,7 @@ void MixValue(Digest& digest, const engine::Entry& entry) {
     // Integer-encoded strings hold their decimal text, which is what Redis mixes for them.
     MixDigest(digest, entry.string_value());
   }
-  // TODO(server-family): mix collection contents (list elements in order; set members, zset
-  // member+score and hash field+value pairs xored) as those types land in the engine.
+  MixCollection(digest, entry);
   if (entry.has_expire()) {
     XorDigest(digest, "!!expire!!");
   }

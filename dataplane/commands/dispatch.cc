@@ -352,6 +352,9 @@ void ProcessCommand(ServerState& server, Client& client,
     return;
   }
   Call(server, client, *spec, args);
+  if (server.blocked().has_ready()) {
+    server.blocked().ServeReady(server);  // after the whole command (EXEC included), as Redis
+  }
 }
 
 }  // namespace cairn::commands

@@ -15,5 +15,8 @@ void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterReplicationFamily(CommandTable& table);
 void RegisterDumpFamily(CommandTable& table);
+void RegisterListFamily(CommandTable& table);
+void RegisterHashFamily(CommandTable& table);
+void RegisterSetFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -15,6 +15,9 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubFamily(table);
   RegisterReplicationFamily(table);
   RegisterDumpFamily(table);
+  RegisterListFamily(table);
+  RegisterHashFamily(table);
+  RegisterSetFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -48,6 +48,7 @@ void ServerState::PropagateCommand(const Client& client,
 
 void ServerState::OnKeyAdded(int db, std::string_view key) {
   Notify(kNotifyNew, "new", key, db);
+  blocked_.SignalKeyReady(db, key);
 }
 
 void ServerState::OnKeyMiss(int db, std::string_view key) {
@@ -61,6 +62,7 @@ void ServerState::AddClient(Client* client) {
 
 void ServerState::RemoveClient(Client* client) {
   UnwatchAll(client);
+  blocked_.RemoveClient(client);
   pubsub_.RemoveClient(client);
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), client), monitors_.end());
   pending_writes_.erase(std::remove(pending_writes_.begin(), pending_writes_.end(), client),

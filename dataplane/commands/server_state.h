@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dataplane/base/config_table.h"
+#include "dataplane/commands/blocking.h"
 #include "dataplane/commands/client.h"
 #include "dataplane/commands/command_table.h"
 #include "dataplane/commands/node_hooks.h"
@@ -175,6 +176,8 @@ class ServerState final : public engine::KeyspaceObserver {
   void AddLatencySample(const std::string& event, int64_t latency_ms);
 
   PauseState& pause() { return pause_; }
+  // Clients waiting in blocking list commands (blocking.h).
+  BlockedClients& blocked() { return blocked_; }
 
   // INFO sections, registered by each layer in display order: name -> appends "field:value\r\n"
   // lines (without the "# Name" header).
@@ -233,6 +236,7 @@ class ServerState final : public engine::KeyspaceObserver {
   int64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencyEvent> latency_events_;
   PauseState pause_;
+  BlockedClients blocked_;
   std::vector<InfoSectionEntry> info_sections_;
 };
 

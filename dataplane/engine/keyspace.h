@@ -72,6 +72,12 @@ struct KeyspaceConfig {
   int active_expire_effort = 1;  // 1..10
   int hz = 10;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  // Collection encodings (engine/types/): list-max-listpack-size, hash-max-listpack-entries,
+  // hash-max-listpack-value (bytes), set-max-intset-entries.
+  int list_max_listpack_size = -2;
+  int hash_max_listpack_entries = 512;
+  int hash_max_listpack_value = 64;
+  int set_max_intset_entries = 512;
 };
 
 class Keyspace {

@@ -51,7 +51,7 @@ Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_vi
     return kBadFormat;
   }
   Result<engine::Entry*> e = ReadValue(*type, 0, key, has_expire, expire_at_ms, r);
-  if (!e.ok()) {
+  if (!e.ok() || *e == nullptr) {  // nullptr: an empty collection
     return kBadFormat;
   }
   if (r.remaining() != 0) {

@@ -213,6 +213,10 @@ Status LoadKey(uint8_t type, size_t type_offset, RdbReader& r, LoadState& s) {
   if (!e.ok()) {
     return e.status();
   }
+  if (*e == nullptr) {  // an empty collection: skipped, as Redis does
+    s.has_expire = false;
+    return Status::Ok();
+  }
   bool expired = s.has_expire && s.options.skip_expired && s.expire_at_ms < s.options.now_ms;
   s.has_expire = false;
   engine::Db& db = s.keyspace.db(s.db);

@@ -41,5 +41,10 @@ struct ValueCodec {
 
 // The string codec (string_codec.cc).
 const ValueCodec& StringCodec();
+// List, set and hash codecs (collection_codecs.cc). Their load returns nullptr for an empty
+// collection: the key is skipped, as Redis skips empty keys.
+const ValueCodec& ListCodec();
+const ValueCodec& SetCodec();
+const ValueCodec& HashCodec();
 
 }  // namespace cairn::persistence

@@ -246,6 +246,22 @@ void Server::RegisterParameters() {
   t.Add(keyspace_int("lfu-log-factor", &engine::KeyspaceConfig::lfu_log_factor, 0, INT32_MAX));
   t.Add(keyspace_int("lfu-decay-time", &engine::KeyspaceConfig::lfu_decay_time, 0, INT32_MAX));
   t.Add(keyspace_int("active-expire-effort", &engine::KeyspaceConfig::active_expire_effort, 1, 10));
+  // Collection encodings (engine/types/): thresholds of the packed forms.
+  auto aliased = [](Parameter p, std::string alias) {
+    p.aliases.push_back(std::move(alias));
+    return p;
+  };
+  t.Add(aliased(keyspace_int("hash-max-listpack-entries",
+                             &engine::KeyspaceConfig::hash_max_listpack_entries, 0, INT32_MAX),
+                "hash-max-ziplist-entries"));
+  t.Add(aliased(keyspace_int("hash-max-listpack-value",
+                             &engine::KeyspaceConfig::hash_max_listpack_value, 0, INT32_MAX),
+                "hash-max-ziplist-value"));
+  t.Add(aliased(keyspace_int("list-max-listpack-size",
+                             &engine::KeyspaceConfig::list_max_listpack_size, INT32_MIN, INT32_MAX),
+                "list-max-ziplist-size"));
+  t.Add(keyspace_int("set-max-intset-entries", &engine::KeyspaceConfig::set_max_intset_entries, 0,
+                     INT32_MAX));
   // Redis accepts any non-negative hz and keeps it within 1..500.
   t.Add({.name = "hz",
          .get = [this] { return std::to_string(keyspace_->config().hz); },
@@ -407,11 +423,7 @@ void Server::RegisterParameters() {
   t.Add(Stored("supervised", "no", {"upstart", "systemd", "auto", "no"}));
   t.Add(StoredBool("always-show-logo", false));
   t.Add(StoredBool("set-proc-title", true));
-  t.Add(Stored("hash-max-listpack-entries", "128"));
-  t.Add(Stored("hash-max-listpack-value", "64"));
-  t.Add(Stored("list-max-listpack-size", "-2"));
   t.Add(Stored("list-compress-depth", "0"));
-  t.Add(Stored("set-max-intset-entries", "512"));
   t.Add(Stored("zset-max-listpack-entries", "128"));
   t.Add(Stored("zset-max-listpack-value", "64"));
   t.Add(Stored("stream-node-max-bytes", "4096"));

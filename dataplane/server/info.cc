@@ -111,7 +111,7 @@ void RegisterInfoSections(Server& server) {
     Field(out, "maxclients", st.config().maxclients);
     Field(out, "client_recent_max_input_buffer", static_cast<int64_t>(max_in));
     Field(out, "client_recent_max_output_buffer", static_cast<int64_t>(max_out));
-    Field(out, "blocked_clients", 0);
+    Field(out, "blocked_clients", static_cast<int64_t>(st.blocked().blocked_count()));
     Field(out, "tracking_clients", 0);
     Field(out, "clients_in_timeout_table", 0);
     Field(out, "pubsub_clients", pubsub);

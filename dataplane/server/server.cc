@@ -360,6 +360,7 @@ Connection* Server::AdoptPrimaryConnection(int fd, const std::string& addr) {
 
 void Server::BeforeSleep() {
   replication_->BeforeSleep();
+  ResumeUnblockedClients();
   std::vector<commands::Client*>& pending = state_->pending_writes();
   // Flushing may queue more (a Pub/Sub message to another client); loop until drained.
   while (!pending.empty()) {
@@ -382,6 +383,23 @@ void Server::BeforeSleep() {
     }
   }
   closed_.clear();
+}
+
+void Server::ResumeUnblockedClients() {
+  commands::BlockedClients& blocked = state_->blocked();
+  if (blocked.blocked_count() > 0) {
+    blocked.CheckTimeouts(*state_, clock_.NowMs());
+  }
+  // Commands pipelined behind a blocking one run now; they may unblock (or block) others.
+  for (std::vector<uint64_t> ids = blocked.TakeResumed(); !ids.empty();
+       ids = blocked.TakeResumed()) {
+    for (uint64_t id : ids) {
+      auto* conn = static_cast<Connection*>(state_->FindClient(id));
+      if (conn != nullptr && !conn->closed()) {
+        conn->ProcessInput();
+      }
+    }
+  }
 }
 
 void Server::CloseTimedOutClients() {

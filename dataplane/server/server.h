@@ -63,6 +63,9 @@ class Server final {
   void Cron();
   void BeforeSleep();
   void CloseTimedOutClients();
+  // Blocked clients: replies to timed-out ones and runs the input pipelined behind any client
+  // unblocked since the last turn (blocking.h).
+  void ResumeUnblockedClients();
   bool OverOutputLimit(Connection* conn);
   Status Listen(const std::string& address, bool optional);
   Status ListenUnix();

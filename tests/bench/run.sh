@@ -26,6 +26,9 @@ echo
 echo "== memory per key =="
 "${python}" "${here}/memory.py"
 echo
+echo "== bytes per member of hashes and sets =="
+"${python}" "${here}/collection_memory.py"
+echo
 echo "== cluster create (control plane, dev mode) =="
 "${python}" "${here}/cluster_create.py"
 echo

@@ -19,7 +19,6 @@ COMPAT_ARGS = ["--enable-debug-command", "yes"]
 # of these is expected to fail until then. The mark is strict: the day the feature lands, the
 # test passes, pytest reports XPASS as a failure, and the entry here must be deleted.
 PENDING_IN_SOURCE = {
-    "RPUSH": "the list type (issue 4)",
 }
 PENDING_BY_ID = {
 }

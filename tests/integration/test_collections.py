@@ -1,0 +1,175 @@
+"""Lists, hashes and sets end to end with python3-redis: a job queue served by BRPOP workers
+(several producers and consumers, every job done exactly once), session hashes with expiry, tag
+sets, and RDB snapshots of all three types moving both ways between cairn-server and Debian's
+redis-server (checked with redis-check-rdb and compared key by key)."""
+
+import os
+import shutil
+import subprocess
+import threading
+
+import redis
+
+from cairn_testlib import HOST, ServerProcess, cairn_server_bin, redis_server_bin, wait_until
+
+
+def _client(server, db=0):
+    return redis.Redis(host=HOST, port=server.port, db=db, socket_timeout=30)
+
+
+def test_job_queue_with_brpop_workers(server):
+    jobs = 2000
+    workers = 4
+    done = []
+    lock = threading.Lock()
+
+    def worker():
+        r = _client(server)
+        while True:
+            item = r.brpop(["jobs:high", "jobs:low"], timeout=5)
+            assert item is not None, "queue stalled"
+            if item[1] == b"stop":
+                return
+            with lock:
+                done.append(item[1])
+            r.hincrby("stats", "done", 1)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    producer = _client(server)
+    pipe = producer.pipeline(transaction=False)
+    for i in range(jobs):
+        pipe.lpush("jobs:high" if i % 3 == 0 else "jobs:low", f"job-{i}")
+        if i % 100 == 99:
+            pipe.execute()
+    pipe.execute()
+    wait_until(lambda: int(producer.hget("stats", "done") or 0) == jobs, timeout=60,
+               what="all jobs done")
+    for _ in range(workers):
+        producer.lpush("jobs:low", "stop")
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(done) == sorted(f"job-{i}".encode() for i in range(jobs))
+    assert producer.exists("jobs:high", "jobs:low") == 0
+
+
+def test_blocked_worker_gets_job_from_multi_and_timeout_in_fractions(server):
+    r = _client(server)
+    got = []
+    t = threading.Thread(target=lambda: got.append(_client(server).blmove(
+        "incoming", "processing", 10, "RIGHT", "LEFT")))
+    t.start()
+    wait_until(lambda: r.info("clients")["blocked_clients"] == 1, what="worker blocked")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.rpush("incoming", "a", "b")
+        pipe.execute()
+    t.join(timeout=10)
+    assert got == [b"b"]
+    assert r.lrange("processing", 0, -1) == [b"b"]
+    assert r.blpop(["empty"], timeout=0.05) is None
+
+
+def test_session_hashes_with_expiry(server):
+    r = _client(server)
+    for i in range(200):
+        r.hset(f"session:{i}", mapping={"user": f"u{i}", "cart": "0", "seen": "1"})
+        r.pexpire(f"session:{i}", 200 if i % 2 else 60_000)
+        r.sadd(f"tags:{i % 10}", f"session:{i}")
+    r.hincrby("session:0", "cart", 3)
+    assert r.hgetall("session:0") == {b"user": b"u0", b"cart": b"3", b"seen": b"1"}
+    wait_until(lambda: r.exists(*[f"session:{i}" for i in range(1, 200, 2)]) == 0,
+               what="short sessions expired")
+    assert r.exists(*[f"session:{i}" for i in range(0, 200, 2)]) == 100
+    assert r.scard("tags:3") == 20
+    assert r.object("encoding", "session:0") == b"listpack"
+    assert r.type("tags:3") == b"set"
+
+
+def _fill(r):
+    r.rpush("list:small", "a", "12", "-7", "", "x" * 100)
+    r.rpush("list:big", *[f"element-{i}" for i in range(20000)])
+    r.sadd("set:ints", *range(-300, 300))
+    r.sadd("set:ints:big", *range(0, 2000))
+    r.sadd("set:strings", *[f"member-{i}" for i in range(700)])
+    r.hset("hash:small", mapping={"f": "v", "n": "12", "neg": "-5000", "e": ""})
+    r.hset("hash:big", mapping={f"field-{i}": f"value-{i}" for i in range(1000)})
+    r.hset("hash:long", "f", "v" * 200)
+    r.rpush("ttl:list", "x")
+    r.pexpire("ttl:list", 3_600_000)
+
+
+def _dump(server):
+    out = {}
+    r = _client(server)
+    for key in r.scan_iter(count=1000):
+        kind = r.type(key)
+        if kind == b"list":
+            value = r.lrange(key, 0, -1)
+        elif kind == b"set":
+            value = sorted(r.smembers(key))
+        else:
+            value = sorted(r.hgetall(key).items())
+        out[key] = (kind, value, r.pttl(key) > 0)
+    return out
+
+
+def _start_with_file(binary, name, rdb_path):
+    process = ServerProcess(binary, name=name, persistence=True)
+    shutil.copy(rdb_path, os.path.join(process.dir, "dump.rdb"))
+    return process.start()
+
+
+def test_rdb_snapshots_move_both_ways():
+    with ServerProcess(redis_server_bin(), name="redis") as real:
+        _fill(_client(real))
+        expected = _dump(real)
+        assert _client(real).save() is True
+        cairn = _start_with_file(cairn_server_bin(), "cairn", os.path.join(real.dir, "dump.rdb"))
+        try:
+            assert _dump(cairn) == expected
+            assert _client(cairn).save() is True
+            rdb = os.path.join(cairn.dir, "dump.rdb")
+            check = subprocess.run(["redis-check-rdb", rdb], capture_output=True, text=True,
+                                   timeout=60)
+            assert check.returncode == 0, check.stdout + check.stderr
+            again = _start_with_file(redis_server_bin(), "redis2", rdb)
+            try:
+                assert _dump(again) == expected
+            finally:
+                again.cleanup()
+        finally:
+            cairn.cleanup()
+
+
+def test_redis_server_replica_follows_collection_writes():
+    """Writes to lists, hashes and sets (a served BLPOP, SPOP, HINCRBYFLOAT, LMPOP included)
+    reach a redis-server replica through full sync and the command stream."""
+    with ServerProcess(cairn_server_bin(), name="cairn") as primary, \
+            ServerProcess(redis_server_bin(), name="redis") as replica:
+        p = _client(primary)
+        _fill(p)
+        rr = _client(replica)
+        assert rr.execute_command("REPLICAOF", HOST, primary.port) == b"OK"
+        wait_until(lambda: rr.info("replication").get("master_link_status") == "up",
+                   timeout=60, what="replica in sync")
+        got = []
+        waiter = threading.Thread(target=lambda: got.append(_client(primary).blpop("q", 10)))
+        waiter.start()
+        wait_until(lambda: p.info("clients")["blocked_clients"] == 1, what="waiter blocked")
+        p.rpush("q", "job1", "job2")
+        waiter.join(timeout=10)
+        assert got == [(b"q", b"job1")]
+        p.spop("set:strings", 10)
+        p.spop("set:ints")
+        p.hincrbyfloat("hash:small", "n", "0.1")
+        p.execute_command("LMPOP", 2, "nothing", "list:big", "RIGHT", "COUNT", 5)
+        p.lmove("list:small", "list:moved", "LEFT", "RIGHT")
+        p.srem("set:ints:big", *range(0, 2000))
+        p.hdel("hash:long", "f")
+
+        def same():
+            want = p.info("replication")["master_repl_offset"]
+            return rr.info("replication").get("slave_repl_offset", -1) >= want
+        wait_until(same, timeout=60, what="replica caught up")
+        assert _dump(replica) == _dump(primary)
