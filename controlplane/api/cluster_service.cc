@@ -13,8 +13,9 @@ v1::Node NodeToProto(const Node& n, const Host* host) {
   v1::Node p;
   p.set_id(n.id);
   p.set_shard_id(n.shard_id);
-  bool primary = n.observed_role.empty() ? n.primary : n.observed_role == "primary";
-  p.set_role(primary ? v1::NODE_ROLE_PRIMARY : v1::NODE_ROLE_REPLICA);
+  // The desired role: what the endpoints and discovery point at. During a switchover the
+  // observed role lags by a moment; on an unreachable host it is stale.
+  p.set_role(n.primary ? v1::NODE_ROLE_PRIMARY : v1::NODE_ROLE_REPLICA);
   p.set_host_id(n.host_id);
   if (host != nullptr) {
     p.set_zone(host->zone);

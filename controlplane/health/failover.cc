@@ -6,6 +6,15 @@
 namespace cairn::controlplane {
 namespace {
 
+std::string AddressOf(const std::vector<HostHealth>& hosts, const Node& node) {
+  for (const HostHealth& h : hosts) {
+    if (h.host_id == node.host_id) {
+      return h.address + ":" + std::to_string(node.port);
+    }
+  }
+  return "";
+}
+
 bool Reachable(const std::vector<HostHealth>& hosts, const std::string& host_id) {
   return std::any_of(hosts.begin(), hosts.end(),
                      [&](const HostHealth& h) { return h.host_id == host_id && h.reachable; });
@@ -50,9 +59,10 @@ std::optional<FailoverDecision> DecideFailover(const Cluster& cluster, bool was_
   } else {
     int voters = 0;
     int agree = 0;
+    std::string primary_addr = AddressOf(hosts, *primary);
     for (const Node& n : nodes) {
       if (n.primary || n.removing || n.host_id == primary->host_id ||
-          !Reachable(hosts, n.host_id) || !n.running) {
+          !Reachable(hosts, n.host_id) || !n.running || n.observed_replicaof != primary_addr) {
         continue;
       }
       ++voters;

@@ -19,6 +19,8 @@ struct HostHealth {
   std::string host_id;
   // The agent heartbeats (session open and last heartbeat younger than the unreachable timeout).
   bool reachable = false;
+  // The address its nodes are reached at.
+  std::string address;
 };
 
 struct FailoverDecision {

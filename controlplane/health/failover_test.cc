@@ -8,7 +8,8 @@ namespace {
 struct Shard {
   Cluster cluster;
   std::vector<Node> nodes;
-  std::vector<HostHealth> hosts = {{"host-a", true}, {"host-b", true}, {"host-c", true}};
+  std::vector<HostHealth> hosts = {
+      {"host-a", true, "10.0.0.1"}, {"host-b", true, "10.0.0.2"}, {"host-c", true, "10.0.0.3"}};
 
   Shard() {
     cluster.name = "demo";
@@ -21,6 +22,8 @@ struct Shard {
       n.running = true;
       n.observed_role = i == 0 ? "primary" : "replica";
       n.replication_offset = 100 + i;
+      n.port = 7000;
+      n.observed_replicaof = i == 0 ? "" : "10.0.0.1:7000";
       nodes.push_back(n);
     }
   }
@@ -56,6 +59,15 @@ TEST(FailoverTest, UnreachableNeedsEveryOtherHostToAgree) {
   auto d = s.Decide();
   ASSERT_TRUE(d);
   EXPECT_EQ(d->reason, "PrimaryUnreachable");
+}
+
+TEST(FailoverTest, ReplicasStillFollowingAnOldPrimaryDoNotVote) {
+  Shard s;
+  s.nodes[1].primary_unreachable_ms = 5000;
+  s.nodes[2].primary_unreachable_ms = 5000;
+  s.nodes[1].observed_replicaof = "10.0.0.9:7000";
+  s.nodes[2].observed_replicaof = "10.0.0.9:7000";
+  EXPECT_FALSE(s.Decide()) << "their probes are about another node";
 }
 
 TEST(FailoverTest, ControlPlaneCutFromPrimaryHostAloneIsNoFailover) {

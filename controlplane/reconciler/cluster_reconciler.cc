@@ -186,7 +186,7 @@ Status ClusterReconciler::Reconcile(const std::string& name) {
   for (Host& h : *hosts) {
     bool schedulable = IsSchedulable(h);
     bool reachable = IsReachable(h);
-    health.push_back({h.id, reachable});
+    health.push_back({h.id, reachable, h.address});
     view.hosts.push_back({std::move(h), schedulable, reachable});
   }
   Result<std::optional<v1::Operation>> op = store_.UnfinishedOperation(ClusterResource(name));
