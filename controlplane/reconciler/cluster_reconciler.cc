@@ -182,6 +182,15 @@ Status ClusterReconciler::Reconcile(const std::string& name) {
   CAIRN_RETURN_IF_ERROR(hosts.status());
   view.nodes = std::move(*nodes);
   view.all_nodes = std::move(*all);
+  {
+    // Ports found taken on a host count as used, so placement picks others.
+    std::lock_guard lock(mu_);
+    for (const auto& [host_id, ports] : busy_ports_) {
+      for (int port : ports) {
+        view.all_nodes.push_back(Node{.id = "(busy)", .host_id = host_id, .port = port});
+      }
+    }
+  }
   std::vector<HostHealth> health;
   for (Host& h : *hosts) {
     bool schedulable = IsSchedulable(h);
@@ -558,6 +567,29 @@ void ClusterReconciler::OnHeartbeat(const std::string& host_id, const agent::v1:
   }
 }
 
+Status ClusterReconciler::ReplaceOnBusyPort(const std::string& host_id,
+                                            const std::string& node_id,
+                                            const std::string& cluster) {
+  Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
+  CAIRN_RETURN_IF_ERROR(nodes.status());
+  for (const Node& n : *nodes) {
+    if (n.id != node_id || n.running) {
+      continue;
+    }
+    {
+      std::lock_guard lock(mu_);
+      busy_ports_[host_id].insert(n.port);
+      in_flight_.erase(node_id);
+    }
+    // The node never ran: its record goes, and the next pass places a new one elsewhere.
+    CAIRN_RETURN_IF_ERROR(store_.DeleteNode(node_id));
+    return store_.AddEvent("nodes/" + node_id, "NodePortInUse",
+                           "port " + std::to_string(n.port) + " on " + host_id +
+                               " is taken by another process; placing the node again");
+  }
+  return Status::Ok();
+}
+
 void ClusterReconciler::OnTaskResult(const std::string& host_id,
                                      const agent::v1::TaskResult& result) {
   TaskRef ref = ParseTaskId(result.task_id());
@@ -578,6 +610,9 @@ void ClusterReconciler::OnTaskResult(const std::string& host_id,
     if (ref.kind == "start" && result.ok()) {
       start_failures_.erase(ref.node_id);
     }
+    if (current && result.reason() == "PortInUse") {
+      start_failures_.erase(ref.node_id);  // not the node's fault: it moves to another port
+    }
   }
   std::string resource = "nodes/" + ref.node_id;
   Status s = Status::Ok();
@@ -586,6 +621,8 @@ void ClusterReconciler::OnTaskResult(const std::string& host_id,
     if (s.ok()) {
       s = store_.AddEvent(resource, "NodeStopped", "stopped on " + host_id);
     }
+  } else if (ref.kind == "start" && result.reason() == "PortInUse") {
+    s = ReplaceOnBusyPort(host_id, ref.node_id, cluster);
   } else if (!result.ok()) {
     s = store_.AddEvent(resource, "NodeTaskFailed",
                         ref.kind + " failed: " + result.reason() + ": " + result.message());

@@ -90,6 +90,8 @@ class ClusterReconciler {
   void SendNodeTask(const Node& node, agent::v1::Task task, std::string_view kind);
   bool TaskInFlight(const std::string& node_id);
   Status UpdateObserved(const Node& stored, const agent::v1::NodeStatus& status);
+  Status ReplaceOnBusyPort(const std::string& host_id, const std::string& node_id,
+                           const std::string& cluster);
   Status SendSwitchover(const ClusterView& view, const std::string& from, const std::string& to);
   std::string AddressOf(const std::string& node_id, const std::vector<Node>& nodes);
 
@@ -106,6 +108,8 @@ class ClusterReconciler {
   std::map<std::string, int> start_failures_;        // node id -> failed StartNode results
   std::map<std::string, std::string> last_failure_;  // node id -> the agent's reason
   std::map<std::string, TlsMaterial> tls_by_cluster_;
+  // host id -> ports an agent found taken by something else (PortInUse): never placed again.
+  std::map<std::string, std::set<int>> busy_ports_;
   std::function<void(const std::string&, const std::string&, const std::string&)>
       on_primary_changed_;
   uint64_t task_counter_ = 0;

@@ -310,3 +310,29 @@ def test_api_over_tls(tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
+
+
+def test_node_port_taken_by_another_process_is_placed_again(cp):
+    import socket
+    # Occupy the first port of every host's range: the lowest port the scheduler would pick.
+    blockers = []
+    for i in range(3):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("0.0.0.0", cp.node_port_base + 100 * i))
+        s.listen(1)
+        blockers.append(s)
+    try:
+        op = create(cp, "busy", 1, engine="redis")
+        done = cp.rest.wait_operation(op["id"], timeout_s=30)
+        assert done["state"] == "OPERATION_STATE_SUCCEEDED", done
+        cluster = cp.rest.get("/v1/clusters/busy")
+        taken = {cp.node_port_base + 100 * i for i in range(3)}
+        assert not taken & set(node_ports(cluster))
+        primary = cluster["endpoints"]["primary"]["port"]
+        assert redis_cli(primary, "set", "k", "v") == "OK"
+        events = [e["type"] for e in cp.rest.get("/v1/events?cluster=busy")["events"]]
+        assert "NodePortInUse" in events
+        delete_and_wait(cp, "busy")
+    finally:
+        for s in blockers:
+            s.close()
