@@ -430,6 +430,36 @@ TEST_F(ReplicatedPairTest, ConfigureSwitchesRolesBothWaysLive) {
   EXPECT_EQ(Status("r-0001-002").pid(), pid2);
 }
 
+TEST_F(ReplicatedPairTest, HeldPrimaryComesBackAsAReplicaOfThePromotedOne) {
+  ASSERT_EQ(NodeCommand(dir_, "r-0001-001", {"SET", "k", "v"}), "OK");
+  ASSERT_TRUE(PollUntil([&] { return NodeCommand(dir_, "r-0001-002", {"GET", "k"}) == "v"; }));
+  kill(Status("r-0001-001").pid(), SIGKILL);
+  ASSERT_TRUE(PollUntil([&] { return Status("r-0001-001").held(); }));
+  // What the control plane does: promote the replica, then repoint the held node at it.
+  v1::Task promote;
+  promote.set_id("promote");
+  *promote.mutable_configure_node()->mutable_spec() = replica_spec_;
+  promote.mutable_configure_node()->mutable_spec()->clear_replicaof_host();
+  promote.mutable_configure_node()->mutable_spec()->clear_replicaof_port();
+  ASSERT_TRUE(supervisor_->Execute(promote).ok());
+  v1::Task repoint = StartTask("r-0001-001", p1_);
+  v1::NodeSpec spec = repoint.start_node().spec();
+  spec.set_replicaof_host("127.0.0.1");
+  spec.set_replicaof_port(p2_);
+  spec.set_generation(2);
+  repoint.clear_start_node();
+  *repoint.mutable_configure_node()->mutable_spec() = spec;
+  v1::TaskResult result = supervisor_->Execute(repoint);
+  ASSERT_TRUE(result.ok()) << result.reason() << ": " << result.message();
+  EXPECT_FALSE(result.node().held());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "nodes" / "r-0001-001" / "held"));
+  ASSERT_TRUE(PollUntil([&] {
+    v1::NodeStatus s = Status("r-0001-001");
+    return s.state() == v1::NODE_STATE_RUNNING && s.link_status() == "up";
+  }));
+  EXPECT_EQ(NodeCommand(dir_, "r-0001-001", {"GET", "k"}), "v");
+}
+
 TEST_F(SupervisorTest, RefusesBadSpecsWithReasons) {
   v1::Task task = StartTask("bad/../id", FreePort());
   EXPECT_EQ(supervisor_->Execute(task).reason(), "InvalidSpec");
