@@ -318,6 +318,7 @@ def test_node_port_taken_by_another_process_is_placed_again(cp):
     blockers = []
     for i in range(3):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is fine
         s.bind(("0.0.0.0", cp.node_port_base + 100 * i))
         s.listen(1)
         blockers.append(s)
