@@ -29,6 +29,7 @@ build-asan: deps build/asan/build.ninja
 # Every test (unit, compat, integration, fleet) against the sanitizer build.
 test: build-asan
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 

@@ -39,9 +39,15 @@ SessionLink::SessionLink(LinkOptions options, Supervisor& supervisor)
   for (int i = 0; i < options_.task_workers; ++i) {
     workers_.emplace_back([this] { Worker(); });
   }
+  supervisor_.SetChangeListener([this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    heartbeat_now_ = true;
+    cv_.notify_all();
+  });
 }
 
 SessionLink::~SessionLink() {
+  supervisor_.SetChangeListener(nullptr);
   Stop();
   for (std::thread& t : workers_) {
     t.join();
@@ -159,7 +165,8 @@ bool SessionLink::WriteLoop(Stream* stream, const std::atomic<bool>& broken,
     }
     int64_t interval = interval_ms.load();
     auto now = std::chrono::steady_clock::now();
-    if (interval > 0 && now >= next_heartbeat) {
+    if (interval > 0 && (now >= next_heartbeat || heartbeat_now_)) {
+      heartbeat_now_ = false;
       lock.unlock();
       bool written = stream->Write(MakeHeartbeat());
       lock.lock();

@@ -1,5 +1,6 @@
 // The agent's Session with the control plane: one mTLS bidi stream carrying heartbeats (host
-// facts + every node's status, each interval) and task results up, and tasks down. Reconnects with
+// facts + every node's status, each interval and at once when the supervisor reports a change)
+// and task results up, and tasks down. Reconnects with
 // backoff; tasks run on worker threads, never on the stream's.
 #pragma once
 
@@ -57,6 +58,7 @@ class SessionLink {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool heartbeat_now_ = false;              // the supervisor saw a change: send one at once
   grpc::ClientContext* current_ = nullptr;  // the open stream's context
   std::deque<v1::Task> tasks_;              // waiting for a worker
   std::set<std::string> in_flight_;         // task ids queued or running

@@ -103,6 +103,9 @@ Result<std::string> RenderNodeConfig(const NodeConfig& config) {
   }
   lines.emplace_back("maxmemory", std::to_string(config.maxmemory_bytes));
   lines.emplace_back("maxmemory-policy", config.maxmemory_policy);
+  // A replica joining (creation, scaling, replacement after a failover) syncs at once: Redis
+  // 7.0's default waits 5 s to batch replicas into one diskless transfer.
+  lines.emplace_back("repl-diskless-sync-delay", "0");
   AddIfSet(lines, "requirepass", config.requirepass);
   AddIfSet(lines, "masterauth", config.masterauth);
   size_t replicaof_line = SIZE_MAX;

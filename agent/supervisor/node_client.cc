@@ -19,12 +19,26 @@ Result<std::unique_ptr<NodeClient>> NodeClient::Connect(const std::filesystem::p
                                                         const std::string& password,
                                                         std::chrono::milliseconds timeout) {
   redisContext* context = redisConnectUnixWithTimeout(socket.c_str(), ToTimeval(timeout));
+  return Finish(context, "node socket " + socket.string(), password, timeout);
+}
+
+Result<std::unique_ptr<NodeClient>> NodeClient::ConnectTcp(const std::string& host, int port,
+                                                           const std::string& password,
+                                                           std::chrono::milliseconds timeout) {
+  redisContext* context = redisConnectWithTimeout(host.c_str(), port, ToTimeval(timeout));
+  return Finish(context, "node " + host + ":" + std::to_string(port), password, timeout);
+}
+
+Result<std::unique_ptr<NodeClient>> NodeClient::Finish(redisContext* context,
+                                                       const std::string& where,
+                                                       const std::string& password,
+                                                       std::chrono::milliseconds timeout) {
   if (context == nullptr) {
     return Status::Unavailable("cannot allocate a redis context");
   }
   std::unique_ptr<NodeClient> client(new NodeClient(context));
   if (context->err != 0) {
-    return Status::Unavailable("node socket " + socket.string() + ": " + context->errstr);
+    return Status::Unavailable(where + ": " + context->errstr);
   }
   redisSetTimeout(context, ToTimeval(timeout));
   if (!password.empty()) {
@@ -32,7 +46,7 @@ Result<std::unique_ptr<NodeClient>> NodeClient::Connect(const std::filesystem::p
     if (!auth.ok()) {
       return auth.status().code() == StatusCode::kUnavailable
                  ? auth.status()
-                 : Status::FailedPrecondition("node refused the agent's AUTH");
+                 : Status::FailedPrecondition(where + " refused the agent's AUTH");
     }
   }
   return client;

@@ -1,5 +1,6 @@
 // The agent's connection to one node: hiredis over the node's unix socket (so TLS nodes need no
-// client TLS here). Blocking, with a deadline per call. Never logs arguments (they carry secrets).
+// client TLS here), or over TCP to a node on another host (plain text only). Blocking, with a
+// deadline per call. Never logs arguments (they carry secrets).
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,10 @@ class NodeClient {
   static Result<std::unique_ptr<NodeClient>> Connect(const std::filesystem::path& socket,
                                                      const std::string& password,
                                                      std::chrono::milliseconds timeout);
+  // The same over TCP to `host`:`port` (no TLS), for a node of another host.
+  static Result<std::unique_ptr<NodeClient>> ConnectTcp(const std::string& host, int port,
+                                                        const std::string& password,
+                                                        std::chrono::milliseconds timeout);
   ~NodeClient();
 
   // Sends one command; returns a status, bulk or integer reply as text (arrays and nil as "").
@@ -34,6 +39,10 @@ class NodeClient {
 
  private:
   explicit NodeClient(redisContext* context) : context_(context) {}
+  // Checks the connect, sets the call timeout and sends AUTH; `where` names the peer in errors.
+  static Result<std::unique_ptr<NodeClient>> Finish(redisContext* context, const std::string& where,
+                                                    const std::string& password,
+                                                    std::chrono::milliseconds timeout);
   redisContext* context_;
 };
 

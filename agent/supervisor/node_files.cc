@@ -50,6 +50,7 @@ NodePaths NodePaths::For(const std::filesystem::path& nodes_dir, const std::stri
   p.socket = p.dir / "node.sock";
   p.log = p.dir / "node.log";
   p.spec = p.dir / "spec.pb";
+  p.held = p.dir / "held";
   p.tls_cert = p.dir / "tls.crt";
   p.tls_key = p.dir / "tls.key";
   p.tls_ca = p.dir / "ca.crt";
@@ -134,6 +135,25 @@ Result<v1::NodeSpec> ReadNodeSpec(const NodePaths& paths) {
     return Status::DataLoss(paths.spec.string() + " does not parse");
   }
   return spec;
+}
+
+Status WriteHeldMarker(const NodePaths& paths, const std::string& reason) {
+  return WriteFileAtomic(paths.held, reason + "\n");
+}
+
+std::optional<std::string> ReadHeldMarker(const NodePaths& paths) {
+  std::ifstream in(paths.held);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::string reason;
+  std::getline(in, reason);
+  return reason;
+}
+
+void ClearHeldMarker(const NodePaths& paths) {
+  std::error_code ec;
+  std::filesystem::remove(paths.held, ec);
 }
 
 Status ObserveNode(const NodePaths& paths, const std::string& password, int timeout_ms,

@@ -1,8 +1,10 @@
 // One node's directory on the host: <data-dir>/nodes/<node-id>/ with node.conf, node.pid,
-// node.sock, node.log, spec.pb and the TLS files; and what the agent observes of the node.
+// node.sock, node.log, spec.pb, the held marker and the TLS files; and what the agent observes of
+// the node.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "agent/render/node_config.h"
@@ -13,6 +15,7 @@ namespace cairn::agent {
 
 struct NodePaths {
   std::filesystem::path dir, config, pid_file, socket, log, spec;
+  std::filesystem::path held;  // present while the agent holds the node (fencing): the reason
   std::filesystem::path tls_cert, tls_key, tls_ca;
   static NodePaths For(const std::filesystem::path& nodes_dir, const std::string& node_id);
 };
@@ -33,6 +36,12 @@ Status WriteNodeFiles(const v1::NodeSpec& spec, const NodePaths& paths, const st
 
 // Reads spec.pb back. NotFound when missing, DataLoss when it does not parse.
 Result<v1::NodeSpec> ReadNodeSpec(const NodePaths& paths);
+
+// The held marker: `held` holding the reason text. A held node survives agent restarts held.
+Status WriteHeldMarker(const NodePaths& paths, const std::string& reason);
+// The reason when the marker exists, nullopt otherwise.
+std::optional<std::string> ReadHeldMarker(const NodePaths& paths);
+void ClearHeldMarker(const NodePaths& paths);
 
 // Fills role, replication_offset, link_status, used_memory_bytes and replicaof of `status` from
 // INFO replication and INFO memory over the node's socket (deadline `timeout_ms`). Unavailable

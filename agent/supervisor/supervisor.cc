@@ -1,11 +1,13 @@
-// Supervisor: the loop (reap, restart, observe) and adoption after an agent restart. Tasks are in
-// supervisor_tasks.cc.
+// Supervisor: the loop (reap, restart or hold, observe), primary probes, change notification and
+// adoption after an agent restart. Tasks are in supervisor_tasks.cc and supervisor_failover.cc.
 #include "agent/supervisor/supervisor.h"
 
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -31,6 +33,20 @@ bool PortIsFree(int port) {
   return free;
 }
 
+bool HoldOnExit(const v1::NodeSpec& spec, const std::string& observed_role) {
+  return spec.replicaof_host().empty() || observed_role == "primary";
+}
+
+std::string ChangeKey(const v1::NodeStatus& s) {
+  return std::to_string(s.state()) + "|" + s.role() + "|" + s.link_status() + "|" + s.replicaof() +
+         "|" + (s.held() ? "held" : "") + "|" + (s.primary_reachable() ? "reachable" : "");
+}
+
+PrimaryTarget PrimaryOf(const v1::NodeSpec& spec) {
+  return {spec.replicaof_host(), spec.replicaof_host().empty() ? 0 : spec.replicaof_port(),
+          spec.tls(), spec.auth_token()};
+}
+
 Supervisor::Supervisor(SupervisorOptions options)
     : options_(std::move(options)), rng_(std::random_device{}()) {}
 
@@ -53,6 +69,7 @@ Status Supervisor::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   running_ = true;
   loop_ = std::thread([this] { Loop(); });
+  prober_ = std::thread([this] { ProbeLoop(); });
   return Status::Ok();
 }
 
@@ -68,12 +85,20 @@ void Supervisor::Adopt(const std::filesystem::path& dir) {
   node.paths = paths;
   node.status.set_node_id(spec->node_id());
   std::optional<pid_t> pid = ReadPidFile(paths.pid_file);
+  std::optional<std::string> held = ReadHeldMarker(paths);
   if (pid && IsNodeProcess(*pid, paths.dir)) {
     node.pid = *pid;
     node.is_child = false;
     node.started_at = Clock::now();
     node.status.set_state(v1::NODE_STATE_RUNNING);
+    ClearHeldMarker(paths);
     spdlog::info("adopted running node node_id={} pid={}", spec->node_id(), *pid);
+  } else if (held || (pid && HoldOnExit(node.spec, ""))) {
+    // Held before the agent restarted, or a primary that died while the agent was away (its
+    // pid file is left; a clean --stop-nodes-on-exit removes it).
+    HoldLocked(node, held ? *held
+                          : "not running when the agent started; primary held for the "
+                            "control plane");
   } else {
     node.status.set_state(v1::NODE_STATE_CRASHED);
     node.status.set_last_exit_reason("not running when the agent started");
@@ -92,6 +117,9 @@ void Supervisor::Shutdown(bool stop_nodes) {
   if (loop_.joinable()) {
     loop_.join();
   }
+  if (prober_.joinable()) {
+    prober_.join();
+  }
   if (!stop_nodes) {
     return;
   }
@@ -101,6 +129,9 @@ void Supervisor::Shutdown(bool stop_nodes) {
       TerminateProcess(node.pid, node.is_child, node.paths.dir, std::chrono::seconds(5));
       spdlog::info("stopped node node_id={} pid={}", id, node.pid);
       node.pid = 0;
+      // Stopped on purpose, not crashed: the next Start() starts it again, primaries included.
+      std::error_code ec;
+      std::filesystem::remove(node.paths.pid_file, ec);
     }
   }
 }
@@ -135,6 +166,13 @@ void Supervisor::ReapLocked(Node& node, Clock::time_point now) {
   if (!exit) {
     return;
   }
+  if (HoldOnExit(node.spec, node.status.role())) {
+    spdlog::warn("primary node exited, held for the control plane node_id={} pid={} exit=\"{}\"",
+                 node.spec.node_id(), node.pid, DescribeExit(*exit));
+    node.pid = 0;
+    HoldLocked(node, DescribeExit(*exit) + "; primary held for the control plane");
+    return;
+  }
   node.crash_streak = now - node.started_at >= kStableRunTime ? 1 : node.crash_streak + 1;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::chrono::milliseconds delay = RestartDelay(node.crash_streak, unit(rng_));
@@ -148,6 +186,29 @@ void Supervisor::ReapLocked(Node& node, Clock::time_point now) {
   node.status.set_restart_count(node.status.restart_count() + 1);
 }
 
+void Supervisor::HoldLocked(Node& node, const std::string& reason) {
+  node.held = true;
+  node.restart_at = Clock::time_point::max();
+  node.status.set_state(v1::NODE_STATE_CRASHED);
+  node.status.set_last_exit_reason(reason);
+  if (Status written = WriteHeldMarker(node.paths, reason); !written.ok()) {
+    spdlog::warn("held marker not written node_id={}: {}", node.spec.node_id(), written.message());
+  }
+}
+
+void Supervisor::ReleaseHoldLocked(Node& node) {
+  if (!node.held) {
+    return;
+  }
+  spdlog::info("held node released by a task node_id={}", node.spec.node_id());
+  node.held = false;
+  node.crash_streak = 0;
+  node.restart_at = Clock::now();
+  node.status.set_state(v1::NODE_STATE_STARTING);
+  ClearHeldMarker(node.paths);
+  cv_.notify_all();
+}
+
 void Supervisor::Tick() {
   std::lock_guard<std::mutex> lock(mu_);
   Clock::time_point now = Clock::now();
@@ -155,7 +216,7 @@ void Supervisor::Tick() {
     if (node.pid > 0) {
       ReapLocked(node, now);
     }
-    if (node.pid == 0 && now >= node.restart_at) {
+    if (node.pid == 0 && !node.held && now >= node.restart_at) {
       Status spawned = SpawnLocked(node);
       if (!spawned.ok()) {
         node.crash_streak++;
@@ -187,7 +248,7 @@ void Supervisor::Observe() {
   // Socket round trips happen without the lock so tasks and heartbeats never wait on a node.
   for (const Probe& probe : probes) {
     v1::NodeStatus observed;
-    Status ok = ObserveNode(probe.paths, probe.password, 500, &observed);
+    Status ok = ObserveNode(probe.paths, probe.password, 200, &observed);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = nodes_.find(probe.id);
     if (it == nodes_.end() || it->second.pid != probe.pid || !ok.ok()) {
@@ -204,29 +265,100 @@ void Supervisor::Observe() {
 }
 
 void Supervisor::Loop() {
-  Clock::time_point next_observe = Clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (running_) {
     lock.unlock();
     Tick();
-    if (Clock::now() >= next_observe) {
-      Observe();
-      next_observe = Clock::now() + std::chrono::seconds(1);
-    }
+    PublishChanges();  // a crash is reported before the observation round trips
+    Observe();
+    PublishChanges();
     lock.lock();
     cv_.wait_for(lock, options_.tick, [this] { return !running_; });
+  }
+}
+
+void Supervisor::ProbeLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (running_) {
+    Clock::time_point next = Clock::now() + kPrimaryProbePeriod;
+    lock.unlock();
+    ProbeOnce();
+    PublishChanges();
+    lock.lock();
+    cv_.wait_until(lock, next, [this] { return !running_; });
+  }
+}
+
+void Supervisor::ProbeOnce() {
+  std::set<PrimaryTarget> targets;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, node] : nodes_) {
+      if (!node.spec.replicaof_host().empty() && !node.held) {
+        targets.insert(PrimaryOf(node.spec));
+      }
+    }
+  }
+  if (targets.empty()) {
+    return;
+  }
+  // One thread per primary: an unreachable one costs its timeout without delaying the others.
+  std::vector<PrimaryTarget> list(targets.begin(), targets.end());
+  std::vector<char> reachable(list.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < list.size(); ++i) {
+    threads.emplace_back(
+        [&, i] { reachable[i] = ProbePrimary(list[i], kPrimaryProbeTimeout) ? 1 : 0; });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  Clock::time_point now = Clock::now();
+  for (auto& [id, node] : nodes_) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!node.spec.replicaof_host().empty() && PrimaryOf(node.spec) == list[i]) {
+        node.probe.Record(reachable[i] != 0, now);
+      }
+    }
+  }
+}
+
+void Supervisor::SetChangeListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  listener_ = std::move(listener);
+}
+
+void Supervisor::PublishChanges() {
+  std::map<std::string, std::string> keys;
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  for (const v1::NodeStatus& status : Statuses()) {
+    keys[status.node_id()] = ChangeKey(status);
+  }
+  if (keys == published_) {
+    return;
+  }
+  published_ = std::move(keys);
+  if (listener_) {
+    listener_();
   }
 }
 
 std::vector<v1::NodeStatus> Supervisor::Statuses() const {
   std::vector<v1::NodeStatus> out;
   std::lock_guard<std::mutex> lock(mu_);
+  Clock::time_point now = Clock::now();
   for (const auto& [id, node] : nodes_) {
     v1::NodeStatus status = node.status;
     status.set_node_id(id);
     status.set_pid(node.pid);
     status.set_port(node.spec.port());
     status.set_spec_generation(node.spec.generation());
+    status.set_held(node.held);
+    if (!node.spec.replicaof_host().empty()) {
+      status.set_primary_reachable(node.probe.reachable());
+      status.set_primary_unreachable_ms(node.probe.UnreachableMs(now));
+    }
     out.push_back(std::move(status));
   }
   return out;

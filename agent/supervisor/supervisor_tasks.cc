@@ -1,4 +1,5 @@
-// Supervisor tasks: StartNode, StopNode, ConfigureNode (agent.proto), each idempotent.
+// Supervisor tasks: StartNode, StopNode, ConfigureNode (agent.proto), each idempotent. A held
+// node (fencing) starts again only through one of these.
 #include <thread>
 
 #include <google/protobuf/util/message_differencer.h>
@@ -9,10 +10,6 @@
 #include "agent/supervisor/supervisor.h"
 
 namespace cairn::agent {
-namespace {
-
-// Unix socket paths are limited to 108 bytes (sun_path), less the NUL.
-constexpr size_t kMaxSocketPath = 107;
 
 v1::TaskResult Failure(const std::string& reason, std::string_view message) {
   v1::TaskResult result;
@@ -21,6 +18,11 @@ v1::TaskResult Failure(const std::string& reason, std::string_view message) {
   result.set_message(std::string(message));
   return result;
 }
+
+namespace {
+
+// Unix socket paths are limited to 108 bytes (sun_path), less the NUL.
+constexpr size_t kMaxSocketPath = 107;
 
 bool SameSpec(const v1::NodeSpec& a, const v1::NodeSpec& b) {
   return google::protobuf::util::MessageDifferencer::Equals(a, b);
@@ -46,6 +48,9 @@ v1::TaskResult Supervisor::Execute(const v1::Task& task) {
       break;
     case v1::Task::kConfigureNode:
       result = ConfigureNode(task.configure_node().spec());
+      break;
+    case v1::Task::kFailoverNode:
+      result = FailoverNode(task.failover_node());
       break;
     default:
       result = Failure("UnknownTask", "this agent does not know the task's kind");
@@ -96,6 +101,7 @@ v1::TaskResult Supervisor::StartNode(const v1::NodeSpec& spec) {
         lock.unlock();
         return ConfigureNode(spec);  // adopted or running with an older spec
       }
+      ReleaseHoldLocked(it->second);  // the control plane wants it back as it was
     } else {
       for (const auto& [id, other] : nodes_) {
         if (other.spec.port() == spec.port()) {
@@ -234,6 +240,10 @@ v1::TaskResult Supervisor::ConfigureNode(const v1::NodeSpec& spec) {
     old_spec = node.spec;
     paths = node.paths;
     node.spec = spec;
+    if (!(PrimaryOf(old_spec) == PrimaryOf(spec))) {
+      node.probe = ProbeStreak();  // a new primary: its own streak
+    }
+    ReleaseHoldLocked(node);
     restart = NeedsRestart(old_spec, spec) || node.pid == 0;
   }
   if (!restart && !ApplyLive(old_spec, spec, paths)) {

@@ -20,6 +20,8 @@ struct ApiDeps {
   const Clock& clock;
   // Formats a join token for agents from its id and secret ("cjt1.<ca-sha256>.<id>.<secret>").
   std::function<std::string(std::string_view id, std::string_view secret)> format_join_token;
+  // "host:port" of the Sentinel-compatible discovery endpoint (Cluster.endpoints.discovery).
+  std::string discovery_addr;
 };
 
 }  // namespace cairn::controlplane

@@ -13,8 +13,9 @@ v1::Node NodeToProto(const Node& n, const Host* host) {
   v1::Node p;
   p.set_id(n.id);
   p.set_shard_id(n.shard_id);
-  bool primary = n.observed_role.empty() ? n.primary : n.observed_role == "primary";
-  p.set_role(primary ? v1::NODE_ROLE_PRIMARY : v1::NODE_ROLE_REPLICA);
+  // The desired role: what the endpoints and discovery point at. During a switchover the
+  // observed role lags by a moment; on an unreachable host it is stale.
+  p.set_role(n.primary ? v1::NODE_ROLE_PRIMARY : v1::NODE_ROLE_REPLICA);
   p.set_host_id(n.host_id);
   if (host != nullptr) {
     p.set_zone(host->zone);
@@ -33,8 +34,7 @@ v1::NodeStatus NodeStatusOf(const Node& n) {
     return v1::NODE_STATUS_DELETING;
   }
   if (n.running) {
-    return n.primary || n.link_status == "up" ? v1::NODE_STATUS_AVAILABLE
-                                              : v1::NODE_STATUS_SYNCING;
+    return n.primary || n.link_status == "up" ? v1::NODE_STATUS_AVAILABLE : v1::NODE_STATUS_SYNCING;
   }
   return n.last_exit_reason.empty() ? v1::NODE_STATUS_CREATING : v1::NODE_STATUS_RESTARTING;
 }
@@ -61,9 +61,9 @@ Status ClusterApi::CheckEngineVersion(Cluster& cluster) {
     for (const std::string& v : versions) {
       known += (known.empty() ? "" : ", ") + v;
     }
-    return Status::InvalidArgument("cluster.engine_version: " + cluster.engine + " " +
-                                   cluster.engine_version + " is not on any host (available: " +
-                                   (known.empty() ? "none" : known) + ")");
+    return Status::InvalidArgument(
+        "cluster.engine_version: " + cluster.engine + " " + cluster.engine_version +
+        " is not on any host (available: " + (known.empty() ? "none" : known) + ")");
   }
   return Status::Ok();
 }
@@ -115,6 +115,12 @@ Result<v1::Cluster> ClusterApi::Describe(const ClusterRecord& record) {
     const v1::Node* r = reader ? reader : primary;
     e->mutable_reader()->set_address(r->address());
     e->mutable_reader()->set_port(r->port());
+  }
+  size_t colon = deps_.discovery_addr.rfind(':');
+  if (colon != std::string::npos) {
+    p.mutable_endpoints()->mutable_discovery()->set_address(deps_.discovery_addr.substr(0, colon));
+    p.mutable_endpoints()->mutable_discovery()->set_port(
+        std::atoi(deps_.discovery_addr.c_str() + colon + 1));
   }
   return p;
 }
@@ -188,13 +194,31 @@ Result<v1::ListNodesResponse> ClusterApi::ListNodes(const v1::ListNodesRequest& 
   return out;
 }
 
+Result<v1::Operation> ClusterApi::FailoverShard(const v1::FailoverShardRequest& request) {
+  Result<ClusterRecord> record = deps_.store.GetCluster(request.cluster_name());
+  CAIRN_RETURN_IF_ERROR(record.status());
+  if (!request.shard_id().empty() && request.shard_id() != "0001") {
+    return Status::InvalidArgument("shard_id: cluster \"" + request.cluster_name() +
+                                   "\" has only shard 0001");
+  }
+  if (record->deleting) {
+    return Status::FailedPrecondition("cluster \"" + request.cluster_name() +
+                                      "\" is being deleted");
+  }
+  std::string message =
+      "manual failover" +
+      (request.target_node_id().empty() ? std::string() : " to " + request.target_node_id());
+  return deps_.reconciler.RequestFailover(request.cluster_name(), request.target_node_id(), message,
+                                          /*manual=*/true);
+}
+
 grpc::Status ClusterGrpcService::CreateCluster(grpc::ServerContext* c,
                                                const v1::CreateClusterRequest* r,
                                                v1::Operation* out) {
   return Serve(auth_, c, out, [&] { return api_.CreateCluster(*r); });
 }
-grpc::Status ClusterGrpcService::GetCluster(grpc::ServerContext* c,
-                                            const v1::GetClusterRequest* r, v1::Cluster* out) {
+grpc::Status ClusterGrpcService::GetCluster(grpc::ServerContext* c, const v1::GetClusterRequest* r,
+                                            v1::Cluster* out) {
   return Serve(auth_, c, out, [&] { return api_.GetCluster(*r); });
 }
 grpc::Status ClusterGrpcService::ListClusters(grpc::ServerContext* c,
@@ -211,6 +235,11 @@ grpc::Status ClusterGrpcService::DeleteCluster(grpc::ServerContext* c,
                                                const v1::DeleteClusterRequest* r,
                                                v1::Operation* out) {
   return Serve(auth_, c, out, [&] { return api_.DeleteCluster(*r); });
+}
+grpc::Status ClusterGrpcService::FailoverShard(grpc::ServerContext* c,
+                                               const v1::FailoverShardRequest* r,
+                                               v1::Operation* out) {
+  return Serve(auth_, c, out, [&] { return api_.FailoverShard(*r); });
 }
 grpc::Status ClusterGrpcService::ListNodes(grpc::ServerContext* c, const v1::ListNodesRequest* r,
                                            v1::ListNodesResponse* out) {

@@ -25,6 +25,10 @@ class ClusterApi {
   // Starts deletion: every node is stopped and its ports freed. NotFound.
   Result<v1::Operation> DeleteCluster(const v1::DeleteClusterRequest& request);
   Result<v1::ListNodesResponse> ListNodes(const v1::ListNodesRequest& request);
+  // Manual failover (Redis's FAILOVER): the target (default: the replica with the highest
+  // offset) becomes primary without losing writes. NotFound; FailedPrecondition without a
+  // running replica or while another operation runs; InvalidArgument for another shard.
+  Result<v1::Operation> FailoverShard(const v1::FailoverShardRequest& request);
 
  private:
   Result<v1::Cluster> Describe(const ClusterRecord& record);
@@ -47,6 +51,8 @@ class ClusterGrpcService final : public v1::ClusterService::Service {
                              v1::Operation* out) override;
   grpc::Status ListNodes(grpc::ServerContext* c, const v1::ListNodesRequest* r,
                          v1::ListNodesResponse* out) override;
+  grpc::Status FailoverShard(grpc::ServerContext* c, const v1::FailoverShardRequest* r,
+                             v1::Operation* out) override;
 
  private:
   ClusterApi& api_;

@@ -169,8 +169,8 @@ grpc::Status HostGrpcService::CordonHost(grpc::ServerContext* c, const v1::Cordo
                                          v1::Host* out) {
   return Serve(auth_, c, out, [&] { return api_.CordonHost(*r); });
 }
-grpc::Status HostGrpcService::UncordonHost(grpc::ServerContext* c,
-                                           const v1::UncordonHostRequest* r, v1::Host* out) {
+grpc::Status HostGrpcService::UncordonHost(grpc::ServerContext* c, const v1::UncordonHostRequest* r,
+                                           v1::Host* out) {
   return Serve(auth_, c, out, [&] { return api_.UncordonHost(*r); });
 }
 grpc::Status HostGrpcService::CreateJoinToken(grpc::ServerContext* c,
@@ -188,16 +188,15 @@ grpc::Status CatalogGrpcService::ListEngineVersions(grpc::ServerContext* c,
                                                     v1::ListEngineVersionsResponse* out) {
   return Serve(auth_, c, out, [&] { return api_.ListEngineVersions(*r); });
 }
-grpc::Status TokenGrpcService::CreateToken(grpc::ServerContext* c,
-                                           const v1::CreateTokenRequest* r, v1::Token* out) {
+grpc::Status TokenGrpcService::CreateToken(grpc::ServerContext* c, const v1::CreateTokenRequest* r,
+                                           v1::Token* out) {
   return Serve(auth_, c, out, [&] { return api_.CreateToken(*r); });
 }
 grpc::Status TokenGrpcService::ListTokens(grpc::ServerContext* c, const v1::ListTokensRequest* r,
                                           v1::ListTokensResponse* out) {
   return Serve(auth_, c, out, [&] { return api_.ListTokens(*r); });
 }
-grpc::Status TokenGrpcService::RevokeToken(grpc::ServerContext* c,
-                                           const v1::RevokeTokenRequest* r,
+grpc::Status TokenGrpcService::RevokeToken(grpc::ServerContext* c, const v1::RevokeTokenRequest* r,
                                            v1::RevokeTokenResponse* out) {
   return Serve(auth_, c, out, [&] { return api_.RevokeToken(*r); });
 }

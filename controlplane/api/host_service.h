@@ -40,8 +40,7 @@ class HostGrpcService final : public v1::HostService::Service {
   HostGrpcService(HostApi& api, const Authenticator& auth) : api_(api), auth_(auth) {}
   grpc::Status ListHosts(grpc::ServerContext* c, const v1::ListHostsRequest* r,
                          v1::ListHostsResponse* out) override;
-  grpc::Status GetHost(grpc::ServerContext* c, const v1::GetHostRequest* r,
-                       v1::Host* out) override;
+  grpc::Status GetHost(grpc::ServerContext* c, const v1::GetHostRequest* r, v1::Host* out) override;
   grpc::Status CordonHost(grpc::ServerContext* c, const v1::CordonHostRequest* r,
                           v1::Host* out) override;
   grpc::Status UncordonHost(grpc::ServerContext* c, const v1::UncordonHostRequest* r,
@@ -59,8 +58,7 @@ class CatalogGrpcService final : public v1::CatalogService::Service {
   CatalogGrpcService(HostApi& api, const Authenticator& auth) : api_(api), auth_(auth) {}
   grpc::Status ListNodeTypes(grpc::ServerContext* c, const v1::ListNodeTypesRequest* r,
                              v1::ListNodeTypesResponse* out) override;
-  grpc::Status ListEngineVersions(grpc::ServerContext* c,
-                                  const v1::ListEngineVersionsRequest* r,
+  grpc::Status ListEngineVersions(grpc::ServerContext* c, const v1::ListEngineVersionsRequest* r,
                                   v1::ListEngineVersionsResponse* out) override;
 
  private:

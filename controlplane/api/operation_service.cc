@@ -11,11 +11,12 @@
 namespace cairn::controlplane {
 namespace {
 
-int PageSize(int requested) { return requested <= 0 ? 100 : std::min(requested, 1000); }
+int PageSize(int requested) {
+  return requested <= 0 ? 100 : std::min(requested, 1000);
+}
 
 bool Finished(const v1::Operation& op) {
-  return op.state() == v1::OPERATION_STATE_SUCCEEDED ||
-         op.state() == v1::OPERATION_STATE_FAILED ||
+  return op.state() == v1::OPERATION_STATE_SUCCEEDED || op.state() == v1::OPERATION_STATE_FAILED ||
          op.state() == v1::OPERATION_STATE_CANCELLED;
 }
 
@@ -38,8 +39,8 @@ Result<v1::ListOperationsResponse> OperationApi::ListOperations(
 }
 
 Result<v1::Operation> OperationApi::WaitOperation(const v1::WaitOperationRequest& request) {
-  int64_t timeout_ms = request.timeout_ms() <= 0 ? 30'000 : std::min<int64_t>(
-                                                                request.timeout_ms(), 300'000);
+  int64_t timeout_ms =
+      request.timeout_ms() <= 0 ? 30'000 : std::min<int64_t>(request.timeout_ms(), 300'000);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     Result<v1::Operation> op = deps_.store.GetOperation(request.id());
@@ -78,8 +79,7 @@ grpc::Status OperationGrpcService::WaitOperation(grpc::ServerContext* c,
                                                  v1::Operation* out) {
   return Serve(auth_, c, out, [&] { return api_.WaitOperation(*r); });
 }
-grpc::Status EventGrpcService::ListEvents(grpc::ServerContext* c,
-                                          const v1::ListEventsRequest* r,
+grpc::Status EventGrpcService::ListEvents(grpc::ServerContext* c, const v1::ListEventsRequest* r,
                                           v1::ListEventsResponse* out) {
   return Serve(auth_, c, out, [&] { return api_.ListEvents(*r); });
 }

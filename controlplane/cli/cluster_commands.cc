@@ -33,6 +33,13 @@ struct UpdateFlags {
   CLI::Option* description_option = nullptr;
 };
 
+struct FailoverFlags {
+  std::string name;
+  std::string to;
+  bool force = false;
+  bool wait = false;
+};
+
 struct NameFlags {
   std::string name;
   bool wait = false;
@@ -112,6 +119,34 @@ int RunDelete(Session& session, const NameFlags& flags) {
   // The cluster is gone once the delete succeeds, so the final operation is the result.
   return FinishMutation(session, operation, flags.wait, [&](const v1::Operation& done) {
     return session.Print(done, [&] { return OperationView(done); });
+  });
+}
+
+int RunFailover(Session& session, const FailoverFlags& flags) {
+  v1::FailoverShardRequest request;
+  request.set_cluster_name(flags.name);
+  request.set_target_node_id(flags.to);
+  request.set_force(flags.force);
+  v1::Operation operation;
+  grpc::Status status =
+      session.clusters().FailoverShard(session.NewContext().get(), request, &operation);
+  if (!status.ok()) {
+    return session.Fail(status);
+  }
+  return FinishMutation(session, operation, flags.wait,
+                        [&](const v1::Operation&) { return PrintCluster(session, flags.name); });
+}
+
+void AddFailover(CLI::App& parent, Action& action) {
+  auto flags = std::make_shared<FailoverFlags>();
+  CLI::App* cmd = parent.add_subcommand(
+      "failover", "Promote a replica to primary without losing writes (Redis's FAILOVER)");
+  cmd->add_option("NAME", flags->name, "Cluster name")->required();
+  cmd->add_option("--to", flags->to, "Node to promote (default: highest replication offset)");
+  cmd->add_flag("--force", flags->force, "Do not wait for the target to catch up");
+  cmd->add_flag("--wait", flags->wait, "Follow the operation, then print the cluster");
+  cmd->callback([flags, &action] {
+    action = [flags](Session& session) { return RunFailover(session, *flags); };
   });
 }
 
@@ -202,6 +237,7 @@ void AddClusterCommands(CLI::App& app, Action& action) {
   AddNamed(*cluster, action, "delete", "Delete a cluster and stop its nodes", true, RunDelete);
   AddNamed(*cluster, action, "nodes", "List a cluster's nodes", false,
            [](Session& session, const NameFlags& flags) { return RunNodes(session, flags.name); });
+  AddFailover(*cluster, action);
 }
 
 }  // namespace cairn::controlplane::cli

@@ -1,10 +1,10 @@
 // Control plane wiring.
 #include "controlplane/daemon/control_plane.h"
 
-#include <spdlog/spdlog.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <spdlog/spdlog.h>
 
 namespace cairn::controlplane {
 namespace {
@@ -47,7 +47,9 @@ class ControlPlane::AgentAdapter final : public AgentTasks, public NodeCertifica
 
 ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(options)) {}
 
-ControlPlane::~ControlPlane() { Stop(); }
+ControlPlane::~ControlPlane() {
+  Stop();
+}
 
 Status ControlPlane::Start() {
   std::error_code ec;
@@ -94,12 +96,17 @@ Status ControlPlane::Start() {
   CAIRN_RETURN_IF_ERROR(agent_addr.status());
   addresses_.agent_addr = *agent_addr;
 
+  CAIRN_RETURN_IF_ERROR(StartDiscovery());
   auth_ = std::make_unique<Authenticator>(*store_);
   std::string fingerprint = ca_->ca_fingerprint_sha256_hex();
-  ApiDeps deps{*store_, *reconciler_, *adapter_, clock_,
+  ApiDeps deps{*store_,
+               *reconciler_,
+               *adapter_,
+               clock_,
                [fingerprint](std::string_view id, std::string_view secret) {
                  return FormatJoinToken(fingerprint, id, secret);
-               }};
+               },
+               addresses_.discovery_addr};
   cluster_api_ = std::make_unique<ClusterApi>(deps);
   operation_api_ = std::make_unique<OperationApi>(deps);
   host_api_ = std::make_unique<HostApi>(deps);
@@ -146,7 +153,65 @@ Status ControlPlane::StartGrpc() {
   return Status::Ok();
 }
 
+Status ControlPlane::StartDiscovery() {
+  sentinel_ = std::make_unique<SentinelServer>([this] { return DiscoveredMasters(); });
+  Result<std::string> bound = sentinel_->Start(options_.discovery_addr);
+  CAIRN_RETURN_IF_ERROR(bound.status());
+  addresses_.discovery_addr = *bound;
+  reconciler_->set_on_primary_changed(
+      [this](const std::string& cluster, const std::string& old_addr, const std::string& now) {
+        sentinel_->PublishSwitchMaster(cluster, old_addr, now);
+      });
+  return Status::Ok();
+}
+
+Result<std::vector<DiscoveredMaster>> ControlPlane::DiscoveredMasters() {
+  Result<std::vector<ClusterRecord>> clusters = store_->ListClusters();
+  Result<std::vector<Node>> nodes = store_->ListAllNodes();
+  Result<std::vector<Host>> hosts = store_->ListHosts();
+  CAIRN_RETURN_IF_ERROR(clusters.status());
+  CAIRN_RETURN_IF_ERROR(nodes.status());
+  CAIRN_RETURN_IF_ERROR(hosts.status());
+  auto address = [&](const std::string& host_id) {
+    for (const Host& h : *hosts) {
+      if (h.id == host_id) {
+        return h.address;
+      }
+    }
+    return std::string();
+  };
+  std::vector<DiscoveredMaster> out;
+  for (const ClusterRecord& c : *clusters) {
+    if (c.deleting) {
+      continue;
+    }
+    DiscoveredMaster m{.name = c.desired.name,
+                       .down_after_ms = c.desired.down_after_ms,
+                       .auth_token = c.desired.auth_token};
+    for (const Node& n : *nodes) {
+      if (n.cluster != c.desired.name || n.removing) {
+        continue;
+      }
+      if (n.primary) {
+        m.ip = address(n.host_id);
+        m.port = n.port;
+        m.up = n.running;
+      } else {
+        m.replicas.push_back(
+            {address(n.host_id), n.port, n.link_status == "up" && n.running, n.replication_offset});
+      }
+    }
+    if (m.port != 0) {
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
 void ControlPlane::Stop() {
+  if (sentinel_) {
+    sentinel_->Stop();
+  }
   if (rest_) {
     rest_->Stop();
   }

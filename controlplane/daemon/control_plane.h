@@ -2,12 +2,12 @@
 // and REST servers, started in order and stopped in reverse.
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "controlplane/agents/agent_hub.h"
 #include "controlplane/api/auth.h"
@@ -15,6 +15,7 @@
 #include "controlplane/api/host_service.h"
 #include "controlplane/api/operation_service.h"
 #include "controlplane/api/rest/rest_gateway.h"
+#include "controlplane/discovery/sentinel_server.h"
 #include "controlplane/reconciler/cluster_reconciler.h"
 #include "controlplane/store/store.h"
 
@@ -26,6 +27,8 @@ struct ControlPlaneOptions {
   std::string http_addr = "127.0.0.1:8080";
   std::string grpc_addr = "127.0.0.1:50051";
   std::string agent_addr = "127.0.0.1:50052";
+  // The Sentinel-compatible discovery endpoint (RESP).
+  std::string discovery_addr = "127.0.0.1:26379";
   // PEM files for TLS on the API (gRPC and REST); both empty = plaintext.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -35,6 +38,7 @@ struct BoundAddresses {
   std::string http_addr;
   std::string grpc_addr;
   std::string agent_addr;
+  std::string discovery_addr;
 };
 
 class ControlPlane {
@@ -59,6 +63,8 @@ class ControlPlane {
  private:
   class AgentAdapter;
   Status StartGrpc();
+  Status StartDiscovery();
+  Result<std::vector<DiscoveredMaster>> DiscoveredMasters();
 
   ControlPlaneOptions options_;
   SystemClock clock_;
@@ -76,6 +82,7 @@ class ControlPlane {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<RestGateway> rest_;
+  std::unique_ptr<SentinelServer> sentinel_;
 };
 
 }  // namespace cairn::controlplane

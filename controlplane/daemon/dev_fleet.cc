@@ -51,8 +51,8 @@ pid_t RunningAgent(const std::filesystem::path& dir) {
   }
   std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
   std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-  bool ours = args.find("cairn-agent") != std::string::npos &&
-              args.find(dir.string()) != std::string::npos;
+  bool ours =
+      args.find("cairn-agent") != std::string::npos && args.find(dir.string()) != std::string::npos;
   return ours ? pid : -1;
 }
 
@@ -75,14 +75,20 @@ Status DevFleet::Start(ControlPlane& control_plane, const std::filesystem::path&
     }
     int from = options_.node_port_base + 100 * i;
     std::vector<std::string> args = {options_.agent_binary.string(),
-                                     "--control-plane", control_plane.addresses().agent_addr,
-                                     "--data-dir", dir.string(),
-                                     "--zone", zone,
-                                     "--host-id", host_id,
-                                     "--advertise-addr", "127.0.0.1",
-                                     "--node-ports", std::to_string(from) + "-" +
-                                                         std::to_string(from + 99),
-                                     "--memory-mb", std::to_string(options_.memory_mb_per_host),
+                                     "--control-plane",
+                                     control_plane.addresses().agent_addr,
+                                     "--data-dir",
+                                     dir.string(),
+                                     "--zone",
+                                     zone,
+                                     "--host-id",
+                                     host_id,
+                                     "--advertise-addr",
+                                     "127.0.0.1",
+                                     "--node-ports",
+                                     std::to_string(from) + "-" + std::to_string(from + 99),
+                                     "--memory-mb",
+                                     std::to_string(options_.memory_mb_per_host),
                                      "--stop-nodes-on-exit"};
     if (!std::filesystem::exists(dir / "agent.crt")) {
       Result<std::string> token = control_plane.CreateJoinToken(kJoinTokenTtlMs);

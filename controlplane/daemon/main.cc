@@ -3,17 +3,18 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "controlplane/daemon/control_plane.h"
 #include "controlplane/daemon/dev_fleet.h"
 #include "dataplane/base/logging.h"
-#include <spdlog/spdlog.h>
 
 namespace {
 
@@ -41,7 +42,11 @@ void ParseFlags(CLI::App& app, Flags& f) {
       ->capture_default_str();
   app.add_option("--agent-addr", f.cp.agent_addr, "Agent sessions (mTLS) address host:port")
       ->capture_default_str();
-  app.add_option("--tls-cert", f.cp.tls_cert_file, "PEM certificate: serve the gRPC and REST APIs over TLS")
+  app.add_option("--discovery-addr", f.cp.discovery_addr,
+                 "Sentinel-compatible discovery endpoint (RESP) host:port")
+      ->capture_default_str();
+  app.add_option("--tls-cert", f.cp.tls_cert_file,
+                 "PEM certificate: serve the gRPC and REST APIs over TLS")
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", f.cp.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
@@ -65,8 +70,8 @@ bool WritePrivateFile(const std::filesystem::path& path, const std::string& text
     if (!out) {
       return false;
     }
-    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                          std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     out << text;
   }
   std::error_code ec;
@@ -84,6 +89,8 @@ void PrintDevBanner(const Flags& f, const ControlPlane& cp, const DevFleet& flee
             << "  REST API:  http://" << cp.addresses().http_addr << "/v1\n"
             << "  gRPC API:  " << cp.addresses().grpc_addr << "\n"
             << "  agents:    " << cp.addresses().agent_addr << " (" << hosts << ")\n"
+            << "  discovery: " << cp.addresses().discovery_addr
+            << " (Sentinel: SENTINEL get-master-addr-by-name CLUSTER)\n"
             << "  token:     " << token_file.string() << "\n\n"
             << "  export CAIRN_ADDR=" << cp.addresses().grpc_addr << "\n"
             << "  export CAIRN_TOKEN=$(cat " << token_file.string() << ")\n"
@@ -127,6 +134,7 @@ int main(int argc, char** argv) {
   nlohmann::json bound = {{"http_addr", cp.addresses().http_addr},
                           {"grpc_addr", cp.addresses().grpc_addr},
                           {"agent_addr", cp.addresses().agent_addr},
+                          {"discovery_addr", cp.addresses().discovery_addr},
                           {"pid", getpid()}};
   WritePrivateFile(dir / "controlplane.json", bound.dump(2) + "\n");
 

@@ -17,7 +17,9 @@ constexpr std::array<NodeType, 4> kNodeTypes = {{
 
 }  // namespace
 
-std::span<const NodeType> NodeTypes() { return kNodeTypes; }
+std::span<const NodeType> NodeTypes() {
+  return kNodeTypes;
+}
 
 Result<NodeType> FindNodeType(std::string_view field, std::string_view name) {
   std::string names;
@@ -28,8 +30,8 @@ Result<NodeType> FindNodeType(std::string_view field, std::string_view name) {
     names += names.empty() ? "" : ", ";
     names += type.name;
   }
-  return Status::InvalidArgument(std::string(field) + ": unknown node type \"" +
-                                 std::string(name) + "\" (one of: " + names + ")");
+  return Status::InvalidArgument(std::string(field) + ": unknown node type \"" + std::string(name) +
+                                 "\" (one of: " + names + ")");
 }
 
 }  // namespace cairn::controlplane

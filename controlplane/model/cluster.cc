@@ -10,8 +10,8 @@ namespace cairn::controlplane {
 
 Status ValidateMaxmemoryPolicy(std::string_view field, std::string_view policy) {
   static constexpr std::array<std::string_view, 8> kPolicies = {
-      "noeviction",   "allkeys-lru",     "allkeys-lfu",  "allkeys-random",
-      "volatile-lru", "volatile-lfu",    "volatile-random", "volatile-ttl"};
+      "noeviction",   "allkeys-lru",  "allkeys-lfu",     "allkeys-random",
+      "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"};
   for (std::string_view p : kPolicies) {
     if (p == policy) {
       return Status::Ok();
@@ -56,6 +56,17 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
                                    std::to_string(proto.port()));
   }
   c.port = proto.port();
+  if (proto.has_automatic_failover()) {
+    c.automatic_failover = proto.automatic_failover();
+  }
+  if (proto.down_after_ms() != 0 &&
+      (proto.down_after_ms() < 500 || proto.down_after_ms() > 60000)) {
+    return Status::InvalidArgument("cluster.down_after_ms: must be between 500 and 60000, got " +
+                                   std::to_string(proto.down_after_ms()));
+  }
+  if (proto.down_after_ms() != 0) {
+    c.down_after_ms = proto.down_after_ms();
+  }
   c.tls = proto.tls();
   if (c.tls && c.engine == "cairn") {
     // cairn-server has no TLS listener yet; refusing beats creating nodes that cannot start.
@@ -94,6 +105,10 @@ v1::Cluster ToProto(const Cluster& cluster) {
   p.set_tls(cluster.tls);
   p.set_maxmemory_policy(cluster.maxmemory_policy);
   p.set_generation(cluster.generation);
+  if (cluster.automatic_failover) {
+    p.set_automatic_failover(*cluster.automatic_failover);
+  }
+  p.set_down_after_ms(cluster.down_after_ms);
   return p;
 }
 

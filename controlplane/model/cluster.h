@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cairn/v1/cluster.pb.h"
@@ -27,6 +28,15 @@ struct Cluster {
   std::string auth_token;
   std::string maxmemory_policy = "volatile-lru";  // ElastiCache's default
   int64_t generation = 1;
+  // Promote a replica when the primary is down; unset = on when replicas_per_shard >= 1.
+  std::optional<bool> automatic_failover;
+  // How long the primary must be unreachable before it is declared down, ms.
+  int64_t down_after_ms = 2000;
+
+  // Whether automatic failover applies now (set explicitly, or replicas exist).
+  bool AutomaticFailover() const {
+    return automatic_failover.value_or(replicas_per_shard >= 1) && replicas_per_shard >= 1;
+  }
 };
 
 // Checks a maxmemory-policy name (the eight Redis 7.0 policies); InvalidArgument naming `field`.

@@ -37,6 +37,12 @@ struct Node {
   int64_t replication_offset = 0;
   int64_t spec_generation = 0;
   std::string last_exit_reason;
+  // Replica: the "host:port" it replicates from, as its INFO replication says.
+  std::string observed_replicaof;
+  // Replica: how long its agent's probes have failed to reach the primary, ms.
+  int64_t primary_unreachable_ms = 0;
+  // The agent holds it stopped until the control plane sends a spec (a crashed primary).
+  bool held = false;
 };
 
 struct HostEngine {

@@ -1,9 +1,9 @@
 // Conversions between unix milliseconds (how the store keeps time) and protobuf Timestamps.
 #pragma once
 
-#include <google/protobuf/timestamp.pb.h>
-
 #include <cstdint>
+
+#include <google/protobuf/timestamp.pb.h>
 
 namespace cairn::controlplane {
 

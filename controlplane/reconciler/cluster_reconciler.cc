@@ -1,10 +1,11 @@
 // Cluster reconciler: the loop, and acting on plans.
 #include "controlplane/reconciler/cluster_reconciler.h"
 
-#include <spdlog/spdlog.h>
-
 #include <set>
 
+#include <spdlog/spdlog.h>
+
+#include "controlplane/health/failover.h"
 #include "controlplane/model/catalog.h"
 
 namespace cairn::controlplane {
@@ -49,12 +50,13 @@ std::pair<std::string, std::string> ReasonOf(const Status& status, std::string f
 
 }  // namespace
 
-ClusterReconciler::ClusterReconciler(Store& store, AgentTasks& agents,
-                                     NodeCertificateIssuer* certs, const Clock& clock,
-                                     ReconcilerOptions options)
+ClusterReconciler::ClusterReconciler(Store& store, AgentTasks& agents, NodeCertificateIssuer* certs,
+                                     const Clock& clock, ReconcilerOptions options)
     : store_(store), agents_(agents), certs_(certs), clock_(clock), options_(options) {}
 
-ClusterReconciler::~ClusterReconciler() { Stop(); }
+ClusterReconciler::~ClusterReconciler() {
+  Stop();
+}
 
 void ClusterReconciler::Start() {
   worker_ = std::thread([this] { Run(); });
@@ -112,9 +114,57 @@ void ClusterReconciler::Run() {
   }
 }
 
-bool ClusterReconciler::IsSchedulable(const Host& host) const {
-  return !host.cordoned && agents_.IsConnected(host.id) &&
+bool ClusterReconciler::IsReachable(const Host& host) const {
+  return agents_.IsConnected(host.id) &&
          clock_.NowMs() - host.last_heartbeat_ms < options_.host_unreachable_ms;
+}
+
+bool ClusterReconciler::IsSchedulable(const Host& host) const {
+  return !host.cordoned && IsReachable(host);
+}
+
+std::string ClusterReconciler::AddressOf(const std::string& node_id,
+                                         const std::vector<Node>& nodes) {
+  for (const Node& n : nodes) {
+    if (n.id == node_id) {
+      Result<Host> host = store_.GetHost(n.host_id);
+      return (host.ok() ? host->address : "") + ":" + std::to_string(n.port);
+    }
+  }
+  return "";
+}
+
+Result<v1::Operation> ClusterReconciler::RequestFailover(const std::string& cluster,
+                                                         const std::string& target,
+                                                         const std::string& message, bool manual) {
+  Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
+  CAIRN_RETURN_IF_ERROR(nodes.status());
+  const Node* old_primary = FindPrimary(*nodes);
+  std::string old_id = old_primary ? old_primary->id : "";
+  const Node* chosen = nullptr;
+  for (const Node& n : *nodes) {
+    if (n.id == target) {
+      chosen = &n;
+    }
+  }
+  if (target.empty()) {
+    chosen = ChoosePromotionTarget(*nodes, old_id);
+  }
+  if (chosen == nullptr || chosen->id == old_id || chosen->removing || !chosen->running) {
+    return Status::FailedPrecondition(
+        target.empty() ? "cluster \"" + cluster + "\" has no running replica to promote"
+                       : "target_node_id: " + target + " is not a running replica of " + cluster);
+  }
+  std::string old_addr = AddressOf(old_id, *nodes);
+  std::string new_addr = AddressOf(chosen->id, *nodes);
+  Result<v1::Operation> op = store_.StartFailover(cluster, chosen->id, message, manual);
+  CAIRN_RETURN_IF_ERROR(op.status());
+  spdlog::info("failover of {}: {} -> {} ({})", cluster, old_id, chosen->id, message);
+  if (on_primary_changed_) {
+    on_primary_changed_(cluster, old_addr, new_addr);
+  }
+  Enqueue(cluster);
+  return op;
 }
 
 Status ClusterReconciler::Reconcile(const std::string& name) {
@@ -132,15 +182,35 @@ Status ClusterReconciler::Reconcile(const std::string& name) {
   CAIRN_RETURN_IF_ERROR(hosts.status());
   view.nodes = std::move(*nodes);
   view.all_nodes = std::move(*all);
+  {
+    // Ports found taken on a host count as used, so placement picks others.
+    std::lock_guard lock(mu_);
+    for (const auto& [host_id, ports] : busy_ports_) {
+      for (int port : ports) {
+        view.all_nodes.push_back(Node{.id = "(busy)", .host_id = host_id, .port = port});
+      }
+    }
+  }
+  std::vector<HostHealth> health;
   for (Host& h : *hosts) {
     bool schedulable = IsSchedulable(h);
-    view.hosts.push_back({std::move(h), schedulable});
+    bool reachable = IsReachable(h);
+    health.push_back({h.id, reachable, h.address});
+    view.hosts.push_back({std::move(h), schedulable, reachable});
   }
   Result<std::optional<v1::Operation>> op = store_.UnfinishedOperation(ClusterResource(name));
   CAIRN_RETURN_IF_ERROR(op.status());
   v1::Operation* op_ptr = op->has_value() ? &**op : nullptr;
   if (view.cluster.deleting) {
     return ReconcileDeletion(view, op_ptr);
+  }
+  std::optional<FailoverDecision> failover = DecideFailover(
+      view.cluster.desired, view.cluster.observed_generation > 0, view.nodes, health);
+  if (failover) {
+    Result<v1::Operation> started =
+        RequestFailover(name, failover->new_primary, failover->reason + ": " + failover->message,
+                        /*manual=*/false);
+    return started.status();
   }
   Result<NodeType> type = FindNodeType("cluster.node_type", view.cluster.desired.node_type);
   CAIRN_RETURN_IF_ERROR(type.status());
@@ -166,10 +236,9 @@ Status ClusterReconciler::Apply(const ClusterView& view, const ClusterActions& a
   if (!actions.insert_nodes.empty()) {
     CAIRN_RETURN_IF_ERROR(store_.InsertNodes(actions.insert_nodes));
     for (const Node& n : actions.insert_nodes) {
-      CAIRN_RETURN_IF_ERROR(store_.AddEvent("nodes/" + n.id, "NodePlaced",
-                                            "placed on " + n.host_id + " port " +
-                                                std::to_string(n.port),
-                                            op_id));
+      CAIRN_RETURN_IF_ERROR(
+          store_.AddEvent("nodes/" + n.id, "NodePlaced",
+                          "placed on " + n.host_id + " port " + std::to_string(n.port), op_id));
     }
     Enqueue(name);  // the next pass starts them
   }
@@ -198,6 +267,9 @@ Status ClusterReconciler::Apply(const ClusterView& view, const ClusterActions& a
     }
     SendNodeTask(n, std::move(task), start ? "start" : "configure");
   }
+  for (const auto& [from, to] : actions.switchover) {
+    CAIRN_RETURN_IF_ERROR(SendSwitchover(view, from, to));
+  }
   if (actions.converged) {
     return Converge(view, op);
   }
@@ -213,25 +285,64 @@ Status ClusterReconciler::Apply(const ClusterView& view, const ClusterActions& a
   return Status::Ok();
 }
 
+Status ClusterReconciler::SendSwitchover(const ClusterView& view, const std::string& from,
+                                         const std::string& to) {
+  const Node* source = nullptr;
+  const Node* target = nullptr;
+  for (const Node& n : view.nodes) {
+    source = n.id == from ? &n : source;
+    target = n.id == to ? &n : target;
+  }
+  if (source == nullptr || target == nullptr || TaskInFlight(source->id)) {
+    return Status::Ok();
+  }
+  agent::v1::Task task;
+  agent::v1::FailoverNode* f = task.mutable_failover_node();
+  f->set_node_id(source->id);
+  for (const HostCandidate& h : view.hosts) {
+    if (h.host.id == target->host_id) {
+      f->set_target_host(h.host.address);
+    }
+  }
+  f->set_target_port(target->port);
+  f->set_timeout_ms(10'000);
+  SendNodeTask(*source, std::move(task), "failover");
+  return Status::Ok();
+}
+
 Status ClusterReconciler::Converge(const ClusterView& view, v1::Operation* op) {
   const ClusterRecord& c = view.cluster;
-  if (c.status != v1::CLUSTER_STATUS_AVAILABLE ||
-      c.observed_generation != c.desired.generation) {
+  if (c.status != v1::CLUSTER_STATUS_AVAILABLE || c.observed_generation != c.desired.generation) {
     CAIRN_RETURN_IF_ERROR(store_.SetClusterStatus(c.desired.name, v1::CLUSTER_STATUS_AVAILABLE,
                                                   c.desired.generation));
     CAIRN_RETURN_IF_ERROR(store_.AddEvent(ClusterResource(c.desired.name), "ClusterAvailable",
-                                          "all nodes running and in sync",
-                                          op ? op->id() : ""));
+                                          "all nodes running and in sync", op ? op->id() : ""));
   }
-  if (op == nullptr) {
-    return Status::Ok();
+  // Every unfinished operation on the cluster is done now (a failover may have overtaken an
+  // update; both wanted this state).
+  for (;;) {
+    Result<std::optional<v1::Operation>> open =
+        store_.UnfinishedOperation(ClusterResource(c.desired.name));
+    CAIRN_RETURN_IF_ERROR(open.status());
+    if (!open->has_value()) {
+      return Status::Ok();
+    }
+    v1::Operation& done = **open;
+    done.set_state(v1::OPERATION_STATE_SUCCEEDED);
+    done.set_progress_percent(100);
+    for (v1::OperationStep& s : *done.mutable_steps()) {
+      s.set_state(v1::OPERATION_STATE_SUCCEEDED);
+    }
+    CAIRN_RETURN_IF_ERROR(store_.SaveOperation(done));
+    if (done.type() == kOpFailoverShard) {
+      const Node* primary = FindPrimary(view.nodes);
+      CAIRN_RETURN_IF_ERROR(
+          store_.AddEvent(ClusterResource(c.desired.name), "FailoverCompleted",
+                          (primary ? primary->id : std::string("?")) + " is the primary (offset " +
+                              std::to_string(primary ? primary->replication_offset : 0) + ")",
+                          done.id()));
+    }
   }
-  op->set_state(v1::OPERATION_STATE_SUCCEEDED);
-  op->set_progress_percent(100);
-  for (v1::OperationStep& s : *op->mutable_steps()) {
-    s.set_state(v1::OPERATION_STATE_SUCCEEDED);
-  }
-  return store_.SaveOperation(*op);
 }
 
 Status ClusterReconciler::Fail(const ClusterView& view, v1::Operation* op, const Status& why) {
@@ -249,6 +360,20 @@ Status ClusterReconciler::Fail(const ClusterView& view, v1::Operation* op, const
   if (op->type() == kOpCreateCluster) {
     return store_.SetClusterStatus(c.name, v1::CLUSTER_STATUS_CREATE_FAILED,
                                    view.cluster.observed_generation);
+  }
+  if (op->type() == kOpFailoverShard) {
+    // The switchover did not happen: the node that still serves as primary stays desired.
+    for (const Node& n : view.nodes) {
+      if (n.running && n.observed_role == "primary") {
+        for (const Node& m : view.nodes) {
+          CAIRN_RETURN_IF_ERROR(store_.SetNodePrimary(m.id, m.id == n.id));
+        }
+      }
+    }
+    CAIRN_RETURN_IF_ERROR(store_.SetClusterStatus(c.name, v1::CLUSTER_STATUS_AVAILABLE,
+                                                  view.cluster.observed_generation));
+    Enqueue(c.name);
+    return Status::Ok();
   }
   // A failed change leaves the cluster as it was: desired state goes back to what runs.
   Cluster reverted = c;
@@ -313,7 +438,7 @@ Status ClusterReconciler::ReconcileDeletion(const ClusterView& view, v1::Operati
 }
 
 Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view,
-                                                        const Node& node) {
+                                                         const Node& node) {
   const Cluster& c = view.cluster.desired;
   agent::v1::NodeSpec spec;
   spec.set_node_id(node.id);
@@ -351,8 +476,7 @@ Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view
       for (const HostCandidate& h : view.hosts) {
         sans.insert(h.host.address);
       }
-      Result<TlsMaterial> tls =
-          certs_->IssueNodeCertificate(c.name, {sans.begin(), sans.end()});
+      Result<TlsMaterial> tls = certs_->IssueNodeCertificate(c.name, {sans.begin(), sans.end()});
       CAIRN_RETURN_IF_ERROR(tls.status());
       it = tls_by_cluster_.emplace(c.name, std::move(*tls)).first;
     }
@@ -388,17 +512,21 @@ Status ClusterReconciler::UpdateObserved(const Node& stored, const agent::v1::No
   n.replication_offset = s.replication_offset();
   n.spec_generation = s.spec_generation();
   n.last_exit_reason = s.last_exit_reason();
+  n.observed_replicaof = n.running ? s.replicaof() : "";
+  n.primary_unreachable_ms = s.primary_unreachable_ms();
+  n.held = s.held();
   bool changed = n.running != stored.running || n.observed_role != stored.observed_role ||
                  n.link_status != stored.link_status ||
-                 n.last_exit_reason != stored.last_exit_reason;
+                 n.last_exit_reason != stored.last_exit_reason ||
+                 n.observed_replicaof != stored.observed_replicaof || n.held != stored.held ||
+                 n.primary_unreachable_ms != stored.primary_unreachable_ms;
   if (!changed && n.replication_offset == stored.replication_offset) {
     return Status::Ok();
   }
   CAIRN_RETURN_IF_ERROR(store_.UpdateNodeObserved(n));
   if (changed) {
     if (!n.last_exit_reason.empty() && n.last_exit_reason != stored.last_exit_reason) {
-      CAIRN_RETURN_IF_ERROR(
-          store_.AddEvent("nodes/" + n.id, "NodeRestarted", n.last_exit_reason));
+      CAIRN_RETURN_IF_ERROR(store_.AddEvent("nodes/" + n.id, "NodeRestarted", n.last_exit_reason));
     }
     Enqueue(n.cluster);
   }
@@ -407,9 +535,13 @@ Status ClusterReconciler::UpdateObserved(const Node& stored, const agent::v1::No
 
 void ClusterReconciler::OnHeartbeat(const std::string& host_id, const agent::v1::Heartbeat& hb) {
   const agent::v1::HostFacts& f = hb.facts();
-  Host host{.id = host_id, .address = f.advertise_addr(), .zone = f.zone(),
-            .memory_bytes = f.memory_bytes(), .node_port_from = f.node_port_from(),
-            .node_port_to = f.node_port_to(), .last_heartbeat_ms = clock_.NowMs()};
+  Host host{.id = host_id,
+            .address = f.advertise_addr(),
+            .zone = f.zone(),
+            .memory_bytes = f.memory_bytes(),
+            .node_port_from = f.node_port_from(),
+            .node_port_to = f.node_port_to(),
+            .last_heartbeat_ms = clock_.NowMs()};
   for (const agent::v1::EngineInfo& e : f.engines()) {
     host.engines.push_back({e.engine(), e.version()});
   }
@@ -435,6 +567,29 @@ void ClusterReconciler::OnHeartbeat(const std::string& host_id, const agent::v1:
   }
 }
 
+Status ClusterReconciler::ReplaceOnBusyPort(const std::string& host_id,
+                                            const std::string& node_id,
+                                            const std::string& cluster) {
+  Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
+  CAIRN_RETURN_IF_ERROR(nodes.status());
+  for (const Node& n : *nodes) {
+    if (n.id != node_id || n.running) {
+      continue;
+    }
+    {
+      std::lock_guard lock(mu_);
+      busy_ports_[host_id].insert(n.port);
+      in_flight_.erase(node_id);
+    }
+    // The node never ran: its record goes, and the next pass places a new one elsewhere.
+    CAIRN_RETURN_IF_ERROR(store_.DeleteNode(node_id));
+    return store_.AddEvent("nodes/" + node_id, "NodePortInUse",
+                           "port " + std::to_string(n.port) + " on " + host_id +
+                               " is taken by another process; placing the node again");
+  }
+  return Status::Ok();
+}
+
 void ClusterReconciler::OnTaskResult(const std::string& host_id,
                                      const agent::v1::TaskResult& result) {
   TaskRef ref = ParseTaskId(result.task_id());
@@ -455,6 +610,9 @@ void ClusterReconciler::OnTaskResult(const std::string& host_id,
     if (ref.kind == "start" && result.ok()) {
       start_failures_.erase(ref.node_id);
     }
+    if (current && result.reason() == "PortInUse") {
+      start_failures_.erase(ref.node_id);  // not the node's fault: it moves to another port
+    }
   }
   std::string resource = "nodes/" + ref.node_id;
   Status s = Status::Ok();
@@ -463,6 +621,8 @@ void ClusterReconciler::OnTaskResult(const std::string& host_id,
     if (s.ok()) {
       s = store_.AddEvent(resource, "NodeStopped", "stopped on " + host_id);
     }
+  } else if (ref.kind == "start" && result.reason() == "PortInUse") {
+    s = ReplaceOnBusyPort(host_id, ref.node_id, cluster);
   } else if (!result.ok()) {
     s = store_.AddEvent(resource, "NodeTaskFailed",
                         ref.kind + " failed: " + result.reason() + ": " + result.message());

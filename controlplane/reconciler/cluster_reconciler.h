@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -52,6 +53,21 @@ class ClusterReconciler {
 
   // True when `host` may receive new nodes now.
   bool IsSchedulable(const Host& host) const;
+  // True when the host's agent is connected and its heartbeat is fresh.
+  bool IsReachable(const Host& host) const;
+
+  // Makes `target` (or, when empty, the replica with the highest offset) the shard's primary:
+  // a FailoverShard operation, desired roles swapped, the discovery listener told. `manual`
+  // failovers need a running replica and no other unfinished operation (FailedPrecondition).
+  Result<v1::Operation> RequestFailover(const std::string& cluster, const std::string& target,
+                                        const std::string& message, bool manual);
+
+  // Called with (cluster, old primary "host:port", new primary "host:port") when the desired
+  // primary changes (Sentinel's +switch-master). Set before Start().
+  void set_on_primary_changed(
+      std::function<void(const std::string&, const std::string&, const std::string&)> fn) {
+    on_primary_changed_ = std::move(fn);
+  }
 
   // One reconcile pass, synchronously (tests).
   Status ReconcileForTest(const std::string& cluster) { return Reconcile(cluster); }
@@ -74,6 +90,10 @@ class ClusterReconciler {
   void SendNodeTask(const Node& node, agent::v1::Task task, std::string_view kind);
   bool TaskInFlight(const std::string& node_id);
   Status UpdateObserved(const Node& stored, const agent::v1::NodeStatus& status);
+  Status ReplaceOnBusyPort(const std::string& host_id, const std::string& node_id,
+                           const std::string& cluster);
+  Status SendSwitchover(const ClusterView& view, const std::string& from, const std::string& to);
+  std::string AddressOf(const std::string& node_id, const std::vector<Node>& nodes);
 
   Store& store_;
   AgentTasks& agents_;
@@ -84,10 +104,14 @@ class ClusterReconciler {
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> queue_;
-  std::map<std::string, InFlight> in_flight_;  // node id -> the task last sent for it
-  std::map<std::string, int> start_failures_;  // node id -> failed StartNode results
+  std::map<std::string, InFlight> in_flight_;        // node id -> the task last sent for it
+  std::map<std::string, int> start_failures_;        // node id -> failed StartNode results
   std::map<std::string, std::string> last_failure_;  // node id -> the agent's reason
   std::map<std::string, TlsMaterial> tls_by_cluster_;
+  // host id -> ports an agent found taken by something else (PortInUse): never placed again.
+  std::map<std::string, std::set<int>> busy_ports_;
+  std::function<void(const std::string&, const std::string&, const std::string&)>
+      on_primary_changed_;
   uint64_t task_counter_ = 0;
   bool stopping_ = false;
   std::thread worker_;

@@ -33,8 +33,11 @@ bool RoleMatches(const Node& n) {
 void PlanPlacement(const ClusterView& view, int64_t memory_bytes, int missing,
                    ClusterActions& actions) {
   const Cluster& c = view.cluster.desired;
-  PlacementRequest request{.cluster = c.name, .shard_id = std::string(kShard),
-                           .engine = c.engine, .memory_bytes = memory_bytes, .port = c.port};
+  PlacementRequest request{.cluster = c.name,
+                           .shard_id = std::string(kShard),
+                           .engine = c.engine,
+                           .memory_bytes = memory_bytes,
+                           .port = c.port};
   int next = 1;
   bool has_primary = FindPrimary(view.nodes) != nullptr;
   for (const Node& n : view.nodes) {
@@ -59,6 +62,52 @@ void PlanPlacement(const ClusterView& view, int64_t memory_bytes, int missing,
     n.memory_bytes = memory_bytes;
     n.primary = !has_primary;
     has_primary = true;
+  }
+}
+
+bool HostReachable(const ClusterView& view, const std::string& host_id) {
+  for (const HostCandidate& h : view.hosts) {
+    if (h.host.id == host_id) {
+      return h.reachable;
+    }
+  }
+  return false;
+}
+
+// What one running-or-not node needs: start, a role change, or a new primary to follow.
+void PlanNode(const ClusterView& view, const Node& n, const std::string& primary_addr,
+              ClusterActions& actions) {
+  if (!n.running) {
+    actions.start.push_back(n.id);
+    return;
+  }
+  bool switching = std::any_of(actions.switchover.begin(), actions.switchover.end(),
+                               [&](const auto& s) { return s.first == n.id || s.second == n.id; });
+  if (switching) {
+    return;
+  }
+  bool wrong_primary = !n.primary && n.observed_role == "replica" &&
+                       !n.observed_replicaof.empty() && !primary_addr.empty() &&
+                       n.observed_replicaof != primary_addr;
+  if (!RoleMatches(n) || wrong_primary) {
+    actions.reconfigure.push_back(n.id);
+  }
+}
+
+// A desired primary that still runs as a replica while the old primary runs on a reachable host
+// takes over with FAILOVER TO on the old one (no acknowledged write lost); when the old one is
+// gone, the new one just gets REPLICAOF NO ONE (PlanNode's role change).
+void PlanSwitchover(const ClusterView& view, ClusterActions& actions) {
+  const Node* desired = FindPrimary(view.nodes);
+  if (desired == nullptr || !desired->running || desired->observed_role != "replica") {
+    return;
+  }
+  for (const Node& other : view.nodes) {
+    if (&other != desired && other.running && other.observed_role == "primary" &&
+        HostReachable(view, other.host_id)) {
+      actions.switchover.emplace_back(other.id, desired->id);
+      return;
+    }
   }
 }
 
@@ -104,32 +153,45 @@ ClusterActions PlanActions(const ClusterView& view, int64_t memory_bytes) {
     actions.mark_removing.push_back(replicas[i]->id);
     leaving.push_back(replicas[i]->id);
   }
-  bool all_ready = true;
+  const Node* primary = FindPrimary(view.nodes);
+  std::string primary_addr;
+  for (const HostCandidate& h : view.hosts) {
+    if (primary != nullptr && h.host.id == primary->host_id) {
+      primary_addr = h.host.address + ":" + std::to_string(primary->port);
+    }
+  }
+  PlanSwitchover(view, actions);
+  bool all_ready = actions.switchover.empty();
   for (const Node* n : active) {
     if (std::find(leaving.begin(), leaving.end(), n->id) != leaving.end()) {
       continue;
     }
-    if (!n->running) {
-      actions.start.push_back(n->id);
-    } else if (!RoleMatches(*n)) {
-      actions.reconfigure.push_back(n->id);
+    if (!n->primary && !HostReachable(view, n->host_id)) {
+      // Its host is gone: replace it (the next pass places a new replica elsewhere).
+      actions.mark_removing.push_back(n->id);
+      leaving.push_back(n->id);
+      all_ready = false;
+      continue;
     }
+    PlanNode(view, *n, primary_addr, actions);
     bool ready = n->running && RoleMatches(*n) && (n->primary || n->link_status == "up");
     all_ready = all_ready && ready;
     std::string detail = n->last_exit_reason.empty() ? "" : "last exit: " + n->last_exit_reason;
-    actions.steps.push_back(Step((n->primary ? "start primary " : "start replica ") + n->id,
-                                 n->running, detail));
+    actions.steps.push_back(
+        Step((n->primary ? "start primary " : "start replica ") + n->id, n->running, detail));
     if (!n->primary) {
-      actions.steps.push_back(Step("sync " + n->id + " from the primary",
-                                   n->running && n->link_status == "up"));
+      actions.steps.push_back(
+          Step("sync " + n->id + " from the primary", n->running && n->link_status == "up"));
     }
   }
   for (const Node& n : view.nodes) {
     bool removing = n.removing || std::find(leaving.begin(), leaving.end(), n.id) != leaving.end();
     if (removing) {
       actions.stop.push_back(n.id);
-      actions.steps.push_back(Step("stop " + n.id, false));
-      all_ready = false;
+      // A node on a lost host cannot confirm its stop; it is stopped when the host returns.
+      bool lost = !HostReachable(view, n.host_id);
+      actions.steps.push_back(Step("stop " + n.id, lost, lost ? "host unreachable" : ""));
+      all_ready = all_ready && lost;
     }
   }
   actions.converged = all_ready;

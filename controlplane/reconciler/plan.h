@@ -35,6 +35,8 @@ struct ClusterActions {
   std::vector<std::string> reconfigure;
   // Nodes being removed that still run.
   std::vector<std::string> stop;
+  // Coordinated switchovers {observed primary, desired primary}: FAILOVER TO on the first.
+  std::vector<std::pair<std::string, std::string>> switchover;
   // Set when the desired state cannot be reached (e.g. CapacityUnavailable): the operation
   // fails with it and nothing is placed.
   std::optional<Status> terminal;

@@ -13,8 +13,11 @@ ClusterView View(int replicas) {
   v.cluster.desired.replicas_per_shard = replicas;
   for (std::string zone : {"a", "b", "c"}) {
     HostCandidate h;
-    h.host = Host{.id = "host-" + zone, .address = "127.0.0.1", .zone = zone,
-                  .memory_bytes = int64_t{4} << 30, .node_port_from = 7000,
+    h.host = Host{.id = "host-" + zone,
+                  .address = "127.0.0.1",
+                  .zone = zone,
+                  .memory_bytes = int64_t{4} << 30,
+                  .node_port_from = 7000,
                   .node_port_to = 7099};
     h.host.engines = {{"cairn", "0.1.0"}};
     v.hosts.push_back(h);
@@ -90,6 +93,64 @@ TEST(PlanTest, DeletionStopsEveryNodeThenConverges) {
   EXPECT_FALSE(a.converged);
   v.nodes.clear();
   EXPECT_TRUE(PlanDeletion(v).converged);
+}
+
+}  // namespace
+}  // namespace cairn::controlplane
+
+namespace cairn::controlplane {
+namespace {
+
+TEST(PlanTest, DesiredPrimaryStillAReplicaTakesOverWithFailover) {
+  ClusterView v = View(1);
+  RunAll(v, PlanActions(v, kNodeBytes));
+  v.nodes[0].primary = false;  // the API asked for demo-0001-002 as primary
+  v.nodes[1].primary = true;
+  ClusterActions a = PlanActions(v, kNodeBytes);
+  ASSERT_EQ(a.switchover.size(), 1u);
+  EXPECT_EQ(a.switchover[0], std::make_pair(v.nodes[0].id, v.nodes[1].id));
+  EXPECT_TRUE(a.reconfigure.empty()) << "FAILOVER moves both roles";
+  EXPECT_FALSE(a.converged);
+}
+
+TEST(PlanTest, CrashedOldPrimaryMeansPlainPromotionAndRestartAsReplica) {
+  ClusterView v = View(1);
+  RunAll(v, PlanActions(v, kNodeBytes));
+  v.nodes[0].primary = false;
+  v.nodes[0].running = false;
+  v.nodes[0].held = true;
+  v.nodes[1].primary = true;
+  ClusterActions a = PlanActions(v, kNodeBytes);
+  EXPECT_TRUE(a.switchover.empty());
+  EXPECT_EQ(a.reconfigure, std::vector<std::string>{v.nodes[1].id});
+  EXPECT_EQ(a.start, std::vector<std::string>{v.nodes[0].id});
+}
+
+TEST(PlanTest, ReplicaFollowingTheWrongPrimaryIsRepointed) {
+  ClusterView v = View(2);
+  RunAll(v, PlanActions(v, kNodeBytes));
+  std::string primary_addr = "127.0.0.1:" + std::to_string(v.nodes[0].port);
+  v.nodes[1].observed_replicaof = primary_addr;
+  v.nodes[2].observed_replicaof = "127.0.0.1:1";
+  ClusterActions a = PlanActions(v, kNodeBytes);
+  EXPECT_EQ(a.reconfigure, std::vector<std::string>{v.nodes[2].id});
+}
+
+TEST(PlanTest, ReplicaOnALostHostIsReplacedElsewhere) {
+  ClusterView v = View(1);
+  RunAll(v, PlanActions(v, kNodeBytes));
+  for (HostCandidate& h : v.hosts) {
+    if (h.host.id == v.nodes[1].host_id) {
+      h.reachable = false;
+      h.schedulable = false;
+    }
+  }
+  ClusterActions a = PlanActions(v, kNodeBytes);
+  EXPECT_EQ(a.mark_removing, std::vector<std::string>{v.nodes[1].id});
+  v.nodes[1].removing = true;
+  ClusterActions next = PlanActions(v, kNodeBytes);
+  ASSERT_EQ(next.insert_nodes.size(), 1u);
+  EXPECT_NE(next.insert_nodes[0].host_id, v.nodes[1].host_id);
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ struct HostCandidate {
   Host host;
   // False when the host is cordoned, unreachable or its agent is disconnected.
   bool schedulable = true;
+  // False when its agent is disconnected or its heartbeat is stale (cordoned hosts stay
+  // reachable). Nodes on unreachable hosts are replaced.
+  bool reachable = true;
 };
 
 struct PlacementRequest {

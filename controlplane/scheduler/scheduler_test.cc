@@ -1,8 +1,8 @@
 #include "controlplane/scheduler/scheduler.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace cairn::controlplane {
 namespace {
@@ -22,8 +22,8 @@ HostCandidate MakeHost(std::string id, std::string zone, int64_t memory = 4 * kG
 }
 
 PlacementRequest Request(int nodes, int64_t memory = kGiB) {
-  PlacementRequest r{.cluster = "demo", .shard_id = "0001", .engine = "cairn",
-                     .memory_bytes = memory};
+  PlacementRequest r{
+      .cluster = "demo", .shard_id = "0001", .engine = "cairn", .memory_bytes = memory};
   for (int i = 1; i <= nodes; ++i) {
     r.ordinals.push_back(i);
   }
@@ -57,8 +57,12 @@ TEST(SchedulerTest, PortsAreUniquePerAddress) {
 
 TEST(SchedulerTest, CountsExistingNodesAgainstMemory) {
   std::vector<HostCandidate> hosts = {MakeHost("host-a", "a", 2 * kGiB)};
-  Node existing{.id = "other-0001-001", .cluster = "other", .shard_id = "0001",
-                .host_id = "host-a", .port = 7000, .memory_bytes = 2 * kGiB};
+  Node existing{.id = "other-0001-001",
+                .cluster = "other",
+                .shard_id = "0001",
+                .host_id = "host-a",
+                .port = 7000,
+                .memory_bytes = 2 * kGiB};
   Result<std::vector<Placement>> placed = PlaceNodes(Request(1), hosts, {&existing, 1});
   ASSERT_FALSE(placed.ok());
   EXPECT_EQ(placed.status().code(), StatusCode::kResourceExhausted);

@@ -47,8 +47,8 @@ Result<v1::Operation> Store::CreateCluster(const Cluster& cluster, const std::st
           return Status::DataLoss("operations: unreadable operation record");
         }
         if (op.resource() != ClusterResource(cluster.name)) {
-          return Status::AlreadyExists("request_id " + request_id +
-                                       " was already used for " + op.resource());
+          return Status::AlreadyExists("request_id " + request_id + " was already used for " +
+                                       op.resource());
         }
         return op;
       }
@@ -63,8 +63,7 @@ Result<v1::Operation> Store::CreateCluster(const Cluster& cluster, const std::st
     insert->Bind(cluster.auth_token).Bind(v1::CLUSTER_STATUS_CREATING).Bind(clock_.NowMs());
     CAIRN_RETURN_IF_ERROR(insert->Run());
     if (db_->Changes() == 0) {
-      return Status::AlreadyExists("cluster.name: cluster \"" + cluster.name +
-                                   "\" already exists");
+      return Status::AlreadyExists("cluster.name: cluster \"" + cluster.name + "\" already exists");
     }
     Result<v1::Operation> op =
         InsertOperation(kOpCreateCluster, ClusterResource(cluster.name), request_id);
@@ -171,6 +170,39 @@ Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name) {
   });
 }
 
+Result<v1::Operation> Store::StartFailover(const std::string& cluster,
+                                           const std::string& new_primary,
+                                           const std::string& message, bool manual) {
+  std::lock_guard lock(mu_);
+  return sql::InTransaction(*db_, [&]() -> Result<v1::Operation> {
+    std::string resource = ClusterResource(cluster);
+    if (manual) {
+      Result<std::optional<v1::Operation>> busy = UnfinishedOperationLocked(resource);
+      CAIRN_RETURN_IF_ERROR(busy.status());
+      if (busy->has_value()) {
+        return Status::FailedPrecondition("cluster \"" + cluster + "\" has operation " +
+                                          (*busy)->id() + " (" + (*busy)->type() +
+                                          ") in progress; retry when it ends");
+      }
+    }
+    Result<sql::Statement> q =
+        db_->Prepare("UPDATE nodes SET is_primary = (id = ?) WHERE cluster = ? AND removing = 0");
+    CAIRN_RETURN_IF_ERROR(q.status());
+    q->Bind(new_primary).Bind(cluster);
+    CAIRN_RETURN_IF_ERROR(q->Run());
+    Result<sql::Statement> status = db_->Prepare("UPDATE clusters SET status = ? WHERE name = ?");
+    CAIRN_RETURN_IF_ERROR(status.status());
+    status->Bind(v1::CLUSTER_STATUS_FAILING_OVER).Bind(cluster);
+    CAIRN_RETURN_IF_ERROR(status->Run());
+    Result<v1::Operation> op = InsertOperation(kOpFailoverShard, resource, "");
+    CAIRN_RETURN_IF_ERROR(op.status());
+    op->set_state(v1::OPERATION_STATE_RUNNING);
+    CAIRN_RETURN_IF_ERROR(SaveOperationLocked(*op));
+    CAIRN_RETURN_IF_ERROR(InsertEvent(resource, "FailoverStarted", message, op->id()));
+    return op;
+  });
+}
+
 Status Store::ReplaceClusterSpec(const Cluster& cluster) {
   std::lock_guard lock(mu_);
   Result<sql::Statement> q =
@@ -183,8 +215,8 @@ Status Store::ReplaceClusterSpec(const Cluster& cluster) {
 Status Store::SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                                int64_t observed_generation) {
   std::lock_guard lock(mu_);
-  Result<sql::Statement> q = db_->Prepare(
-      "UPDATE clusters SET status = ?, observed_generation = ? WHERE name = ?");
+  Result<sql::Statement> q =
+      db_->Prepare("UPDATE clusters SET status = ?, observed_generation = ? WHERE name = ?");
   CAIRN_RETURN_IF_ERROR(q.status());
   q->Bind(status).Bind(observed_generation).Bind(name);
   return q->Run();

@@ -1,15 +1,15 @@
 // Nodes (desired placement + observed status) and hosts (agent facts).
-#include "controlplane/store/store.h"
-
 #include <sstream>
+
+#include "controlplane/store/store.h"
 
 namespace cairn::controlplane {
 namespace {
 
 constexpr std::string_view kNodeColumns =
     "SELECT id, cluster, shard_id, ordinal, host_id, port, is_primary, memory_bytes, removing, "
-    "running, observed_role, link_status, replication_offset, spec_generation, last_exit_reason "
-    "FROM nodes";
+    "running, observed_role, link_status, replication_offset, spec_generation, last_exit_reason, "
+    "observed_replicaof, primary_unreachable_ms, held FROM nodes";
 
 Node ReadNode(const sql::Statement& q) {
   Node n;
@@ -28,6 +28,9 @@ Node ReadNode(const sql::Statement& q) {
   n.replication_offset = q.Int(12);
   n.spec_generation = q.Int(13);
   n.last_exit_reason = q.Text(14);
+  n.observed_replicaof = q.Text(15);
+  n.primary_unreachable_ms = q.Int(16);
+  n.held = q.Int(17) != 0;
   return n;
 }
 
@@ -147,10 +150,12 @@ Status Store::UpdateNodeObserved(const Node& n) {
   std::lock_guard lock(mu_);
   Result<sql::Statement> q = db_->Prepare(
       "UPDATE nodes SET running = ?, observed_role = ?, link_status = ?, replication_offset = ?, "
-      "spec_generation = ?, last_exit_reason = ? WHERE id = ?");
+      "spec_generation = ?, last_exit_reason = ?, observed_replicaof = ?, "
+      "primary_unreachable_ms = ?, held = ? WHERE id = ?");
   CAIRN_RETURN_IF_ERROR(q.status());
   q->Bind(n.running ? 1 : 0).Bind(n.observed_role).Bind(n.link_status);
-  q->Bind(n.replication_offset).Bind(n.spec_generation).Bind(n.last_exit_reason).Bind(n.id);
+  q->Bind(n.replication_offset).Bind(n.spec_generation).Bind(n.last_exit_reason);
+  q->Bind(n.observed_replicaof).Bind(n.primary_unreachable_ms).Bind(n.held ? 1 : 0).Bind(n.id);
   return q->Run();
 }
 

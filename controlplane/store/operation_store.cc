@@ -1,6 +1,6 @@
 // Operations and events.
-#include "controlplane/store/store.h"
 #include "controlplane/model/timestamp.h"
+#include "controlplane/store/store.h"
 
 namespace cairn::controlplane {
 namespace {
@@ -62,8 +62,7 @@ Result<v1::Operation> Store::GetOperation(const std::string& id) {
   return ParseOperation(q->Blob(0));
 }
 
-Result<std::vector<v1::Operation>> Store::ListOperations(const std::string& resource,
-                                                         int limit) {
+Result<std::vector<v1::Operation>> Store::ListOperations(const std::string& resource, int limit) {
   std::lock_guard lock(mu_);
   Result<sql::Statement> q = db_->Prepare(
       "SELECT proto FROM operations WHERE (? = '' OR resource = ?) "
@@ -82,8 +81,7 @@ Result<std::vector<v1::Operation>> Store::ListUnfinishedOperations() {
   return CollectOperations(*q);
 }
 
-Result<std::optional<v1::Operation>> Store::UnfinishedOperationLocked(
-    const std::string& resource) {
+Result<std::optional<v1::Operation>> Store::UnfinishedOperationLocked(const std::string& resource) {
   Result<sql::Statement> q = db_->Prepare(
       "SELECT proto FROM operations WHERE resource = ? AND state IN (?, ?) "
       "ORDER BY created_at_ms DESC, rowid DESC LIMIT 1");

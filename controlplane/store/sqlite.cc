@@ -17,7 +17,9 @@ Statement::Statement(Statement&& other) noexcept
   other.stmt_ = nullptr;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::Bind(int64_t value) {
   sqlite3_bind_int64(stmt_, next_index_++, value);
@@ -55,7 +57,9 @@ Status Statement::Run() {
   return row.status();
 }
 
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t Statement::Int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
@@ -73,9 +77,9 @@ std::string Statement::Blob(int column) const {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
@@ -88,7 +92,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   return db;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  sqlite3_close(db_);
+}
 
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -110,6 +116,8 @@ Status Database::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
-int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+int64_t Database::Changes() const {
+  return sqlite3_changes64(db_);
+}
 
 }  // namespace cairn::controlplane::sql

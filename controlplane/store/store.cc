@@ -1,10 +1,10 @@
 // Store: opening, migrations, and the helpers shared by the per-resource files.
 #include "controlplane/store/store.h"
 
+#include <array>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
-#include <array>
 
 #include "controlplane/model/timestamp.h"
 
@@ -24,7 +24,9 @@ constexpr Migration kMigrations[] = {
 
 }  // namespace
 
-std::string ClusterResource(std::string_view name) { return "clusters/" + std::string(name); }
+std::string ClusterResource(std::string_view name) {
+  return "clusters/" + std::string(name);
+}
 
 std::string Sha256Hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -41,8 +43,8 @@ std::string Sha256Hex(std::string_view data) {
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
-  CAIRN_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()),
-                         static_cast<int>(bytes)) == 1);
+  CAIRN_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) ==
+              1);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char c : raw) {
@@ -79,15 +81,14 @@ Status Store::Migrate() {
         return Status::Ok();
       }
       CAIRN_RETURN_IF_ERROR(db_->Exec(m.sql));
-      Result<sql::Statement> mark =
-          db_->Prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)");
+      Result<sql::Statement> mark = db_->Prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)");
       CAIRN_RETURN_IF_ERROR(mark.status());
       mark->Bind(m.number).Bind(m.name).Bind(clock_.NowMs());
       return mark->Run();
     });
     if (!applied.ok()) {
-      return Status::Internal("migration " + std::string(m.name) + " failed: " +
-                              std::string(applied.message()));
+      return Status::Internal("migration " + std::string(m.name) +
+                              " failed: " + std::string(applied.message()));
     }
   }
   return Status::Ok();

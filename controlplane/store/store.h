@@ -44,6 +44,7 @@ struct ApiTokenRecord {
 inline constexpr std::string_view kOpCreateCluster = "CreateCluster";
 inline constexpr std::string_view kOpUpdateCluster = "UpdateCluster";
 inline constexpr std::string_view kOpDeleteCluster = "DeleteCluster";
+inline constexpr std::string_view kOpFailoverShard = "FailoverShard";
 
 // "clusters/NAME", the resource string of operations and events.
 std::string ClusterResource(std::string_view name);
@@ -73,6 +74,11 @@ class Store {
   Status ReplaceClusterSpec(const Cluster& cluster);
   Status SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                           int64_t observed_generation);
+  // Makes `new_primary` the desired primary of the cluster (every other node a replica), with a
+  // RUNNING FailoverShard operation and a FailoverStarted event carrying `message`, atomically.
+  // `manual` failovers are refused (FailedPrecondition) while another operation runs.
+  Result<v1::Operation> StartFailover(const std::string& cluster, const std::string& new_primary,
+                                      const std::string& message, bool manual);
   // Removes the cluster and its node rows (the end of a deletion).
   Status DeleteCluster(const std::string& name);
 
@@ -101,8 +107,8 @@ class Store {
   Result<std::optional<v1::Operation>> UnfinishedOperation(const std::string& resource);
   // Stores `op` (state, steps, progress, error), stamping updated_at.
   Status SaveOperation(v1::Operation op);
-  Status AddEvent(const std::string& resource, const std::string& type,
-                  const std::string& message, const std::string& operation_id = "");
+  Status AddEvent(const std::string& resource, const std::string& type, const std::string& message,
+                  const std::string& operation_id = "");
   // Events of `resource` and its children ("clusters/demo" also matches "nodes/demo-..."),
   // at or after `since_ms`, oldest first, at most `limit`.
   Result<std::vector<v1::Event>> ListEvents(const std::string& resource, int64_t since_ms,

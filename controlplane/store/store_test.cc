@@ -1,8 +1,8 @@
 #include "controlplane/store/store.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 namespace cairn::controlplane {
 namespace {
@@ -26,13 +26,13 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigrationsApplyOnceAndReportVersion) {
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  EXPECT_EQ(*store_->SchemaVersion(), 2);
   auto path = std::filesystem::temp_directory_path() / "cairn-store-test.db";
   std::filesystem::remove(path);
   { ASSERT_TRUE(Store::Open(path.string(), clock_).ok()); }
   Result<std::unique_ptr<Store>> again = Store::Open(path.string(), clock_);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 1);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 2);
   std::filesystem::remove(path);
 }
 

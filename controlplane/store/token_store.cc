@@ -60,8 +60,8 @@ Status Store::RevokeApiToken(const std::string& id) {
 Status Store::InsertJoinToken(const std::string& id, const std::string& secret_sha256,
                               int64_t expires_at_ms) {
   std::lock_guard lock(mu_);
-  Result<sql::Statement> q = db_->Prepare(
-      "INSERT INTO join_tokens (id, secret_sha256, expires_at_ms) VALUES (?, ?, ?)");
+  Result<sql::Statement> q =
+      db_->Prepare("INSERT INTO join_tokens (id, secret_sha256, expires_at_ms) VALUES (?, ?, ?)");
   CAIRN_RETURN_IF_ERROR(q.status());
   q->Bind(id).Bind(secret_sha256).Bind(expires_at_ms);
   return q->Run();

@@ -98,8 +98,7 @@ void CmdRestore(CommandContext& ctx) {
     return;
   }
   int64_t expire_at = *ttl != 0 && !o.absttl ? *ttl + ctx.now_ms() : *ttl;
-  Result<engine::Entry*> e =
-      ctx.server().snapshots->Restore(key, ctx.arg(3), *ttl != 0, expire_at);
+  Result<engine::Entry*> e = ctx.server().snapshots->Restore(key, ctx.arg(3), *ttl != 0, expire_at);
   if (ctx.ReplyIfError(e)) {
     return;
   }

@@ -66,6 +66,7 @@ class ReplicationHooks {
   virtual void Psync(CommandContext& ctx) = 0;
   virtual void Wait(CommandContext& ctx) = 0;
   virtual void Role(CommandContext& ctx) = 0;
+  virtual void Failover(CommandContext& ctx) = 0;
 };
 
 }  // namespace cairn::commands

@@ -1,6 +1,6 @@
-// Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE. The work lives in
-// the replication layer, reached through ServerState::replication (node_hooks.h); without it
-// (the in-process harness) they reply with an error.
+// Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE, FAILOVER. The work
+// lives in the replication layer, reached through ServerState::replication (node_hooks.h); without
+// it (the in-process harness) they reply with an error.
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
 
@@ -45,6 +45,12 @@ void CmdRole(CommandContext& ctx) {
   }
 }
 
+void CmdFailover(CommandContext& ctx) {
+  if (ReplicationHooks* h = Hooks(ctx)) {
+    h->Failover(ctx);
+  }
+}
+
 }  // namespace
 
 void RegisterReplicationFamily(CommandTable& table) {
@@ -75,6 +81,7 @@ void RegisterReplicationFamily(CommandTable& table) {
              .categories = kAclConnection,
              .handler = CmdWait,
              .tips = {"request_policy:all_shards", "response_policy:agg_min"}});
+  table.Add({.name = "failover", .arity = -1, .flags = admin | kStale, .handler = CmdFailover});
   table.Add({.name = "role",
              .arity = 1,
              .flags = kNoScript | kLoading | kStale | kFast,

@@ -65,7 +65,7 @@ struct RdbLoadInfo {
 // make a duplicate an error. On error the keyspace may hold part of the file; callers flush it
 // (start-up refuses to run, a replica retries the sync). Errors are DataLoss with the offset and
 // reason: bad magic or version, truncation, bad CRC, duplicate key, db index out of range, or a
-// value type this build cannot hold yet (named, e.g. "list-quicklist-2").
+// value type this build cannot hold yet (named, e.g. "zset-2").
 Result<RdbLoadInfo> LoadRdb(std::string_view data, engine::Keyspace& keyspace,
                             const RdbLoadOptions& options);
 

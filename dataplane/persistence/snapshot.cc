@@ -183,6 +183,13 @@ Status BackgroundSave::Start(const std::function<Status()>& work) {
   if (pid == 0) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    // The child needs none of the parent's descriptors (`work` opens its own file). Keeping the
+    // listening sockets would hold the port after the parent exits, as Redis's child avoids too.
+    if (close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < 65536; fd++) {
+        close(fd);
+      }
+    }
     Status s = work();
     _exit(s.ok() ? 0 : 1);
   }

@@ -133,7 +133,12 @@ void ReplicaLink::SendNextStep() {
       SendCommand({"REPLCONF", "capa", "eof", "capa", "psync2"});
       break;
     case kPsync:
-      SendCommand({"PSYNC", config_.psync_replid, std::to_string(config_.psync_offset)});
+      if (config_.failover) {
+        SendCommand(
+            {"PSYNC", config_.psync_replid, std::to_string(config_.psync_offset), "FAILOVER"});
+      } else {
+        SendCommand({"PSYNC", config_.psync_replid, std::to_string(config_.psync_offset)});
+      }
       break;
     default:
       break;

@@ -25,6 +25,8 @@ struct LinkConfig {
   std::string psync_replid = "?";
   int64_t psync_offset = -1;
   int64_t timeout_ms = 60000;  // repl-timeout: the longest silence during the sync
+  // FAILOVER: PSYNC carries a trailing FAILOVER, asking our replica to become our primary.
+  bool failover = false;
 };
 
 class ReplicaLink {

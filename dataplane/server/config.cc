@@ -400,7 +400,12 @@ void Server::RegisterParameters() {
          }});
   t.Add({.name = "repl-backlog-size",
          .get = [&repl] { return std::to_string(repl.backlog_size); },
-         .set = MemorySetter(&repl.backlog_size, 16 * 1024, INT64_MAX)});
+         .set = [&repl](std::string_view v, bool startup) -> Status {
+           CAIRN_RETURN_IF_ERROR(
+               MemorySetter(&repl.backlog_size, 16 * 1024, INT64_MAX)(v, startup));
+           repl.ResizeBacklog();
+           return Status::Ok();
+         }});
   t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
   t.Add(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX));
   t.Add({.name = "repl-diskless-sync",

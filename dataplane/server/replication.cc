@@ -169,7 +169,11 @@ void Replication::FullSync(commands::CommandContext& ctx, bool legacy_sync) {
   Status s = server_.snapshots().StartBackgroundSave(
       {.forked = [this] { OnSnapshotForked(); }, .done = [this](bool ok) { OnSnapshotDone(ok); }});
   if (!s.ok()) {
+    // The replica retries after we close the link (as Redis does when it cannot fork).
     spdlog::warn("Can't BGSAVE for replication: {}", s.message());
+    replicas_[ctx.client().id()].state = SyncState::kHandshake;
+    ctx.reply().Error("ERR Unable to perform background save");
+    ctx.client().set_flag(commands::kClientCloseAfterReply);
   }
 }
 
@@ -211,7 +215,10 @@ void Replication::OnSnapshotDone(bool ok) {
   std::vector<commands::Client*> failed;
   for (auto& [id, info] : replicas_) {
     commands::Client* c = state.FindClient(id);
-    if (info.state != SyncState::kWaitBgsaveEnd || c == nullptr) {
+    // A failed save that never forked (a queued one) strands replicas still waiting to start.
+    bool stranded = info.state == SyncState::kWaitBgsaveStart && !ok &&
+                    !server_.snapshots().bgsave_in_progress();
+    if (c == nullptr || (info.state != SyncState::kWaitBgsaveEnd && !stranded)) {
       continue;
     }
     if (!rdb.ok()) {
@@ -244,6 +251,15 @@ void Replication::Psync(commands::CommandContext& ctx) {
   commands::Client& client = ctx.client();
   if (client.has_flag(commands::kClientReplica)) {
     return;
+  }
+  if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(3), "failover")) {
+    // FAILOVER from our primary: it hands its role to us and continues as our replica.
+    if (ctx.arg(1) != replid_) {
+      ctx.reply().Error("ERR PSYNC FAILOVER replid must match my replid.");
+      return;
+    }
+    spdlog::info("MASTER MODE enabled (failover request from {})", client.addr);
+    BecomePrimary();
   }
   if (is_replica() && primary_client_id_ == 0) {
     ctx.reply().Error("NOMASTERLINK Can't SYNC while not connected with my master");
@@ -487,7 +503,7 @@ void Replication::FillInfo(std::string& out) {
   }
   Field(out, "connected_slaves", n);
   out += lines;
-  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_failover_state", FailoverStateName());
   Field(out, "master_replid", replid_);
   Field(out, "master_replid2", replid2_);
   Field(out, "master_repl_offset", offset_);

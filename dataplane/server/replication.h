@@ -42,6 +42,7 @@ class Replication final : public commands::ReplicationHooks {
   void Psync(commands::CommandContext& ctx) override;
   void Wait(commands::CommandContext& ctx) override;
   void Role(commands::CommandContext& ctx) override;
+  void Failover(commands::CommandContext& ctx) override;
 
   // Start-up: adopts the replication id/offset a snapshot recorded (a restarted replica can then
   // continue with a partial sync) and starts connecting when `replicaof` is configured.
@@ -63,6 +64,12 @@ class Replication final : public commands::ReplicationHooks {
   // INFO replication fields.
   void FillInfo(std::string& out);
 
+  // Applies a new repl-backlog-size to an existing backlog (keeping its newest bytes).
+  void ResizeBacklog() {
+    if (backlog_) {
+      backlog_->Resize(backlog_size);
+    }
+  }
   // INFO stats: full syncs served, partial syncs accepted and refused.
   int64_t sync_full() const { return sync_full_; }
   int64_t sync_partial_ok() const { return sync_partial_ok_; }
@@ -103,7 +110,7 @@ class Replication final : public commands::ReplicationHooks {
 
   void Feed(std::string_view bytes);
   void EnsureBacklog();
-  void BecomeReplica(const std::string& host, int port);
+  void BecomeReplica(std::string host, int port);  // by value: callers pass replicas_ fields
   void BecomePrimary();
   void ConnectToPrimary();
   void DropLink(const std::string& why);
@@ -112,6 +119,12 @@ class Replication final : public commands::ReplicationHooks {
   void DisconnectReplicas();
   void CheckWaiters(int64_t now_ms);
   int64_t CountAcked(int64_t offset) const;
+  // FAILOVER (Redis's failover states): waiting for a replica to catch up, then handing over.
+  enum class FailoverState { kNone, kWaitForSync, kInProgress };
+  void UpdateFailover(int64_t now_ms);
+  void StartHandover(std::string host, int port);
+  void EndFailover(const std::string& why, bool aborted);
+  const char* FailoverStateName() const;
   void FullSync(commands::CommandContext& ctx, bool legacy_sync);
   void FullSyncInMemory(commands::CommandContext& ctx, bool legacy_sync);
   void OnSnapshotForked();
@@ -143,6 +156,11 @@ class Replication final : public commands::ReplicationHooks {
   int64_t last_ack_sent_ms_ = 0;
   bool ack_requested_ = false;
   std::vector<uint64_t> waiters_;
+  FailoverState failover_ = FailoverState::kNone;
+  std::string failover_host_;  // empty: any replica that catches up
+  int failover_port_ = 0;
+  int64_t failover_deadline_ms_ = 0;  // 0: no timeout
+  bool failover_force_ = false;
   int64_t sync_full_ = 0;
   int64_t sync_partial_ok_ = 0;
   int64_t sync_partial_err_ = 0;

@@ -30,7 +30,7 @@ class LinkHandler final : public FdHandler {
 
 // ----------------------------------------------------------------------------------
 
-void Replication::BecomeReplica(const std::string& host, int port) {
+void Replication::BecomeReplica(std::string host, int port) {
   DropLink("");
   if (primary_client_id_ != 0) {
     if (commands::Client* c = server_.state().FindClient(primary_client_id_)) {
@@ -42,7 +42,7 @@ void Replication::BecomeReplica(const std::string& host, int port) {
     DisconnectReplicas();  // they resync with us, ideally partially
     primary_db_ = stream_db_ >= 0 ? stream_db_ : 0;
   }
-  primary_host_ = host;
+  primary_host_ = std::move(host);
   primary_port_ = port;
   link_down_since_ms_ = server_.state().clock().NowMs();
   next_connect_ms_ = 0;
@@ -101,11 +101,15 @@ void Replication::DropLink(const std::string& why) {
   if (!why.empty()) {
     spdlog::warn("Replication link to {}:{}: {}", primary_host_, primary_port_, why);
   }
+  bool failover_failed = !why.empty() && failover_ == FailoverState::kInProgress;
   if (link_->fd() >= 0) {
     server_.loop().Remove(link_->fd());
   }
   link_.reset();
   next_connect_ms_ = server_.state().clock().NowMs() + kRetryMs;
+  if (failover_failed) {
+    EndFailover("Failover target rejected psync request", /*aborted=*/true);
+  }
 }
 
 void Replication::ConnectToPrimary() {
@@ -116,6 +120,7 @@ void Replication::ConnectToPrimary() {
   config.masteruser = masteruser;
   config.listening_port = server_.config().port;
   config.timeout_ms = repl_timeout_s * 1000;
+  config.failover = failover_ == FailoverState::kInProgress;
   if (offset_ > 0 || backlog_) {
     config.psync_replid = replid_;
     config.psync_offset = offset_ + 1;
@@ -192,6 +197,9 @@ void Replication::FinishSync() {
   stream_db_ = -1;
   SendAck();
   spdlog::info("MASTER <-> REPLICA sync: Finished with success");
+  if (failover_ == FailoverState::kInProgress) {
+    EndFailover("", /*aborted=*/false);
+  }
   if (!leftover.empty()) {
     conn->Inject(leftover);
   }
@@ -237,7 +245,10 @@ void Replication::Cron() {
       SendAck();
     }
   }
-  if (!replicas_.empty() && !is_replica() && now - last_ping_ms_ >= ping_period_s * 1000) {
+  UpdateFailover(now);
+  // No PINGs while a failover waits: the target must be able to acknowledge the whole stream.
+  if (!replicas_.empty() && !is_replica() && failover_ == FailoverState::kNone &&
+      now - last_ping_ms_ >= ping_period_s * 1000) {
     last_ping_ms_ = now;
     Feed(EncodeCommand({"PING"}));
   }

@@ -31,3 +31,6 @@ echo "== bytes per member of hashes and sets =="
 echo
 echo "== cluster create (control plane, dev mode) =="
 "${python}" "${here}/cluster_create.py"
+echo
+echo "== failover time (control plane, dev mode) =="
+"${python}" "${here}/failover.py"

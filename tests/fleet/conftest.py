@@ -71,7 +71,8 @@ class Fleet:
     def start(self):
         self.net.setup()
         self.addrs = {"http_addr": f"{HOST}:{free_port()}", "grpc_addr": f"{HOST}:{free_port()}",
-                      "agent_addr": f"{self.net.gateway}:{free_port()}"}
+                      "agent_addr": f"{self.net.gateway}:{free_port()}",
+                      "discovery_addr": f"{HOST}:{free_port()}"}
         self.start_control_plane()
         for i in range(len(self.net.namespaces)):
             token = self.rest.post("/v1/joinTokens", {"ttl_seconds": 600})["token"]
@@ -85,7 +86,8 @@ class Fleet:
             self.cp_proc = subprocess.Popen(
                 [bin_path("cairn-controlplane"), "--data-dir", os.path.join(self.dir, "cp"),
                  "--http-addr", self.addrs["http_addr"], "--grpc-addr", self.addrs["grpc_addr"],
-                 "--agent-addr", self.addrs["agent_addr"]],
+                 "--agent-addr", self.addrs["agent_addr"],
+                 "--discovery-addr", self.addrs["discovery_addr"]],
                 stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
         def token():

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
-TARGETS="${FUZZ_TARGETS:-resp_parser_fuzz dispatch_fuzz}"
+TARGETS="${FUZZ_TARGETS:-resp_parser_fuzz dispatch_fuzz rdb_load_fuzz}"
 if [ ! -f build/fuzz/build.ninja ]; then
   CC=clang CXX=clang++ cmake -G Ninja -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCAIRN_FUZZ=ON \
     -DBUILD_TESTING=OFF >/dev/null

@@ -1,6 +1,7 @@
 """cairn-agent against a real AgentHub (agent_hub_harness): join, heartbeats, node supervision
 with real cairn-server and redis-server processes, restart after a crash, adoption after an agent
-restart, replication wiring, TLS nodes, and refusals."""
+restart, replication wiring, TLS nodes, and refusals; fencing (held primaries), fast heartbeats,
+primary probes and FailoverNode."""
 
 import json
 import os
@@ -76,8 +77,10 @@ class Hub:
 
     def _read(self):
         for line in self.proc.stdout:
+            event = json.loads(line)
+            event["_t"] = time.monotonic()  # arrival time, for latency checks
             with self.cond:
-                self.events.append(json.loads(line))
+                self.events.append(event)
                 self.cond.notify_all()
 
     def send(self, line):
@@ -252,12 +255,31 @@ def test_node_runs_restarts_survives_agent_and_stops(env, engine):
     node_dir = os.path.join(agent.data_dir, "nodes", "demo-0001-001")
     assert os.stat(os.path.join(node_dir, "node.conf")).st_mode & 0o777 == 0o600
 
-    # Crash: restarted with backoff and a reason.
+    # Crash of a primary: held for the control plane (fencing), reported at once, not restarted.
+    mark = len(hub.events)
+    killed_at = time.monotonic()
     os.kill(pid, signal.SIGKILL)
-    status = hub.node_status("demo-0001-001", lambda n: n.get("restart_count") == 1 and
-                             n.get("state") == "NODE_STATE_RUNNING", what="restart after crash")
-    assert status["last_exit_reason"].startswith("exited 137, retry in "), status
-    new_pid = status["pid"]
+    hb = hub.wait_event(lambda e: e["event"] == "heartbeat" and any(
+        n["node_id"] == "demo-0001-001" and n.get("held") for n in e["heartbeat"]["nodes"]),
+        since=mark, what="held primary")
+    assert hb["_t"] - killed_at < 0.5, hb["_t"] - killed_at
+    status = next(n for n in hb["heartbeat"]["nodes"] if n["node_id"] == "demo-0001-001")
+    assert status["state"] == "NODE_STATE_CRASHED"
+    assert status["last_exit_reason"] == "exited 137; primary held for the control plane"
+    assert not status.get("pid")
+    # Still held after longer than the first restart delay would have been.
+    hub.wait_event(lambda e: e["event"] == "heartbeat", since=len(hub.events))
+    hub.wait_event(lambda e: e["event"] == "heartbeat", since=len(hub.events))
+    assert hub.node_status("demo-0001-001", lambda n: True).get("held")
+    assert port_is_free(port)
+
+    # A StartNode task (the control plane's decision) starts it again.
+    hub.task("host-a", start_task("t-start-2", "demo-0001-001", port, engine,
+                                  auth_token="pw d", maxmemory_policy="allkeys-lru"))
+    result = hub.result("t-start-2")
+    assert result.get("ok"), result
+    assert not result["node"].get("held")
+    new_pid = result["node"]["pid"]
     assert new_pid != pid
     env["node_pids"].add(new_pid)
     wait_until(lambda: redis_cli(port, "PING", password="pw d") == "PONG", timeout=TIMEOUT)
@@ -375,3 +397,110 @@ def test_nodes_serve_while_control_plane_is_down_and_agent_reconnects(env):
                              timeout=30, what="heartbeat after control plane restart")
     assert status["pid"] == pid
     assert agent.proc.poll() is None
+
+
+def replicated_pair(env, engine, prefix="f"):
+    """Agent host-a with <prefix>-0001-001 primary and <prefix>-0001-002 its replica, link up."""
+    hub = env["hub"]
+    agent = new_agent(env).start(hub.token())
+    hub.wait_event(lambda e: e["event"] == "heartbeat")
+    p1, p2 = free_port(), free_port()
+    n1, n2 = f"{prefix}-0001-001", f"{prefix}-0001-002"
+    hub.task("host-a", start_task("s1", n1, p1, engine, auth_token="pw"))
+    r1 = hub.result("s1")
+    assert r1.get("ok"), r1
+    hub.task("host-a", start_task("s2", n2, p2, engine, auth_token="pw",
+                                  replicaof_host="127.0.0.1", replicaof_port=p1))
+    r2 = hub.result("s2")
+    assert r2.get("ok"), r2
+    env["node_pids"].update({r1["node"]["pid"], r2["node"]["pid"]})
+    hub.node_status(n2, lambda n: n.get("link_status") == "up" and n.get("primary_reachable"),
+                    timeout=30, what="replica link up and primary reachable")
+    return agent, (n1, p1), (n2, p2)
+
+
+@pytest.mark.parametrize("engine", ["redis", "cairn"])
+def test_held_primary_restarted_replica_and_primary_probes(env, engine):
+    hub = env["hub"]
+    agent, (n1, p1), (n2, p2) = replicated_pair(env, engine)
+    # A replica that crashes is restarted with backoff.
+    replica_pid = hub.node_status(n2, lambda n: n.get("pid"))["pid"]
+    os.kill(replica_pid, signal.SIGKILL)
+    status = hub.node_status(n2, lambda n: n.get("restart_count") == 1 and
+                             n.get("state") == "NODE_STATE_RUNNING", what="replica restarted")
+    assert not status.get("held")
+    env["node_pids"].add(status["pid"])
+
+    # The primary crashes: held within 500 ms, the replica's probes fail with a growing streak.
+    primary_pid = hub.node_status(n1, lambda n: n.get("pid"))["pid"]
+    mark = len(hub.events)
+    killed_at = time.monotonic()
+    os.kill(primary_pid, signal.SIGKILL)
+    held = hub.wait_event(lambda e: e["event"] == "heartbeat" and any(
+        n["node_id"] == n1 and n.get("held") for n in e["heartbeat"]["nodes"]),
+        since=mark, what="held primary")
+    assert held["_t"] - killed_at < 0.5, held["_t"] - killed_at
+    down = hub.wait_event(lambda e: e["event"] == "heartbeat" and any(
+        n["node_id"] == n2 and not n.get("primary_reachable") for n in e["heartbeat"]["nodes"]),
+        since=mark, what="primary unreachable")
+    assert down["_t"] - killed_at < 1.0, down["_t"] - killed_at
+    first = hub.node_status(n2, lambda n: int(n.get("primary_unreachable_ms", 0)) > 0)
+    later = hub.node_status(n2, lambda n: int(n.get("primary_unreachable_ms", 0)) >= 1500,
+                            what="unreachable streak grows")
+    assert int(later["primary_unreachable_ms"]) > int(first["primary_unreachable_ms"])
+    assert not later.get("primary_reachable")
+    status = hub.node_status(n1, lambda n: True)
+    assert status.get("held") and not status.get("pid") and port_is_free(p1)
+
+    # An agent restarted meanwhile keeps holding it.
+    agent.stop(signal.SIGKILL)
+    mark = len(hub.events)
+    agent.start()
+    hb = hub.wait_event(lambda e: e["event"] == "heartbeat", since=mark)
+    status = next(n for n in hb["heartbeat"]["nodes"] if n["node_id"] == n1)
+    assert status.get("held") and status["state"] == "NODE_STATE_CRASHED"
+    assert port_is_free(p1)
+
+    # StartNode releases it; the replica sees its primary again.
+    hub.task("host-a", start_task("s1-again", n1, p1, engine, auth_token="pw"))
+    result = hub.result("s1-again")
+    assert result.get("ok"), result
+    env["node_pids"].add(result["node"]["pid"])
+    status = hub.node_status(n2, lambda n: n.get("primary_reachable"), what="reachable again")
+    assert not status.get("primary_unreachable_ms")
+
+
+@pytest.mark.parametrize("engine", ["redis", "cairn"])
+def test_failover_node_swaps_roles_without_losing_a_write(env, engine):
+    hub = env["hub"]
+    agent, (n1, p1), (n2, p2) = replicated_pair(env, engine, prefix="g")
+    assert redis_cli(p1, "SET", "last", "written-just-before", password="pw") == "OK"
+    hub.task("host-a", {"id": "fo", "failover_node": {"node_id": n1, "target_host": "127.0.0.1",
+                                                      "target_port": p2, "timeout_ms": 5000}})
+    result = hub.result("fo", timeout=30)
+    assert result.get("ok"), result
+    assert result["node"]["role"] == "replica"
+    assert result["node"]["replicaof"] == f"127.0.0.1:{p2}"
+    assert "role:master" in redis_cli(p2, "INFO", "replication", password="pw")
+    assert redis_cli(p2, "GET", "last", password="pw") == "written-just-before"
+    assert redis_cli(p2, "SET", "after", "yes", password="pw") == "OK"
+    wait_until(lambda: redis_cli(p1, "GET", "after", password="pw") == "yes", timeout=TIMEOUT)
+    conf = open(os.path.join(agent.data_dir, "nodes", n1, "node.conf")).read()
+    assert f"replicaof 127.0.0.1 {p2}" in conf
+    # Heartbeats follow: the old primary reports itself a replica of the new one.
+    hub.node_status(n1, lambda n: n.get("role") == "replica" and n.get("link_status") == "up" and
+                    n.get("primary_reachable"), what="old primary is a replica")
+    # Its spec says replica now: a crash restarts it instead of holding it.
+    pid = hub.node_status(n1, lambda n: n.get("pid"))["pid"]
+    os.kill(pid, signal.SIGKILL)
+    status = hub.node_status(n1, lambda n: n.get("state") == "NODE_STATE_RUNNING" and
+                             n.get("pid") not in (None, pid), what="old primary restarted")
+    env["node_pids"].add(status["pid"])
+    assert not status.get("held")
+    wait_until(lambda: redis_cli(p1, "GET", "last", password="pw") == "written-just-before",
+               timeout=TIMEOUT)
+    # A failover to something that is not its replica fails with the engine's reason.
+    hub.task("host-a", {"id": "fo-bad", "failover_node": {
+        "node_id": n1, "target_host": "127.0.0.1", "target_port": p1}})
+    bad = hub.result("fo-bad")
+    assert not bad.get("ok") and bad["reason"] == "FailoverFailed", bad

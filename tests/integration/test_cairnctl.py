@@ -56,7 +56,8 @@ class ControlPlane:
     def start(self):
         argv = [bin_path("cairn-controlplane"), "--data-dir", self.data_dir,
                 "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0",
-                "--agent-addr", "127.0.0.1:0", *self.extra_args]
+                "--agent-addr", "127.0.0.1:0", "--discovery-addr", "127.0.0.1:0",
+                *self.extra_args]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=self.dir,

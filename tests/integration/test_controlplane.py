@@ -286,7 +286,8 @@ def test_api_over_tls(tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen([bin_path("cairn-controlplane"), "--data-dir",
                                  str(tmp_path / "data"), "--http-addr", http, "--grpc-addr", grpc,
-                                 "--agent-addr", f"{HOST}:0", "--tls-cert", str(cert),
+                                 "--agent-addr", f"{HOST}:0", "--discovery-addr", f"{HOST}:0",
+                                 "--tls-cert", str(cert),
                                  "--tls-key", str(key)], stdout=out, stderr=subprocess.STDOUT)
     try:
         token = wait_until(lambda: re.search(r"Admin token \(shown once, stored hashed\): (\S+)",
@@ -309,3 +310,30 @@ def test_api_over_tls(tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
+
+
+def test_node_port_taken_by_another_process_is_placed_again(cp):
+    import socket
+    # Occupy the first port of every host's range: the lowest port the scheduler would pick.
+    blockers = []
+    for i in range(3):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is fine
+        s.bind(("0.0.0.0", cp.node_port_base + 100 * i))
+        s.listen(1)
+        blockers.append(s)
+    try:
+        op = create(cp, "busy", 1, engine="redis")
+        done = cp.rest.wait_operation(op["id"], timeout_s=30)
+        assert done["state"] == "OPERATION_STATE_SUCCEEDED", done
+        cluster = cp.rest.get("/v1/clusters/busy")
+        taken = {cp.node_port_base + 100 * i for i in range(3)}
+        assert not taken & set(node_ports(cluster))
+        primary = cluster["endpoints"]["primary"]["port"]
+        assert redis_cli(primary, "set", "k", "v") == "OK"
+        events = [e["type"] for e in cp.rest.get("/v1/events?cluster=busy")["events"]]
+        assert "NodePortInUse" in events
+        delete_and_wait(cp, "busy")
+    finally:
+        for s in blockers:
+            s.close()

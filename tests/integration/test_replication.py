@@ -312,3 +312,86 @@ def test_dump_restore_replicates(cairn_trio):
     _caught_up(primary, r1)
     assert _r(r1).get("dst") == b"v" * 100
     assert abs(_r(r1).pttl("dst") - p.pttl("dst")) < 2000
+
+
+def test_failover_to_a_replica_without_data_loss(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _attach(r2, primary)
+    p = _r(primary)
+    p.mset({f"k{i}": i for i in range(1000)})
+    with pytest.raises(redis.exceptions.ResponseError, match="No failover in progress"):
+        p.execute_command("FAILOVER", "ABORT")
+    with pytest.raises(redis.exceptions.ResponseError, match="not valid when server is a replica"):
+        _r(r1).execute_command("FAILOVER")
+    with pytest.raises(redis.exceptions.ResponseError, match="is not a replica"):
+        p.execute_command("FAILOVER", "TO", HOST, 1)
+    assert p.execute_command("FAILOVER", "TO", HOST, r1.port, "TIMEOUT", 10000) == b"OK"
+    wait_until(lambda: _info(r1)["role"] == "master" and
+               _info(primary).get("master_link_status") == "up", timeout=SYNC_TIMEOUT,
+               what="the switchover")
+    assert _info(primary)["master_failover_state"] == "no-failover"
+    assert _info(primary)["master_port"] == r1.port
+    with pytest.raises(redis.exceptions.ReadOnlyError):
+        p.set("x", "1")
+    _r(r1).set("after-failover", "1")
+    _caught_up(r1, primary)
+    assert _dataset(primary) == _dataset(r1)
+    assert p.get("after-failover") == b"1"
+
+
+def test_backlog_overflow_falls_back_to_a_full_sync(cairn_trio):
+    primary, r1, _ = cairn_trio
+    p = _r(primary)
+    p.config_set("repl-backlog-size", "16kb")
+    _attach(r1, primary)
+    assert _info(primary)["repl_backlog_size"] == 16384
+    full = _stat(primary, "sync_full")
+    # One pipeline: the link is cut and 200 KB written before the replica can reconnect.
+    pipe = p.pipeline(transaction=False)
+    pipe.execute_command("CLIENT", "KILL", "TYPE", "replica")
+    for i in range(200):
+        pipe.set(f"big:{i}", "x" * 1000)
+    pipe.execute()
+    wait_until(lambda: _stat(primary, "sync_full") == full + 1, timeout=SYNC_TIMEOUT,
+               what="a full sync after the backlog overflowed")
+    assert _stat(primary, "sync_partial_err") >= 1
+    _caught_up(primary, r1)
+    assert _dataset(r1) == _dataset(primary)
+
+
+def test_chained_replicas_proxy_the_stream_with_equal_offsets(cairn_trio):
+    primary, r1, r2 = cairn_trio
+    _attach(r1, primary)
+    _r(primary, db=4).set("before-chain", "1")
+    _caught_up(primary, r1)
+    _attach(r2, r1)  # r2 full-syncs from a replica in the middle of the stream (db 4 selected)
+    _r(primary, db=4).set("after-chain", "2")
+    _r(primary).set("db0", "3")
+    _caught_up(primary, r1)
+    _caught_up(r1, r2)
+    assert _dataset(r2) == _dataset(primary)
+    assert _info(r2)["master_repl_offset"] == _info(primary)["master_repl_offset"]
+    assert _info(r2)["master_replid"] == _info(primary)["master_replid"]
+
+
+def test_restarted_replica_continues_partially_from_its_snapshot():
+    with ServerProcess(cairn_server_bin(), name="primary") as primary:
+        replica = ServerProcess(cairn_server_bin(), name="replica", persistence=True,
+                                config_text=f"replicaof {HOST} {primary.port}\n")
+        try:
+            replica.start()
+            wait_until(lambda: _info(replica).get("master_link_status") == "up",
+                       timeout=SYNC_TIMEOUT, what="the first sync")
+            _r(primary).set("k", "v")
+            _caught_up(primary, replica)
+            full = _stat(primary, "sync_full")
+            assert replica.stop() == 0  # SIGTERM with save points: saves repl-id and offset
+            _r(primary).set("while-down", "1")
+            replica.start()
+            wait_until(lambda: _r(replica).get("while-down") == b"1", timeout=SYNC_TIMEOUT,
+                       what="the restarted replica to catch up")
+            assert _stat(primary, "sync_full") == full, "no second full sync"
+            assert _stat(primary, "sync_partial_ok") >= 1
+        finally:
+            replica.cleanup()

@@ -85,7 +85,8 @@ class ControlPlaneProcess:
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="cairn-cp-")
         os.makedirs(self.data_dir, exist_ok=True)
-        self.node_port_base = random.randrange(20000, 45000, 1000)
+        # Below Linux's ephemeral range (32768+), where outgoing connections take local ports.
+        self.node_port_base = random.randrange(10000, 32000, 500)
         self.proc = None
         self.log_path = os.path.join(self.data_dir, "controlplane.log")
         self.addrs = None
@@ -97,10 +98,11 @@ class ControlPlaneProcess:
             os.unlink(bound)
         # A restart keeps the addresses of the first start: agents reconnect to the same one.
         addrs = self.addrs or {"http_addr": f"{HOST}:0", "grpc_addr": f"{HOST}:0",
-                               "agent_addr": f"{HOST}:0"}
+                               "agent_addr": f"{HOST}:0", "discovery_addr": f"{HOST}:0"}
         args = [bin_path("cairn-controlplane"), "--dev", "--data-dir", self.data_dir,
                 "--http-addr", addrs["http_addr"], "--grpc-addr", addrs["grpc_addr"],
-                "--agent-addr", addrs["agent_addr"], "--dev-hosts", str(self.hosts),
+                "--agent-addr", addrs["agent_addr"], "--discovery-addr", addrs["discovery_addr"],
+                "--dev-hosts", str(self.hosts),
                 "--dev-node-port-base", str(self.node_port_base)] + self.extra_args
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
@@ -127,6 +129,12 @@ class ControlPlaneProcess:
     def _hosts_ready(self):
         hosts = self.rest.get("/v1/hosts").get("hosts", [])
         return len([h for h in hosts if h["status"] == "HOST_STATUS_READY"]) >= self.hosts
+
+    @property
+    def discovery(self):
+        """(host, port) of the Sentinel-compatible discovery endpoint."""
+        host, port = self.addrs["discovery_addr"].rsplit(":", 1)
+        return host, int(port)
 
     @property
     def token(self):

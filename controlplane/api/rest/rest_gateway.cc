@@ -3,7 +3,6 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
-
 #include <nlohmann/json.hpp>
 
 #include "controlplane/model/timestamp.h"
@@ -112,8 +111,8 @@ std::string ErrorJson(const Status& status) {
   size_t colon = m.find(':');
   if (colon != std::string_view::npos && colon > 0) {
     std::string_view field = m.substr(0, colon);
-    bool is_field = field.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") ==
-                    std::string_view::npos;
+    bool is_field =
+        field.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string_view::npos;
     if (is_field) {
       body["details"].push_back({{"field", std::string(field)}});
     }
@@ -142,7 +141,9 @@ RestGateway::RestGateway(RestServices services, const std::string& tls_cert_file
   });
 }
 
-RestGateway::~RestGateway() { Stop(); }
+RestGateway::~RestGateway() {
+  Stop();
+}
 
 void RestGateway::AddClusterRoutes() {
   const Authenticator& auth = services_.auth;
@@ -176,67 +177,84 @@ void RestGateway::AddClusterRoutes() {
         auth, req, res, [](auto&) { return Status::Ok(); },
         [&](const auto& r) { return api.ListClusters(r); });
   });
-  server_->Get(R"(/v1/clusters/([^/:]+))", [&](const httplib::Request& req,
-                                               httplib::Response& res) {
-    Handle<v1::GetClusterRequest>(
-        auth, req, res,
-        [&](v1::GetClusterRequest& r) {
-          r.set_name(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.GetCluster(r); });
-  });
-  server_->Patch(R"(/v1/clusters/([^/:]+))", [&](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    Handle<v1::UpdateClusterRequest>(
-        auth, req, res,
-        [&](v1::UpdateClusterRequest& r) {
-          nlohmann::json probe = nlohmann::json::parse(req.body, nullptr, false);
-          if (probe.is_object() && !probe.contains("cluster")) {
-            CAIRN_RETURN_IF_ERROR(FromJson(req.body, r.mutable_cluster()));
-            for (const auto& [key, value] : probe.items()) {
-              r.mutable_update_mask()->add_paths(key);
-            }
-          } else {
-            CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
-          }
-          r.mutable_cluster()->set_name(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const v1::UpdateClusterRequest& r) {
-          Result<v1::Operation> op = api.UpdateCluster(r);
-          if (op.ok()) {
-            res.status = 202;
-          }
-          return op;
-        });
-  });
-  server_->Delete(R"(/v1/clusters/([^/:]+))", [&](const httplib::Request& req,
-                                                  httplib::Response& res) {
-    Handle<v1::DeleteClusterRequest>(
-        auth, req, res,
-        [&](v1::DeleteClusterRequest& r) {
-          r.set_name(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const v1::DeleteClusterRequest& r) {
-          Result<v1::Operation> op = api.DeleteCluster(r);
-          if (op.ok()) {
-            res.status = 202;
-          }
-          return op;
-        });
-  });
-  server_->Get(R"(/v1/clusters/([^/:]+)/nodes)", [&](const httplib::Request& req,
-                                                     httplib::Response& res) {
-    Handle<v1::ListNodesRequest>(
-        auth, req, res,
-        [&](v1::ListNodesRequest& r) {
-          r.set_cluster_name(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.ListNodes(r); });
-  });
+  server_->Get(R"(/v1/clusters/([^/:]+))",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 Handle<v1::GetClusterRequest>(
+                     auth, req, res,
+                     [&](v1::GetClusterRequest& r) {
+                       r.set_name(req.matches[1]);
+                       return Status::Ok();
+                     },
+                     [&](const auto& r) { return api.GetCluster(r); });
+               });
+  server_->Patch(R"(/v1/clusters/([^/:]+))",
+                 [&](const httplib::Request& req, httplib::Response& res) {
+                   Handle<v1::UpdateClusterRequest>(
+                       auth, req, res,
+                       [&](v1::UpdateClusterRequest& r) {
+                         nlohmann::json probe = nlohmann::json::parse(req.body, nullptr, false);
+                         if (probe.is_object() && !probe.contains("cluster")) {
+                           CAIRN_RETURN_IF_ERROR(FromJson(req.body, r.mutable_cluster()));
+                           for (const auto& [key, value] : probe.items()) {
+                             r.mutable_update_mask()->add_paths(key);
+                           }
+                         } else {
+                           CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
+                         }
+                         r.mutable_cluster()->set_name(req.matches[1]);
+                         return Status::Ok();
+                       },
+                       [&](const v1::UpdateClusterRequest& r) {
+                         Result<v1::Operation> op = api.UpdateCluster(r);
+                         if (op.ok()) {
+                           res.status = 202;
+                         }
+                         return op;
+                       });
+                 });
+  server_->Delete(R"(/v1/clusters/([^/:]+))",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                    Handle<v1::DeleteClusterRequest>(
+                        auth, req, res,
+                        [&](v1::DeleteClusterRequest& r) {
+                          r.set_name(req.matches[1]);
+                          return Status::Ok();
+                        },
+                        [&](const v1::DeleteClusterRequest& r) {
+                          Result<v1::Operation> op = api.DeleteCluster(r);
+                          if (op.ok()) {
+                            res.status = 202;
+                          }
+                          return op;
+                        });
+                  });
+  server_->Post(R"(/v1/clusters/([^/:]+):failover)",
+                [&](const httplib::Request& req, httplib::Response& res) {
+                  Handle<v1::FailoverShardRequest>(
+                      auth, req, res,
+                      [&](v1::FailoverShardRequest& r) {
+                        CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
+                        r.set_cluster_name(req.matches[1]);
+                        return Status::Ok();
+                      },
+                      [&](const v1::FailoverShardRequest& r) {
+                        Result<v1::Operation> op = api.FailoverShard(r);
+                        if (op.ok()) {
+                          res.status = 202;
+                        }
+                        return op;
+                      });
+                });
+  server_->Get(R"(/v1/clusters/([^/:]+)/nodes)",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 Handle<v1::ListNodesRequest>(
+                     auth, req, res,
+                     [&](v1::ListNodesRequest& r) {
+                       r.set_cluster_name(req.matches[1]);
+                       return Status::Ok();
+                     },
+                     [&](const auto& r) { return api.ListNodes(r); });
+               });
 }
 
 void RestGateway::AddOperationRoutes() {
@@ -253,16 +271,16 @@ void RestGateway::AddOperationRoutes() {
         },
         [&](const auto& r) { return api.ListOperations(r); });
   });
-  server_->Get(R"(/v1/operations/([^/:]+))", [&](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    Handle<v1::GetOperationRequest>(
-        auth, req, res,
-        [&](v1::GetOperationRequest& r) {
-          r.set_id(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.GetOperation(r); });
-  });
+  server_->Get(R"(/v1/operations/([^/:]+))",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 Handle<v1::GetOperationRequest>(
+                     auth, req, res,
+                     [&](v1::GetOperationRequest& r) {
+                       r.set_id(req.matches[1]);
+                       return Status::Ok();
+                     },
+                     [&](const auto& r) { return api.GetOperation(r); });
+               });
   auto wait = [&](const httplib::Request& req, httplib::Response& res) {
     Handle<v1::WaitOperationRequest>(
         auth, req, res,
@@ -306,8 +324,7 @@ void RestGateway::AddHostRoutes() {
     Handle<v1::ListHostsRequest>(auth, req, res, no_fill,
                                  [&](const auto& r) { return api.ListHosts(r); });
   });
-  server_->Get(R"(/v1/hosts/([^/:]+))", [&](const httplib::Request& req,
-                                            httplib::Response& res) {
+  server_->Get(R"(/v1/hosts/([^/:]+))", [&](const httplib::Request& req, httplib::Response& res) {
     Handle<v1::GetHostRequest>(
         auth, req, res,
         [&](v1::GetHostRequest& r) {
@@ -316,41 +333,40 @@ void RestGateway::AddHostRoutes() {
         },
         [&](const auto& r) { return api.GetHost(r); });
   });
-  server_->Post(R"(/v1/hosts/([^/:]+):cordon)", [&](const httplib::Request& req,
-                                                    httplib::Response& res) {
-    Handle<v1::CordonHostRequest>(
-        auth, req, res,
-        [&](v1::CordonHostRequest& r) {
-          r.set_id(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.CordonHost(r); });
-  });
-  server_->Post(R"(/v1/hosts/([^/:]+):uncordon)", [&](const httplib::Request& req,
-                                                      httplib::Response& res) {
-    Handle<v1::UncordonHostRequest>(
-        auth, req, res,
-        [&](v1::UncordonHostRequest& r) {
-          r.set_id(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.UncordonHost(r); });
-  });
+  server_->Post(R"(/v1/hosts/([^/:]+):cordon)",
+                [&](const httplib::Request& req, httplib::Response& res) {
+                  Handle<v1::CordonHostRequest>(
+                      auth, req, res,
+                      [&](v1::CordonHostRequest& r) {
+                        r.set_id(req.matches[1]);
+                        return Status::Ok();
+                      },
+                      [&](const auto& r) { return api.CordonHost(r); });
+                });
+  server_->Post(R"(/v1/hosts/([^/:]+):uncordon)",
+                [&](const httplib::Request& req, httplib::Response& res) {
+                  Handle<v1::UncordonHostRequest>(
+                      auth, req, res,
+                      [&](v1::UncordonHostRequest& r) {
+                        r.set_id(req.matches[1]);
+                        return Status::Ok();
+                      },
+                      [&](const auto& r) { return api.UncordonHost(r); });
+                });
   server_->Post("/v1/joinTokens", [&](const httplib::Request& req, httplib::Response& res) {
     Handle<v1::CreateJoinTokenRequest>(
         auth, req, res, [&](auto& r) { return FromJson(req.body, &r); },
         [&](const auto& r) { return api.CreateJoinToken(r); });
   });
-  server_->Get("/v1/nodeTypes", [&, no_fill](const httplib::Request& req,
-                                             httplib::Response& res) {
+  server_->Get("/v1/nodeTypes", [&, no_fill](const httplib::Request& req, httplib::Response& res) {
     Handle<v1::ListNodeTypesRequest>(auth, req, res, no_fill,
                                      [&](const auto& r) { return api.ListNodeTypes(r); });
   });
-  server_->Get("/v1/engineVersions", [&, no_fill](const httplib::Request& req,
-                                                  httplib::Response& res) {
-    Handle<v1::ListEngineVersionsRequest>(
-        auth, req, res, no_fill, [&](const auto& r) { return api.ListEngineVersions(r); });
-  });
+  server_->Get(
+      "/v1/engineVersions", [&, no_fill](const httplib::Request& req, httplib::Response& res) {
+        Handle<v1::ListEngineVersionsRequest>(
+            auth, req, res, no_fill, [&](const auto& r) { return api.ListEngineVersions(r); });
+      });
   server_->Post("/v1/tokens", [&](const httplib::Request& req, httplib::Response& res) {
     Handle<v1::CreateTokenRequest>(
         auth, req, res, [&](auto& r) { return FromJson(req.body, &r); },
@@ -360,16 +376,16 @@ void RestGateway::AddHostRoutes() {
     Handle<v1::ListTokensRequest>(auth, req, res, no_fill,
                                   [&](const auto& r) { return api.ListTokens(r); });
   });
-  server_->Delete(R"(/v1/tokens/([^/:]+))", [&](const httplib::Request& req,
-                                                httplib::Response& res) {
-    Handle<v1::RevokeTokenRequest>(
-        auth, req, res,
-        [&](v1::RevokeTokenRequest& r) {
-          r.set_id(req.matches[1]);
-          return Status::Ok();
-        },
-        [&](const auto& r) { return api.RevokeToken(r); });
-  });
+  server_->Delete(R"(/v1/tokens/([^/:]+))",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                    Handle<v1::RevokeTokenRequest>(
+                        auth, req, res,
+                        [&](v1::RevokeTokenRequest& r) {
+                          r.set_id(req.matches[1]);
+                          return Status::Ok();
+                        },
+                        [&](const auto& r) { return api.RevokeToken(r); });
+                  });
 }
 
 Result<std::string> RestGateway::Start(const std::string& addr) {
@@ -382,8 +398,8 @@ Result<std::string> RestGateway::Start(const std::string& addr) {
   }
   std::string host = addr.substr(0, colon);
   int port = std::atoi(addr.c_str() + colon + 1);
-  int bound = port == 0 ? server_->bind_to_any_port(host)
-                        : (server_->bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {
     return Status::Unavailable("--http-addr: cannot listen on " + addr);
   }
