@@ -154,7 +154,7 @@ TEST_F(SupervisorTest, StartsHoldsCrashedPrimaryAdoptsAndStopsANode) {
   stop.set_id("stop-1");
   stop.mutable_stop_node()->set_node_id("demo-0001-001");
   EXPECT_TRUE(supervisor_->Execute(stop).ok());
-  EXPECT_TRUE(PortIsFree(port));
+  EXPECT_TRUE(PollUntil([&] { return PortIsFree(port); }));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "nodes" / "demo-0001-001"));
   EXPECT_TRUE(supervisor_->Execute(stop).ok());  // idempotent
 }
@@ -340,7 +340,7 @@ class ReplicatedPairTest : public SupervisorTest {
     task.mutable_failover_node()->set_node_id(id);
     task.mutable_failover_node()->set_target_host("127.0.0.1");
     task.mutable_failover_node()->set_target_port(target_port);
-    task.mutable_failover_node()->set_timeout_ms(5000);
+    task.mutable_failover_node()->set_timeout_ms(15000);  // generous: CI machines are loaded
     return task;
   }
 
