@@ -567,8 +567,7 @@ void ClusterReconciler::OnHeartbeat(const std::string& host_id, const agent::v1:
   }
 }
 
-Status ClusterReconciler::ReplaceOnBusyPort(const std::string& host_id,
-                                            const std::string& node_id,
+Status ClusterReconciler::ReplaceOnBusyPort(const std::string& host_id, const std::string& node_id,
                                             const std::string& cluster) {
   Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
   CAIRN_RETURN_IF_ERROR(nodes.status());
