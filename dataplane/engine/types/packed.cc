@@ -7,42 +7,10 @@
 #include <cstring>
 
 #include "dataplane/base/status.h"
+#include "dataplane/engine/varint.h"
 
 namespace cairn::engine {
 namespace {
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
-char* PutVarint(char* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
-const char* GetVarint(const char* p, uint64_t* v) {
-  uint64_t result = 0;
-  int shift = 0;
-  while (true) {
-    auto b = static_cast<uint8_t>(*p++);
-    result |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      break;
-    }
-    shift += 7;
-  }
-  *v = result;
-  return p;
-}
 
 // Writes `v` as a back-length ending at p + VarintSize(v).
 void PutBackLen(char* p, uint64_t v) {
