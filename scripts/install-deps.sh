@@ -13,6 +13,8 @@ PACKAGES=(
   libcli11-dev libxxhash-dev libhiredis-dev libyaml-cpp-dev liblzf-dev
   # reference server and real clients for the compat, integration and bench suites
   redis-server redis-tools python3-redis python3-pytest python3-yaml
+  # the fleet suite (hosts as network namespaces) and test certificates
+  iproute2 openssl
   # fuzzing (libFuzzer ships with clang)
   clang
 )
