@@ -16,6 +16,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "dataplane/base/files.h"
+
 namespace cairn::agent {
 namespace {
 
@@ -72,22 +74,6 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
   std::ostringstream data;
   data << in.rdbuf();
   return data.str();
-}
-
-Status WriteFileAtomic(const std::filesystem::path& path, const std::string& data, mode_t mode) {
-  std::string tmp = path.string() + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return Status::Unavailable("cannot create " + tmp);
-  }
-  bool ok =
-      write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && fsync(fd) == 0;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return Status::Unavailable("cannot write " + path.string());
-  }
-  return Status::Ok();
 }
 
 }  // namespace

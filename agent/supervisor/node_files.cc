@@ -8,24 +8,10 @@
 #include <sstream>
 
 #include "agent/supervisor/node_client.h"
+#include "dataplane/base/files.h"
 
 namespace cairn::agent {
 namespace {
-
-Status WriteFileAtomic(const std::filesystem::path& path, const std::string& data) {
-  std::string tmp = path.string() + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::Unavailable("cannot create " + tmp);
-  }
-  bool ok = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return Status::Unavailable("cannot write " + path.string());
-  }
-  return Status::Ok();
-}
 
 int64_t ToInt64(const std::map<std::string, std::string>& info, const std::string& name) {
   auto it = info.find(name);

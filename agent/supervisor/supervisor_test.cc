@@ -332,6 +332,11 @@ class ReplicatedPairTest : public SupervisorTest {
     replica_spec_ = replica.start_node().spec();
     ASSERT_TRUE(supervisor_->Execute(replica).ok());
     ASSERT_TRUE(PollUntil([&] { return Status("r-0001-002").link_status() == "up"; }));
+    // FAILOVER needs the primary's side to see the replica online too (after its first ACK).
+    ASSERT_TRUE(PollUntil([&] {
+      return NodeCommand(dir_, "r-0001-001", {"INFO", "replication"}).find("state=online") !=
+             std::string::npos;
+    }));
   }
 
   v1::Task Failover(const std::string& id, int target_port) {

@@ -14,6 +14,7 @@
 
 #include "controlplane/daemon/control_plane.h"
 #include "controlplane/daemon/dev_fleet.h"
+#include "dataplane/base/files.h"
 #include "dataplane/base/logging.h"
 
 namespace {
@@ -60,23 +61,6 @@ void ParseFlags(CLI::App& app, Flags& f) {
       ->check(CLI::Range(1024, 65000));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn or error")
       ->capture_default_str();
-}
-
-// Writes `text` to `path` readable by the owner only.
-bool WritePrivateFile(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) {
-      return false;
-    }
-    std::filesystem::permissions(
-        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    out << text;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
 }
 
 void PrintDevBanner(const Flags& f, const ControlPlane& cp, const DevFleet& fleet) {
@@ -127,7 +111,7 @@ int main(int argc, char** argv) {
   std::filesystem::path dir(f.data_dir);
   if (cp.admin_token()) {
     std::cout << "Admin token (shown once, stored hashed): " << *cp.admin_token() << std::endl;
-    if (f.dev && !WritePrivateFile(dir / "admin-token", *cp.admin_token() + "\n")) {
+    if (f.dev && !cairn::WriteFileAtomic(dir / "admin-token", *cp.admin_token() + "\n").ok()) {
       std::cerr << "cairn-controlplane: cannot write " << (dir / "admin-token") << "\n";
     }
   }
@@ -136,7 +120,10 @@ int main(int argc, char** argv) {
                           {"agent_addr", cp.addresses().agent_addr},
                           {"discovery_addr", cp.addresses().discovery_addr},
                           {"pid", getpid()}};
-  WritePrivateFile(dir / "controlplane.json", bound.dump(2) + "\n");
+  if (cairn::Status s = cairn::WriteFileAtomic(dir / "controlplane.json", bound.dump(2) + "\n");
+      !s.ok()) {
+    std::cerr << "cairn-controlplane: " << s.message() << "\n";
+  }
 
   f.fleet.agent_binary =
       std::filesystem::read_symlink("/proc/self/exe").parent_path() / "cairn-agent";
