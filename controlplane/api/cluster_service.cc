@@ -206,10 +206,10 @@ Result<v1::Operation> ClusterApi::FailoverShard(const v1::FailoverShardRequest& 
                                       "\" is being deleted");
   }
   std::string message =
-      "manual failover" +
+      std::string(request.force() ? "forced failover" : "manual failover") +
       (request.target_node_id().empty() ? std::string() : " to " + request.target_node_id());
   return deps_.reconciler.RequestFailover(request.cluster_name(), request.target_node_id(), message,
-                                          /*manual=*/true);
+                                          /*manual=*/true, request.force());
 }
 
 grpc::Status ClusterGrpcService::CreateCluster(grpc::ServerContext* c,

@@ -136,7 +136,8 @@ std::string ClusterReconciler::AddressOf(const std::string& node_id,
 
 Result<v1::Operation> ClusterReconciler::RequestFailover(const std::string& cluster,
                                                          const std::string& target,
-                                                         const std::string& message, bool manual) {
+                                                         const std::string& message, bool manual,
+                                                         bool force) {
   Result<std::vector<Node>> nodes = store_.ListNodes(cluster);
   CAIRN_RETURN_IF_ERROR(nodes.status());
   const Node* old_primary = FindPrimary(*nodes);
@@ -157,7 +158,7 @@ Result<v1::Operation> ClusterReconciler::RequestFailover(const std::string& clus
   }
   std::string old_addr = AddressOf(old_id, *nodes);
   std::string new_addr = AddressOf(chosen->id, *nodes);
-  Result<v1::Operation> op = store_.StartFailover(cluster, chosen->id, message, manual);
+  Result<v1::Operation> op = store_.StartFailover(cluster, chosen->id, message, manual, force);
   CAIRN_RETURN_IF_ERROR(op.status());
   spdlog::info("failover of {}: {} -> {} ({})", cluster, old_id, chosen->id, message);
   if (on_primary_changed_) {

@@ -59,8 +59,12 @@ class ClusterReconciler {
   // Makes `target` (or, when empty, the replica with the highest offset) the shard's primary:
   // a FailoverShard operation, desired roles swapped, the discovery listener told. `manual`
   // failovers need a running replica and no other unfinished operation (FailedPrecondition).
+  // `force` promotes the target at once (REPLICAOF NO ONE) without the coordinated FAILOVER TO
+  // that waits for it to catch up: writes the old primary took meanwhile may be lost, as with
+  // ElastiCache's TestFailover and Redis's FAILOVER ... FORCE.
   Result<v1::Operation> RequestFailover(const std::string& cluster, const std::string& target,
-                                        const std::string& message, bool manual);
+                                        const std::string& message, bool manual,
+                                        bool force = false);
 
   // Called with (cluster, old primary "host:port", new primary "host:port") when the desired
   // primary changes (Sentinel's +switch-master). Set before Start().

@@ -96,8 +96,12 @@ void PlanNode(const ClusterView& view, const Node& n, const std::string& primary
 
 // A desired primary that still runs as a replica while the old primary runs on a reachable host
 // takes over with FAILOVER TO on the old one (no acknowledged write lost); when the old one is
-// gone, the new one just gets REPLICAOF NO ONE (PlanNode's role change).
+// gone, or when the failover is forced, the new one just gets REPLICAOF NO ONE and the old one
+// REPLICAOF the new (PlanNode's role changes).
 void PlanSwitchover(const ClusterView& view, ClusterActions& actions) {
+  if (view.cluster.failover_forced) {
+    return;
+  }
   const Node* desired = FindPrimary(view.nodes);
   if (desired == nullptr || !desired->running || desired->observed_role != "replica") {
     return;

@@ -113,6 +113,18 @@ TEST(PlanTest, DesiredPrimaryStillAReplicaTakesOverWithFailover) {
   EXPECT_FALSE(a.converged);
 }
 
+TEST(PlanTest, ForcedFailoverPromotesAtOnceAndDemotesTheOldPrimary) {
+  ClusterView v = View(1);
+  RunAll(v, PlanActions(v, kNodeBytes));
+  v.nodes[0].primary = false;
+  v.nodes[1].primary = true;
+  v.cluster.failover_forced = true;
+  ClusterActions a = PlanActions(v, kNodeBytes);
+  EXPECT_TRUE(a.switchover.empty()) << "no FAILOVER TO: nothing waits for the target";
+  EXPECT_EQ(a.reconfigure, (std::vector<std::string>{v.nodes[0].id, v.nodes[1].id}));
+  EXPECT_FALSE(a.converged);
+}
+
 TEST(PlanTest, CrashedOldPrimaryMeansPlainPromotionAndRestartAsReplica) {
   ClusterView v = View(1);
   RunAll(v, PlanActions(v, kNodeBytes));

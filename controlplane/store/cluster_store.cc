@@ -5,8 +5,8 @@ namespace cairn::controlplane {
 namespace {
 
 constexpr std::string_view kClusterColumns =
-    "SELECT spec, auth_token, status, generation, observed_generation, deleting, created_at_ms "
-    "FROM clusters";
+    "SELECT spec, auth_token, status, generation, observed_generation, deleting, created_at_ms, "
+    "failover_forced FROM clusters";
 
 Result<ClusterRecord> ReadCluster(const sql::Statement& q) {
   v1::Cluster spec;
@@ -26,6 +26,7 @@ Result<ClusterRecord> ReadCluster(const sql::Statement& q) {
   record.observed_generation = q.Int(4);
   record.deleting = q.Int(5) != 0;
   record.created_at_ms = q.Int(6);
+  record.failover_forced = q.Int(7) != 0;
   return record;
 }
 
@@ -172,7 +173,8 @@ Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name) {
 
 Result<v1::Operation> Store::StartFailover(const std::string& cluster,
                                            const std::string& new_primary,
-                                           const std::string& message, bool manual) {
+                                           const std::string& message, bool manual,
+                                           bool force) {
   std::lock_guard lock(mu_);
   return sql::InTransaction(*db_, [&]() -> Result<v1::Operation> {
     std::string resource = ClusterResource(cluster);
@@ -190,9 +192,10 @@ Result<v1::Operation> Store::StartFailover(const std::string& cluster,
     CAIRN_RETURN_IF_ERROR(q.status());
     q->Bind(new_primary).Bind(cluster);
     CAIRN_RETURN_IF_ERROR(q->Run());
-    Result<sql::Statement> status = db_->Prepare("UPDATE clusters SET status = ? WHERE name = ?");
+    Result<sql::Statement> status =
+        db_->Prepare("UPDATE clusters SET status = ?, failover_forced = ? WHERE name = ?");
     CAIRN_RETURN_IF_ERROR(status.status());
-    status->Bind(v1::CLUSTER_STATUS_FAILING_OVER).Bind(cluster);
+    status->Bind(v1::CLUSTER_STATUS_FAILING_OVER).Bind(force ? 1 : 0).Bind(cluster);
     CAIRN_RETURN_IF_ERROR(status->Run());
     Result<v1::Operation> op = InsertOperation(kOpFailoverShard, resource, "");
     CAIRN_RETURN_IF_ERROR(op.status());
@@ -215,10 +218,16 @@ Status Store::ReplaceClusterSpec(const Cluster& cluster) {
 Status Store::SetClusterStatus(const std::string& name, v1::ClusterStatus status,
                                int64_t observed_generation) {
   std::lock_guard lock(mu_);
-  Result<sql::Statement> q =
-      db_->Prepare("UPDATE clusters SET status = ?, observed_generation = ? WHERE name = ?");
+  // Any status but FAILING_OVER ends a forced failover.
+  Result<sql::Statement> q = db_->Prepare(
+      "UPDATE clusters SET status = ?, observed_generation = ?, "
+      "failover_forced = failover_forced * (? = ?) WHERE name = ?");
   CAIRN_RETURN_IF_ERROR(q.status());
-  q->Bind(status).Bind(observed_generation).Bind(name);
+  q->Bind(status)
+      .Bind(observed_generation)
+      .Bind(status)
+      .Bind(v1::CLUSTER_STATUS_FAILING_OVER)
+      .Bind(name);
   return q->Run();
 }
 

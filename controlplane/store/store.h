@@ -30,6 +30,9 @@ struct ClusterRecord {
   int64_t observed_generation = 0;
   bool deleting = false;
   int64_t created_at_ms = 0;
+  // True while a forced failover (FailoverShard with force) runs: the target is promoted with
+  // REPLICAOF NO ONE without waiting to catch up, and the old primary is made its replica.
+  bool failover_forced = false;
 };
 
 struct ApiTokenRecord {
@@ -76,9 +79,10 @@ class Store {
                           int64_t observed_generation);
   // Makes `new_primary` the desired primary of the cluster (every other node a replica), with a
   // RUNNING FailoverShard operation and a FailoverStarted event carrying `message`, atomically.
-  // `manual` failovers are refused (FailedPrecondition) while another operation runs.
+  // `manual` failovers are refused (FailedPrecondition) while another operation runs. `force`
+  // marks the cluster failover_forced until its status leaves FAILING_OVER.
   Result<v1::Operation> StartFailover(const std::string& cluster, const std::string& new_primary,
-                                      const std::string& message, bool manual);
+                                      const std::string& message, bool manual, bool force = false);
   // Removes the cluster and its node rows (the end of a deletion).
   Status DeleteCluster(const std::string& name);
 

@@ -26,13 +26,13 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigrationsApplyOnceAndReportVersion) {
-  EXPECT_EQ(*store_->SchemaVersion(), 2);
+  EXPECT_EQ(*store_->SchemaVersion(), 3);
   auto path = std::filesystem::temp_directory_path() / "cairn-store-test.db";
   std::filesystem::remove(path);
   { ASSERT_TRUE(Store::Open(path.string(), clock_).ok()); }
   Result<std::unique_ptr<Store>> again = Store::Open(path.string(), clock_);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 3);
   std::filesystem::remove(path);
 }
 
@@ -65,6 +65,20 @@ TEST_F(StoreTest, UpdateRefusedWhileAnotherOperationRuns) {
   Result<v1::Operation> update = store_->UpdateCluster(changed);
   ASSERT_TRUE(update.ok()) << update.status().ToString();
   EXPECT_EQ(store_->GetCluster("demo")->desired.generation, 2);
+}
+
+TEST_F(StoreTest, ForcedFailoverLastsWhileTheClusterFailsOver) {
+  ASSERT_TRUE(store_->CreateCluster(Demo(), "").ok());
+  ASSERT_TRUE(store_->SetClusterStatus("demo", v1::CLUSTER_STATUS_AVAILABLE, 1).ok());
+  ASSERT_TRUE(store_->StartFailover("demo", "demo-0001-002", "test", false, true).ok());
+  EXPECT_TRUE(store_->GetCluster("demo")->failover_forced);
+  EXPECT_EQ(store_->GetCluster("demo")->status, v1::CLUSTER_STATUS_FAILING_OVER);
+  ASSERT_TRUE(store_->SetClusterStatus("demo", v1::CLUSTER_STATUS_FAILING_OVER, 1).ok());
+  EXPECT_TRUE(store_->GetCluster("demo")->failover_forced);
+  ASSERT_TRUE(store_->SetClusterStatus("demo", v1::CLUSTER_STATUS_AVAILABLE, 1).ok());
+  EXPECT_FALSE(store_->GetCluster("demo")->failover_forced);
+  ASSERT_TRUE(store_->StartFailover("demo", "demo-0001-001", "test", false, false).ok());
+  EXPECT_FALSE(store_->GetCluster("demo")->failover_forced);
 }
 
 TEST_F(StoreTest, DeleteCancelsUnfinishedOperations) {

@@ -14,7 +14,7 @@ from redis.sentinel import Sentinel
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_fleet import ControlPlaneProcess  # noqa: E402
+from cairn_fleet import ControlPlaneProcess, bin_path  # noqa: E402
 from cairn_testlib import REDIS_CLI, wait_until  # noqa: E402
 
 
@@ -148,6 +148,34 @@ def test_manual_failover_loses_no_writes(cp):
     wait_available(cp, "manual")
     missing = [i for i in acked if master.get(f"k:{i}") != str(i).encode()]
     assert missing == [], f"{len(missing)} acknowledged writes lost"
+
+
+def test_forced_failover_promotes_the_chosen_replica_at_once(cp):
+    cluster = create(cp, "forced")
+    old = cluster["endpoints"]["primary"]
+    target = next(n["id"] for n in cluster["nodes"] if n["role"] == "NODE_ROLE_REPLICA")
+    _, master = sentinel_master(cp, "forced")
+    for i in range(100):
+        master.set(f"before:{i}", i)
+    cli(old["port"], "wait", "2", "2000")
+    env = dict(os.environ, CAIRN_ADDR=cp.addrs["grpc_addr"], CAIRN_TOKEN=cp.token)
+    out = subprocess.run([bin_path("cairnctl"), "cluster", "failover", "forced", "--to", target,
+                          "--force", "--wait"], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    after = cp.rest.get("/v1/clusters/forced")
+    promoted = next(n for n in after["nodes"] if n["id"] == target)
+    assert promoted["role"] == "NODE_ROLE_PRIMARY"
+    assert after["endpoints"]["primary"]["port"] == promoted["port"]
+    # The old primary follows the new one and nothing written before the failover is gone.
+    wait_until(lambda: f"master_port:{promoted['port']}" in cli(old["port"], "info", "replication"),
+               20, what="old primary replicating the promoted node")
+    assert write_until_ok(master, "after", "1") < 10
+    assert master.get("before:99") == b"99"
+    wait_until(lambda: cli(old["port"], "get", "after") == "1", 20, what="old primary synced")
+    events = cp.rest.get("/v1/events?cluster=forced")["events"]
+    assert any(e["type"] == "FailoverStarted" and "forced failover" in e["message"]
+               for e in events)
 
 
 def test_acknowledged_writes_survive_repeated_failovers(cp):
