@@ -2,6 +2,7 @@
 #include "controlplane/model/cluster.h"
 
 #include <array>
+#include <cstdio>
 
 #include "controlplane/model/catalog.h"
 #include "controlplane/model/names.h"
@@ -19,6 +20,75 @@ Status ValidateMaxmemoryPolicy(std::string_view field, std::string_view policy) 
   }
   return Status::InvalidArgument(std::string(field) + ": unknown maxmemory policy \"" +
                                  std::string(policy) + "\"");
+}
+
+namespace {
+
+// "hh:mm" -> minutes since midnight, or -1.
+int ParseClock(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') {
+    return -1;
+  }
+  for (size_t i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') {
+      return -1;
+    }
+  }
+  int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
+}
+
+std::string FormatClock(int minute) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%02d:%02d", minute / 60, minute % 60);
+  return buffer;
+}
+
+}  // namespace
+
+std::string SnapshotWindow::ToString() const {
+  return FormatClock(start_minute) + "-" + FormatClock(end_minute);
+}
+
+bool SnapshotWindow::Contains(int minute_of_day) const {
+  if (start_minute <= end_minute) {
+    return minute_of_day >= start_minute && minute_of_day < end_minute;
+  }
+  return minute_of_day >= start_minute || minute_of_day < end_minute;
+}
+
+Result<SnapshotWindow> ParseSnapshotWindow(std::string_view field, std::string_view text) {
+  size_t dash = text.find('-');
+  int start = dash == std::string_view::npos ? -1 : ParseClock(text.substr(0, dash));
+  int end = dash == std::string_view::npos ? -1 : ParseClock(text.substr(dash + 1));
+  if (start < 0 || end < 0) {
+    return Status::InvalidArgument(std::string(field) + ": must be \"hh:mm-hh:mm\" (UTC), got \"" +
+                                   std::string(text) + "\"");
+  }
+  int length = (end - start + 24 * 60) % (24 * 60);
+  if (length < 60) {
+    return Status::InvalidArgument(std::string(field) +
+                                   ": the window must be at least 60 minutes long, got \"" +
+                                   std::string(text) + "\"");
+  }
+  return SnapshotWindow{start, end};
+}
+
+Status ApplySnapshotSettings(const v1::Cluster& proto, Cluster& c) {
+  if (proto.snapshot_retention_days() < 0 ||
+      proto.snapshot_retention_days() > kMaxSnapshotRetentionDays) {
+    return Status::InvalidArgument("cluster.snapshot_retention_days: must be between 0 and 35, got " +
+                                   std::to_string(proto.snapshot_retention_days()));
+  }
+  c.snapshot_retention_days = proto.snapshot_retention_days();
+  if (!proto.snapshot_window().empty()) {
+    Result<SnapshotWindow> window =
+        ParseSnapshotWindow("cluster.snapshot_window", proto.snapshot_window());
+    CAIRN_RETURN_IF_ERROR(window.status());
+    c.snapshot_window = *window;
+  }
+  return Status::Ok();
 }
 
 Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
@@ -89,6 +159,8 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
     }
   }
   c.auth_token = proto.auth_token();
+  c.source_snapshot = proto.source_snapshot();
+  CAIRN_RETURN_IF_ERROR(ApplySnapshotSettings(proto, c));
   return c;
 }
 
@@ -109,6 +181,9 @@ v1::Cluster ToProto(const Cluster& cluster) {
     p.set_automatic_failover(*cluster.automatic_failover);
   }
   p.set_down_after_ms(cluster.down_after_ms);
+  p.set_source_snapshot(cluster.source_snapshot);
+  p.set_snapshot_retention_days(cluster.snapshot_retention_days);
+  p.set_snapshot_window(cluster.snapshot_window.ToString());
   return p;
 }
 

@@ -30,4 +30,24 @@ Status ValidateName(std::string_view field, std::string_view name) {
   return Status::Ok();
 }
 
+Status ValidateSnapshotName(std::string_view field, std::string_view name) {
+  auto fail = [&](const char* rule) {
+    return Status::InvalidArgument(std::string(field) + ": " + rule + ", got \"" +
+                                   std::string(name) + "\"");
+  };
+  if (name.empty() || name.size() > 255) {
+    return fail("must be 1 to 255 characters");
+  }
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!letter(name[0])) {
+    return fail("must start with a letter");
+  }
+  for (char c : name) {
+    if (!letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '.') {
+      return fail("may hold only letters, digits, hyphens and dots");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace cairn::controlplane

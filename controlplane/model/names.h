@@ -14,4 +14,8 @@ inline constexpr size_t kMaxNameLength = 40;
 // ("cluster.name"). Returns InvalidArgument with a message naming the field and the rule broken.
 Status ValidateName(std::string_view field, std::string_view name);
 
+// Checks a snapshot name (ElastiCache's rule): 1-255 letters, digits, hyphens and dots, starting
+// with a letter. InvalidArgument naming `field` otherwise.
+Status ValidateSnapshotName(std::string_view field, std::string_view name);
+
 }  // namespace cairn::controlplane

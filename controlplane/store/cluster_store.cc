@@ -6,7 +6,7 @@ namespace {
 
 constexpr std::string_view kClusterColumns =
     "SELECT spec, auth_token, status, generation, observed_generation, deleting, created_at_ms, "
-    "failover_forced FROM clusters";
+    "failover_forced, final_snapshot FROM clusters";
 
 Result<ClusterRecord> ReadCluster(const sql::Statement& q) {
   v1::Cluster spec;
@@ -27,6 +27,7 @@ Result<ClusterRecord> ReadCluster(const sql::Statement& q) {
   record.deleting = q.Int(5) != 0;
   record.created_at_ms = q.Int(6);
   record.failover_forced = q.Int(7) != 0;
+  record.final_snapshot = q.Text(8);
   return record;
 }
 
@@ -134,14 +135,16 @@ Result<v1::Operation> Store::UpdateCluster(const Cluster& updated) {
   });
 }
 
-Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name) {
+Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name,
+                                                 const std::string& final_snapshot) {
   std::lock_guard lock(mu_);
   return sql::InTransaction(*db_, [&]() -> Result<v1::Operation> {
     std::string resource = ClusterResource(name);
     Result<sql::Statement> q = db_->Prepare(
-        "UPDATE clusters SET deleting = 1, status = ? WHERE name = ? AND deleting = 0");
+        "UPDATE clusters SET deleting = 1, status = ?, final_snapshot = ? "
+        "WHERE name = ? AND deleting = 0");
     CAIRN_RETURN_IF_ERROR(q.status());
-    q->Bind(v1::CLUSTER_STATUS_DELETING).Bind(name);
+    q->Bind(v1::CLUSTER_STATUS_DELETING).Bind(final_snapshot).Bind(name);
     CAIRN_RETURN_IF_ERROR(q->Run());
     if (db_->Changes() == 0) {
       Result<std::optional<v1::Operation>> running = UnfinishedOperationLocked(resource);
@@ -203,6 +206,24 @@ Result<v1::Operation> Store::StartFailover(const std::string& cluster,
     CAIRN_RETURN_IF_ERROR(SaveOperationLocked(*op));
     CAIRN_RETURN_IF_ERROR(InsertEvent(resource, "FailoverStarted", message, op->id()));
     return op;
+  });
+}
+
+Status Store::CancelDeletion(const std::string& name, v1::Operation op,
+                             const std::string& reason, const std::string& message) {
+  std::lock_guard lock(mu_);
+  return sql::InTransaction(*db_, [&]() -> Status {
+    Result<sql::Statement> q = db_->Prepare(
+        "UPDATE clusters SET deleting = 0, final_snapshot = '', status = ? WHERE name = ?");
+    CAIRN_RETURN_IF_ERROR(q.status());
+    q->Bind(v1::CLUSTER_STATUS_AVAILABLE).Bind(name);
+    CAIRN_RETURN_IF_ERROR(q->Run());
+    op.set_state(v1::OPERATION_STATE_FAILED);
+    op.mutable_error()->set_code("FAILED_PRECONDITION");
+    op.mutable_error()->set_reason(reason);
+    op.mutable_error()->set_message(message);
+    CAIRN_RETURN_IF_ERROR(SaveOperationLocked(op));
+    return InsertEvent(ClusterResource(name), reason, message, op.id());
   });
 }
 

@@ -15,6 +15,7 @@
 #include "cairn/v1/cluster.pb.h"
 #include "cairn/v1/event.pb.h"
 #include "cairn/v1/operation.pb.h"
+#include "cairn/v1/snapshot.pb.h"
 #include "controlplane/model/cluster.h"
 #include "controlplane/model/node.h"
 #include "controlplane/store/sqlite.h"
@@ -33,6 +34,8 @@ struct ClusterRecord {
   // True while a forced failover (FailoverShard with force) runs: the target is promoted with
   // REPLICAOF NO ONE without waiting to catch up, and the old primary is made its replica.
   bool failover_forced = false;
+  // Set by a deletion that takes a final snapshot first: its name.
+  std::string final_snapshot;
 };
 
 struct ApiTokenRecord {
@@ -48,9 +51,12 @@ inline constexpr std::string_view kOpCreateCluster = "CreateCluster";
 inline constexpr std::string_view kOpUpdateCluster = "UpdateCluster";
 inline constexpr std::string_view kOpDeleteCluster = "DeleteCluster";
 inline constexpr std::string_view kOpFailoverShard = "FailoverShard";
+inline constexpr std::string_view kOpCreateSnapshot = "CreateSnapshot";
 
 // "clusters/NAME", the resource string of operations and events.
 std::string ClusterResource(std::string_view name);
+// "snapshots/NAME", the resource of CreateSnapshot operations.
+std::string SnapshotResource(std::string_view name);
 
 class Store {
  public:
@@ -72,7 +78,14 @@ class Store {
   Result<v1::Operation> UpdateCluster(const Cluster& updated);
   // Marks the cluster DELETING with a DeleteCluster operation; unfinished operations on it are
   // CANCELLED. FailedPrecondition if it is already being deleted (returns nothing new).
-  Result<v1::Operation> MarkClusterDeleting(const std::string& name);
+  // `final_snapshot` (may be empty) is kept in ClusterRecord.final_snapshot: the deletion
+  // waits for that snapshot and is cancelled (CancelDeletion) when it fails.
+  Result<v1::Operation> MarkClusterDeleting(const std::string& name,
+                                            const std::string& final_snapshot = "");
+  // Takes back a deletion: the cluster is AVAILABLE again, `op` (the DeleteCluster operation)
+  // FAILED with `reason`/`message`, and an event with them, atomically.
+  Status CancelDeletion(const std::string& name, v1::Operation op, const std::string& reason,
+                        const std::string& message);
   // Replaces the desired spec without an operation (a failed change being reverted).
   Status ReplaceClusterSpec(const Cluster& cluster);
   Status SetClusterStatus(const std::string& name, v1::ClusterStatus status,
@@ -129,6 +142,21 @@ class Store {
   Status ConsumeJoinToken(const std::string& id, const std::string& secret_sha256,
                           const std::string& host_id);
 
+  // ---- Snapshots (snapshot_store.cc) ----
+  // Records `snapshot` as CREATING (created now) with a RUNNING CreateSnapshot operation on
+  // "snapshots/NAME" and a SnapshotStarted event on its cluster, atomically. AlreadyExists.
+  Result<v1::Operation> StartSnapshot(v1::Snapshot snapshot);
+  // Records a finished snapshot (imports, copies) as given, created now. AlreadyExists.
+  Status InsertSnapshot(v1::Snapshot snapshot);
+  Result<v1::Snapshot> GetSnapshot(const std::string& name);
+  // Newest first; empty filters match everything.
+  Result<std::vector<v1::Snapshot>> ListSnapshots(const std::string& cluster = "",
+                                                  const std::string& source = "");
+  // Replaces the stored record (status, size, failure). NotFound.
+  Status SaveSnapshot(const v1::Snapshot& snapshot);
+  // Removes the record (not the file). NotFound.
+  Status DeleteSnapshot(const std::string& name);
+
  private:
   Store(std::unique_ptr<sql::Database> db, const Clock& clock)
       : db_(std::move(db)), clock_(clock) {}
@@ -139,6 +167,7 @@ class Store {
                      const std::string& message, const std::string& operation_id);
   Result<std::optional<v1::Operation>> UnfinishedOperationLocked(const std::string& resource);
   Status SaveOperationLocked(v1::Operation op);
+  Status InsertSnapshotLocked(const v1::Snapshot& snapshot);
 
   std::mutex mu_;
   std::unique_ptr<sql::Database> db_;

@@ -26,13 +26,13 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigrationsApplyOnceAndReportVersion) {
-  EXPECT_EQ(*store_->SchemaVersion(), 3);
+  EXPECT_EQ(*store_->SchemaVersion(), 4);
   auto path = std::filesystem::temp_directory_path() / "cairn-store-test.db";
   std::filesystem::remove(path);
   { ASSERT_TRUE(Store::Open(path.string(), clock_).ok()); }
   Result<std::unique_ptr<Store>> again = Store::Open(path.string(), clock_);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*again)->SchemaVersion(), 4);
   std::filesystem::remove(path);
 }
 
@@ -79,6 +79,52 @@ TEST_F(StoreTest, ForcedFailoverLastsWhileTheClusterFailsOver) {
   EXPECT_FALSE(store_->GetCluster("demo")->failover_forced);
   ASSERT_TRUE(store_->StartFailover("demo", "demo-0001-001", "test", false, false).ok());
   EXPECT_FALSE(store_->GetCluster("demo")->failover_forced);
+}
+
+TEST_F(StoreTest, SnapshotsAreRecordedListedAndDeleted) {
+  v1::Snapshot s;
+  s.set_name("nightly");
+  s.set_cluster_name("demo");
+  s.set_source("manual");
+  s.set_node_id("demo-0001-002");
+  Result<v1::Operation> op = store_->StartSnapshot(s);
+  ASSERT_TRUE(op.ok()) << op.status().ToString();
+  EXPECT_EQ(op->resource(), "snapshots/nightly");
+  EXPECT_EQ(op->type(), "CreateSnapshot");
+  EXPECT_EQ(store_->StartSnapshot(s).status().code(), StatusCode::kAlreadyExists);
+  clock_.AdvanceMs(1000);
+  v1::Snapshot imported;
+  imported.set_name("seed");
+  imported.set_source("imported");
+  imported.set_status(v1::SNAPSHOT_STATUS_AVAILABLE);
+  ASSERT_TRUE(store_->InsertSnapshot(imported).ok());
+  EXPECT_EQ(store_->InsertSnapshot(imported).code(), StatusCode::kAlreadyExists);
+  std::vector<v1::Snapshot> all = *store_->ListSnapshots();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name(), "seed") << "newest first";
+  EXPECT_EQ(store_->ListSnapshots("demo")->size(), 1u);
+  EXPECT_EQ(store_->ListSnapshots("", "imported")->size(), 1u);
+  v1::Snapshot got = *store_->GetSnapshot("nightly");
+  EXPECT_EQ(got.status(), v1::SNAPSHOT_STATUS_CREATING);
+  got.set_status(v1::SNAPSHOT_STATUS_AVAILABLE);
+  got.set_size_bytes(42);
+  ASSERT_TRUE(store_->SaveSnapshot(got).ok());
+  EXPECT_EQ(store_->GetSnapshot("nightly")->size_bytes(), 42);
+  ASSERT_TRUE(store_->DeleteSnapshot("nightly").ok());
+  EXPECT_EQ(store_->GetSnapshot("nightly").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteSnapshot("nightly").code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, DeletionWithAFinalSnapshotCanBeTakenBack) {
+  ASSERT_TRUE(store_->CreateCluster(Demo(), "").ok());
+  Result<v1::Operation> del = store_->MarkClusterDeleting("demo", "last");
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(store_->GetCluster("demo")->final_snapshot, "last");
+  ASSERT_TRUE(store_->CancelDeletion("demo", *del, "FinalSnapshotFailed", "why").ok());
+  ClusterRecord back = *store_->GetCluster("demo");
+  EXPECT_FALSE(back.deleting);
+  EXPECT_EQ(back.status, v1::CLUSTER_STATUS_AVAILABLE);
+  EXPECT_EQ(store_->GetOperation(del->id())->state(), v1::OPERATION_STATE_FAILED);
 }
 
 TEST_F(StoreTest, DeleteCancelsUnfinishedOperations) {
