@@ -2,12 +2,15 @@
 // and the agent sessions (for host reachability).
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
 
 #include "controlplane/reconciler/agent_tasks.h"
+#include "controlplane/backup/backup_store.h"
 #include "controlplane/reconciler/cluster_reconciler.h"
+#include "controlplane/reconciler/snapshotter.h"
 #include "controlplane/store/store.h"
 #include "dataplane/base/clock.h"
 
@@ -22,6 +25,11 @@ struct ApiDeps {
   std::function<std::string(std::string_view id, std::string_view secret)> format_join_token;
   // "host:port" of the Sentinel-compatible discovery endpoint (Cluster.endpoints.discovery).
   std::string discovery_addr;
+  // Snapshots: the backup store and who takes them; null when the daemon has none.
+  BackupStore* backups = nullptr;
+  Snapshotter* snapshotter = nullptr;
+  // A private directory for uploads being validated (imports).
+  std::filesystem::path scratch_dir;
 };
 
 }  // namespace cairn::controlplane

@@ -9,6 +9,9 @@
 namespace cairn::controlplane {
 namespace {
 
+constexpr std::string_view kUpdatableFields =
+    "replicas_per_shard, description, snapshot_retention_days, snapshot_window";
+
 v1::Node NodeToProto(const Node& n, const Host* host) {
   v1::Node p;
   p.set_id(n.id);
@@ -68,8 +71,46 @@ Status ClusterApi::CheckEngineVersion(Cluster& cluster) {
   return Status::Ok();
 }
 
+Status ClusterApi::ApplySourceSnapshot(v1::Cluster& requested) {
+  const std::string& name = requested.source_snapshot();
+  Result<v1::Snapshot> snapshot = deps_.store.GetSnapshot(name);
+  if (snapshot.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("cluster.source_snapshot: snapshot \"" + name + "\" not found");
+  }
+  CAIRN_RETURN_IF_ERROR(snapshot.status());
+  if (snapshot->status() != v1::SNAPSHOT_STATUS_AVAILABLE) {
+    return Status::FailedPrecondition("cluster.source_snapshot: snapshot \"" + name +
+                                      "\" is not available (" +
+                                      v1::SnapshotStatus_Name(snapshot->status()) + ")");
+  }
+  if (deps_.backups == nullptr) {
+    return Status::FailedPrecondition("cluster.source_snapshot: no backup store configured");
+  }
+  // A corrupt file fails here, before anything is created.
+  Status intact = deps_.backups->Verify(
+      {SnapshotKey(name), snapshot->size_bytes(), snapshot->sha256()});
+  if (!intact.ok()) {
+    return Status::FailedPrecondition("cluster.source_snapshot: snapshot \"" + name +
+                                      "\" cannot be restored: " + std::string(intact.message()));
+  }
+  if (requested.engine().empty()) {
+    requested.set_engine(snapshot->engine().empty() ? "cairn" : snapshot->engine());
+  }
+  if (requested.node_type().empty()) {
+    requested.set_node_type(snapshot->node_type());
+  }
+  if (requested.maxmemory_policy().empty()) {
+    requested.set_maxmemory_policy(snapshot->maxmemory_policy());
+  }
+  return Status::Ok();
+}
+
 Result<v1::Operation> ClusterApi::CreateCluster(const v1::CreateClusterRequest& request) {
-  Result<Cluster> cluster = ClusterFromProto(request.cluster());
+  v1::Cluster requested = request.cluster();
+  if (!requested.source_snapshot().empty()) {
+    CAIRN_RETURN_IF_ERROR(ApplySourceSnapshot(requested));
+  }
+  Result<Cluster> cluster = ClusterFromProto(requested);
   CAIRN_RETURN_IF_ERROR(cluster.status());
   CAIRN_RETURN_IF_ERROR(CheckEngineVersion(*cluster));
   Result<v1::Operation> op = deps_.store.CreateCluster(*cluster, request.request_id());
@@ -146,8 +187,8 @@ Result<v1::ListClustersResponse> ClusterApi::ListClusters(const v1::ListClusters
 Result<v1::Operation> ClusterApi::UpdateCluster(const v1::UpdateClusterRequest& request) {
   const std::string& name = request.cluster().name();
   if (request.update_mask().paths().empty()) {
-    return Status::InvalidArgument(
-        "update_mask: name at least one field (replicas_per_shard, description)");
+    return Status::InvalidArgument("update_mask: name at least one field (" +
+                                   std::string(kUpdatableFields) + ")");
   }
   Result<ClusterRecord> record = deps_.store.GetCluster(name);
   CAIRN_RETURN_IF_ERROR(record.status());
@@ -161,9 +202,13 @@ Result<v1::Operation> ClusterApi::UpdateCluster(const v1::UpdateClusterRequest& 
       merged.set_replicas_per_shard(request.cluster().replicas_per_shard());
     } else if (path == "description") {
       merged.set_description(request.cluster().description());
+    } else if (path == "snapshot_retention_days") {
+      merged.set_snapshot_retention_days(request.cluster().snapshot_retention_days());
+    } else if (path == "snapshot_window") {
+      merged.set_snapshot_window(request.cluster().snapshot_window());
     } else {
-      return Status::InvalidArgument("update_mask: field \"" + path +
-                                     "\" cannot be updated (replicas_per_shard, description)");
+      return Status::InvalidArgument("update_mask: field \"" + path + "\" cannot be updated (" +
+                                     std::string(kUpdatableFields) + ")");
     }
   }
   Result<Cluster> updated = ClusterFromProto(merged);
@@ -177,7 +222,25 @@ Result<v1::Operation> ClusterApi::UpdateCluster(const v1::UpdateClusterRequest& 
 }
 
 Result<v1::Operation> ClusterApi::DeleteCluster(const v1::DeleteClusterRequest& request) {
-  Result<v1::Operation> op = deps_.store.MarkClusterDeleting(request.name());
+  const std::string& final_snapshot = request.final_snapshot_name();
+  if (!final_snapshot.empty()) {
+    Result<ClusterRecord> record = deps_.store.GetCluster(request.name());
+    CAIRN_RETURN_IF_ERROR(record.status());
+    if (record->deleting) {
+      return Status::FailedPrecondition("cluster \"" + request.name() +
+                                        "\" is already being deleted");
+    }
+    if (deps_.snapshotter == nullptr) {
+      return Status::FailedPrecondition("final_snapshot_name: no backup store configured");
+    }
+    Result<v1::Operation> snap =
+        deps_.snapshotter->TakeSnapshot(final_snapshot, request.name(), "manual");
+    if (!snap.ok()) {
+      return Status(snap.status().code(),
+                    "final_snapshot_name: " + std::string(snap.status().message()));
+    }
+  }
+  Result<v1::Operation> op = deps_.store.MarkClusterDeleting(request.name(), final_snapshot);
   if (op.ok()) {
     deps_.reconciler.Enqueue(request.name());
   }

@@ -15,6 +15,8 @@ class ClusterApi {
 
   // Validates `request.cluster` (names the bad field: InvalidArgument), stores it as CREATING
   // with a PENDING operation. Idempotent with request_id. AlreadyExists when the name is taken.
+  // With source_snapshot: NotFound / FailedPrecondition (not AVAILABLE, corrupt file) for the
+  // snapshot; its primary is started from the snapshot's RDB.
   Result<v1::Operation> CreateCluster(const v1::CreateClusterRequest& request);
   // Desired state, status, endpoints and nodes; never the auth token. NotFound.
   Result<v1::Cluster> GetCluster(const v1::GetClusterRequest& request);
@@ -22,7 +24,9 @@ class ClusterApi {
   // Applies the fields in update_mask (replicas_per_shard, description). InvalidArgument for
   // other paths or an empty mask; FailedPrecondition while another operation runs.
   Result<v1::Operation> UpdateCluster(const v1::UpdateClusterRequest& request);
-  // Starts deletion: every node is stopped and its ports freed. NotFound.
+  // Starts deletion: every node is stopped and its ports freed. With final_snapshot_name, a
+  // snapshot is taken first (its errors are returned with the field named) and the nodes stop
+  // only once it is AVAILABLE; if it fails, the deletion fails and the cluster stays. NotFound.
   Result<v1::Operation> DeleteCluster(const v1::DeleteClusterRequest& request);
   Result<v1::ListNodesResponse> ListNodes(const v1::ListNodesRequest& request);
   // Manual failover (Redis's FAILOVER): the target (default: the replica with the highest
@@ -33,6 +37,9 @@ class ClusterApi {
  private:
   Result<v1::Cluster> Describe(const ClusterRecord& record);
   Status CheckEngineVersion(Cluster& cluster);
+  // Restore: the snapshot must be AVAILABLE with an intact file; engine, node_type and
+  // maxmemory_policy default to its own.
+  Status ApplySourceSnapshot(v1::Cluster& requested);
   ApiDeps deps_;
 };
 

@@ -11,18 +11,15 @@ namespace cairn::controlplane {
 
 grpc::Status ToGrpcStatus(const Status& status);
 
-// Authenticates the call from its "authorization" metadata, runs `call` and copies its result
-// into `response`.
+// Authenticates the call from its "authorization" metadata (Unauthenticated when it fails).
+Status AuthenticateCall(const Authenticator& auth, grpc::ServerContext* context);
+
+// Authenticates the call, runs `call` and copies its result into `response`.
 template <typename Response, typename Call>
 grpc::Status Serve(const Authenticator& auth, grpc::ServerContext* context, Response* response,
                    Call&& call) {
-  std::string header;
-  auto it = context->client_metadata().find("authorization");
-  if (it != context->client_metadata().end()) {
-    header.assign(it->second.data(), it->second.size());
-  }
-  if (Result<std::string> who = auth.Authenticate(header); !who.ok()) {
-    return ToGrpcStatus(who.status());
+  if (Status who = AuthenticateCall(auth, context); !who.ok()) {
+    return ToGrpcStatus(who);
   }
   Result<Response> result = call();
   if (!result.ok()) {

@@ -72,8 +72,21 @@ Status ControlPlane::Start() {
   CAIRN_RETURN_IF_ERROR(admin.status());
   admin_token_ = *admin;
 
+  if (options_.backup_dir.empty()) {
+    options_.backup_dir = options_.data_dir / "backups";
+  }
+  Result<std::unique_ptr<DirectoryBackupStore>> backups =
+      DirectoryBackupStore::Open(options_.backup_dir);
+  CAIRN_RETURN_IF_ERROR(backups.status());
+  backups_ = std::move(*backups);
+  options_.backup_dir = backups_->root();
+
   adapter_ = std::make_unique<AgentAdapter>(*ca_);
   reconciler_ = std::make_unique<ClusterReconciler>(*store_, *adapter_, adapter_.get(), clock_);
+  snapshotter_ = std::make_unique<Snapshotter>(*store_, *adapter_, *backups_, clock_,
+                                               SnapshotterOptions{.tick_ms = options_.snapshot_tick_ms});
+  snapshotter_->set_on_snapshot_done(
+      [this](const std::string& cluster) { reconciler_->Enqueue(cluster); });
   AgentHubCallbacks callbacks;
   callbacks.consume_join_token = [this](std::string_view id, std::string_view secret,
                                         std::string_view host_id) {
@@ -83,7 +96,9 @@ Status ControlPlane::Start() {
     reconciler_->OnHeartbeat(host, hb);
   };
   callbacks.on_task_result = [this](const std::string& host, const agent::v1::TaskResult& r) {
-    reconciler_->OnTaskResult(host, r);
+    if (!snapshotter_->OnTaskResult(host, r)) {
+      reconciler_->OnTaskResult(host, r);
+    }
   };
   callbacks.on_disconnect = [this](const std::string& host) {
     (void)store_->AddEvent("hosts/" + host, "AgentDisconnected", "session closed");
@@ -106,18 +121,24 @@ Status ControlPlane::Start() {
                [fingerprint](std::string_view id, std::string_view secret) {
                  return FormatJoinToken(fingerprint, id, secret);
                },
-               addresses_.discovery_addr};
+               addresses_.discovery_addr,
+               backups_.get(),
+               snapshotter_.get(),
+               options_.data_dir / "tmp"};
   cluster_api_ = std::make_unique<ClusterApi>(deps);
+  snapshot_api_ = std::make_unique<SnapshotApi>(deps);
   operation_api_ = std::make_unique<OperationApi>(deps);
   host_api_ = std::make_unique<HostApi>(deps);
   CAIRN_RETURN_IF_ERROR(StartGrpc());
   rest_ = std::make_unique<RestGateway>(
-      RestServices{*cluster_api_, *operation_api_, *host_api_, *auth_}, options_.tls_cert_file,
+      RestServices{*cluster_api_, *operation_api_, *host_api_, *snapshot_api_, *auth_},
+      options_.tls_cert_file,
       options_.tls_key_file);
   Result<std::string> http_addr = rest_->Start(options_.http_addr);
   CAIRN_RETURN_IF_ERROR(http_addr.status());
   addresses_.http_addr = *http_addr;
   reconciler_->Start();
+  snapshotter_->Start();
   return Status::Ok();
 }
 
@@ -138,6 +159,7 @@ Status ControlPlane::StartGrpc() {
   services_.push_back(std::make_unique<HostGrpcService>(*host_api_, *auth_));
   services_.push_back(std::make_unique<CatalogGrpcService>(*host_api_, *auth_));
   services_.push_back(std::make_unique<TokenGrpcService>(*host_api_, *auth_));
+  services_.push_back(std::make_unique<SnapshotGrpcService>(*snapshot_api_, *auth_));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options_.grpc_addr, creds, &port);
@@ -218,6 +240,9 @@ void ControlPlane::Stop() {
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     grpc_server_.reset();
+  }
+  if (snapshotter_) {
+    snapshotter_->Stop();
   }
   if (reconciler_) {
     reconciler_->Stop();

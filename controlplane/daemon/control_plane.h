@@ -15,6 +15,9 @@
 #include "controlplane/api/host_service.h"
 #include "controlplane/api/operation_service.h"
 #include "controlplane/api/rest/rest_gateway.h"
+#include "controlplane/api/snapshot_service.h"
+#include "controlplane/backup/backup_store.h"
+#include "controlplane/reconciler/snapshotter.h"
 #include "controlplane/discovery/sentinel_server.h"
 #include "controlplane/reconciler/cluster_reconciler.h"
 #include "controlplane/store/store.h"
@@ -32,6 +35,11 @@ struct ControlPlaneOptions {
   // PEM files for TLS on the API (gRPC and REST); both empty = plaintext.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // The backup store's directory, shared with every agent (their --backup-dir). Empty:
+  // data_dir/backups.
+  std::filesystem::path backup_dir;
+  // Snapshotter background pass interval, ms (automatic snapshots are checked this often).
+  int64_t snapshot_tick_ms = 1000;
 };
 
 struct BoundAddresses {
@@ -53,6 +61,8 @@ class ControlPlane {
   void Stop();
 
   const BoundAddresses& addresses() const { return addresses_; }
+  // The backup store's root directory (after Start).
+  const std::filesystem::path& backup_dir() const { return options_.backup_dir; }
   // The admin token created at this start (first start only), else nullopt.
   const std::optional<std::string>& admin_token() const { return admin_token_; }
   Store& store() { return *store_; }
@@ -75,6 +85,9 @@ class ControlPlane {
   std::unique_ptr<AgentAdapter> adapter_;
   std::unique_ptr<AgentHub> hub_;
   std::unique_ptr<ClusterReconciler> reconciler_;
+  std::unique_ptr<DirectoryBackupStore> backups_;
+  std::unique_ptr<Snapshotter> snapshotter_;
+  std::unique_ptr<SnapshotApi> snapshot_api_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<ClusterApi> cluster_api_;
   std::unique_ptr<OperationApi> operation_api_;

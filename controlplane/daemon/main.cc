@@ -51,6 +51,13 @@ void ParseFlags(CLI::App& app, Flags& f) {
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", f.cp.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
+  app.add_option("--backup-dir", f.cp.backup_dir,
+                 "Backup store directory for snapshots, shared with every agent's --backup-dir "
+                 "(default <data-dir>/backups)");
+  app.add_option("--snapshot-tick-ms", f.cp.snapshot_tick_ms,
+                 "How often snapshot timeouts and automatic snapshots are checked, ms")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 600000));
   app.add_flag("--dev", f.dev, "Also run a local fleet of agents (hosts host-a.. in zones a..)");
   app.add_option("--dev-hosts", f.fleet.hosts, "Number of dev hosts")
       ->capture_default_str()

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controlplane/health/failover.h"
+#include "controlplane/backup/backup_store.h"
 #include "controlplane/model/catalog.h"
 
 namespace cairn::controlplane {
@@ -391,6 +392,22 @@ Status ClusterReconciler::Fail(const ClusterView& view, v1::Operation* op, const
 
 Status ClusterReconciler::ReconcileDeletion(const ClusterView& view, v1::Operation* op) {
   const std::string& name = view.cluster.desired.name;
+  if (!view.cluster.final_snapshot.empty()) {
+    // The final snapshot comes first; the Snapshotter queues this cluster when it ends.
+    Result<v1::Snapshot> last = store_.GetSnapshot(view.cluster.final_snapshot);
+    if (last.ok() && last->status() == v1::SNAPSHOT_STATUS_CREATING) {
+      return Status::Ok();
+    }
+    if (!last.ok() || last->status() != v1::SNAPSHOT_STATUS_AVAILABLE) {
+      std::string why = last.ok() ? last->failure_reason() + ": " + last->failure_message()
+                                  : std::string(last.status().message());
+      return op == nullptr ? Status::Ok()
+                           : store_.CancelDeletion(name, *op, "FinalSnapshotFailed",
+                                                   "final snapshot " +
+                                                       view.cluster.final_snapshot +
+                                                       " failed, the cluster is kept: " + why);
+    }
+  }
   ClusterActions actions = PlanDeletion(view);
   for (const Node& n : view.nodes) {
     auto host = std::find_if(view.hosts.begin(), view.hosts.end(),
@@ -458,6 +475,16 @@ Result<agent::v1::NodeSpec> ClusterReconciler::BuildSpec(const ClusterView& view
     }
     return "";
   };
+  if (node.primary && !c.source_snapshot.empty() &&
+      view.cluster.status == v1::CLUSTER_STATUS_CREATING) {
+    // A restore: the first primary starts from the snapshot; replicas copy it by full sync.
+    // Later primaries never do (they would go back in time).
+    Result<v1::Snapshot> seed = store_.GetSnapshot(c.source_snapshot);
+    CAIRN_RETURN_IF_ERROR(seed.status());
+    spec.mutable_seed()->set_key(SnapshotKey(seed->name()));
+    spec.mutable_seed()->set_size_bytes(seed->size_bytes());
+    spec.mutable_seed()->set_sha256(seed->sha256());
+  }
   if (!node.primary) {
     const Node* primary = FindPrimary(view.nodes);
     if (primary == nullptr) {

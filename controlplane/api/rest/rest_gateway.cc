@@ -134,6 +134,7 @@ RestGateway::RestGateway(RestServices services, const std::string& tls_cert_file
   AddClusterRoutes();
   AddOperationRoutes();
   AddHostRoutes();
+  AddSnapshotRoutes();
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       res.set_content(ErrorJson(Status::NotFound("no such route")), "application/json");
@@ -217,7 +218,11 @@ void RestGateway::AddClusterRoutes() {
                     Handle<v1::DeleteClusterRequest>(
                         auth, req, res,
                         [&](v1::DeleteClusterRequest& r) {
+                          CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
                           r.set_name(req.matches[1]);
+                          if (req.has_param("final_snapshot_name")) {
+                            r.set_final_snapshot_name(req.get_param_value("final_snapshot_name"));
+                          }
                           return Status::Ok();
                         },
                         [&](const v1::DeleteClusterRequest& r) {
@@ -414,6 +419,119 @@ void RestGateway::Stop() {
   if (thread_.joinable()) {
     thread_.join();
   }
+}
+
+void RestGateway::AddSnapshotRoutes() {
+  const Authenticator& auth = services_.auth;
+  SnapshotApi& api = services_.snapshots;
+  server_->Post("/v1/snapshots", [&](const httplib::Request& req, httplib::Response& res) {
+    Handle<v1::CreateSnapshotRequest>(
+        auth, req, res, [&](v1::CreateSnapshotRequest& r) { return FromJson(req.body, &r); },
+        [&](const v1::CreateSnapshotRequest& r) {
+          Result<v1::Operation> op = api.CreateSnapshot(r);
+          if (op.ok()) {
+            res.status = 202;
+          }
+          return op;
+        });
+  });
+  server_->Get("/v1/snapshots", [&](const httplib::Request& req, httplib::Response& res) {
+    Handle<v1::ListSnapshotsRequest>(
+        auth, req, res,
+        [&](v1::ListSnapshotsRequest& r) {
+          r.set_cluster_name(req.get_param_value("cluster"));
+          r.set_source(req.get_param_value("source"));
+          return Status::Ok();
+        },
+        [&](const auto& r) { return api.ListSnapshots(r); });
+  });
+  server_->Get(R"(/v1/snapshots/([^/:]+))",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 Handle<v1::GetSnapshotRequest>(
+                     auth, req, res,
+                     [&](v1::GetSnapshotRequest& r) {
+                       r.set_name(req.matches[1]);
+                       return Status::Ok();
+                     },
+                     [&](const auto& r) { return api.GetSnapshot(r); });
+               });
+  server_->Delete(R"(/v1/snapshots/([^/:]+))",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                    Handle<v1::DeleteSnapshotRequest>(
+                        auth, req, res,
+                        [&](v1::DeleteSnapshotRequest& r) {
+                          r.set_name(req.matches[1]);
+                          return Status::Ok();
+                        },
+                        [&](const auto& r) { return api.DeleteSnapshot(r); });
+                  });
+  server_->Post(R"(/v1/snapshots/([^/:]+):copy)",
+                [&](const httplib::Request& req, httplib::Response& res) {
+                  Handle<v1::CopySnapshotRequest>(
+                      auth, req, res,
+                      [&](v1::CopySnapshotRequest& r) {
+                        CAIRN_RETURN_IF_ERROR(FromJson(req.body, &r));
+                        r.set_source_snapshot_name(req.matches[1]);
+                        return Status::Ok();
+                      },
+                      [&](const v1::CopySnapshotRequest& r) {
+                        Result<v1::Snapshot> copy = api.CopySnapshot(r);
+                        if (copy.ok()) {
+                          res.status = 201;
+                        }
+                        return copy;
+                      });
+                });
+  // The RDB file itself: verified before the headers go out, then streamed.
+  server_->Get(R"(/v1/snapshots/([^/:]+):export)",
+               [&](const httplib::Request& req, httplib::Response& res) {
+                 Status who = auth.Authenticate(req.get_header_value("Authorization")).status();
+                 Result<v1::Snapshot> s =
+                     who.ok() ? api.PrepareExport(req.matches[1]) : Result<v1::Snapshot>(who);
+                 if (!s.ok()) {
+                   SendError(res, s.status());
+                   return;
+                 }
+                 std::string name = s->name();
+                 res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".rdb\"");
+                 res.set_header("X-Cairn-Sha256", s->sha256());
+                 res.set_content_provider(
+                     static_cast<size_t>(s->size_bytes()), "application/octet-stream",
+                     [&api, name](size_t, size_t, httplib::DataSink& sink) {
+                       Status sent = api.ExportSnapshot(
+                           name,
+                           [&](std::string_view chunk) {
+                             return sink.write(chunk.data(), chunk.size())
+                                        ? Status::Ok()
+                                        : Status::Unavailable("the client went away");
+                           },
+                           /*verify=*/false);
+                       return sent.ok();
+                     });
+               });
+  // The body is the RDB file (application/octet-stream), read in pieces as it arrives.
+  server_->Post(R"(/v1/snapshots/([^/:]+):import)", [&](const httplib::Request& req,
+                                                         httplib::Response& res,
+                                                         const httplib::ContentReader& content) {
+    Status who = auth.Authenticate(req.get_header_value("Authorization")).status();
+    Result<std::unique_ptr<SnapshotUpload>> upload =
+        who.ok() ? api.BeginImport(req.matches[1])
+                 : Result<std::unique_ptr<SnapshotUpload>>(who);
+    Status written = upload.status();
+    if (upload.ok()) {
+      content([&](const char* data, size_t n) {
+        written = (*upload)->Write(std::string_view(data, n));
+        return written.ok();
+      });
+    }
+    Result<v1::Snapshot> s = written.ok() ? (*upload)->Finish() : Result<v1::Snapshot>(written);
+    if (!s.ok()) {
+      SendError(res, s.status());
+      return;
+    }
+    res.status = 201;
+    res.set_content(ToJson(*s), "application/json");
+  });
 }
 
 }  // namespace cairn::controlplane

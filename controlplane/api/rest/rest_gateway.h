@@ -12,6 +12,7 @@
 #include "controlplane/api/cluster_service.h"
 #include "controlplane/api/host_service.h"
 #include "controlplane/api/operation_service.h"
+#include "controlplane/api/snapshot_service.h"
 
 namespace httplib {
 class Server;
@@ -23,6 +24,7 @@ struct RestServices {
   ClusterApi& clusters;
   OperationApi& operations;
   HostApi& hosts;
+  SnapshotApi& snapshots;
   const Authenticator& auth;
 };
 
@@ -42,6 +44,7 @@ class RestGateway {
   void AddClusterRoutes();
   void AddOperationRoutes();
   void AddHostRoutes();
+  void AddSnapshotRoutes();
 
   RestServices services_;
   std::unique_ptr<httplib::Server> server_;
