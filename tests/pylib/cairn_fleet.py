@@ -60,6 +60,16 @@ class RestClient:
     def get(self, path, **kw):
         return self.call("GET", path, **kw)
 
+    def download(self, path, timeout=60):
+        """GET returning (body bytes, headers); ApiError for non-2xx replies."""
+        request = urllib.request.Request(self.base_url + path, method="GET")
+        request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as reply:
+                return reply.read(), dict(reply.headers)
+        except urllib.error.HTTPError as e:
+            raise ApiError(e.code, json.loads(e.read() or b"{}")) from None
+
     def post(self, path, body=None, **kw):
         return self.call("POST", path, body if body is not None else {}, **kw)
 
