@@ -84,13 +84,14 @@ Result<SessionOptions> ResolveOptions(const GlobalFlags& flags, const EnvLookup&
 
 std::unique_ptr<CLI::App> BuildApp(GlobalFlags& flags, Action& action) {
   auto app = std::make_unique<CLI::App>(
-      "cairnctl: manage Cairn clusters, operations, hosts and tokens through the control "
-      "plane's gRPC API",
+      "cairnctl: manage Cairn clusters, snapshots, operations, hosts and tokens through the "
+      "control plane's gRPC API",
       "cairnctl");
   app->fallthrough();  // global flags may follow the subcommand: `cairnctl cluster list -o json`
   app->require_subcommand(1);
   AddGlobalFlags(*app, flags);
   AddClusterCommands(*app, action);
+  AddSnapshotCommands(*app, action);
   AddOperationCommands(*app, action);
   AddEventCommands(*app, action);
   AddHostCommands(*app, action);

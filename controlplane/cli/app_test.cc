@@ -53,7 +53,7 @@ void ExpectUsageError(std::vector<std::string> args, const std::string& needle) 
 TEST(AppTest, HelpListsCommandGroupsAndExitsZero) {
   RunResult result = RunCli({"--help"});
   EXPECT_EQ(result.code, kExitOk);
-  for (const char* group : {"cluster", "op", "events", "host", "token", "node-types",
+  for (const char* group : {"cluster", "snapshot", "op", "events", "host", "token", "node-types",
                             "engine-versions", "--addr", "--token", "--output"}) {
     EXPECT_NE(result.out.find(group), std::string::npos) << group;
   }
@@ -67,7 +67,7 @@ TEST(AppTest, SubcommandHelpShowsItsFlags) {
 }
 
 TEST(AppTest, UsageErrorsExitTwo) {
-  ExpectUsageError({}, "'cairnctl' needs a command: cluster, op, events, host, token");
+  ExpectUsageError({}, "'cairnctl' needs a command: cluster, snapshot, op, events, host, token");
   ExpectUsageError({"frobnicate"}, "unknown command 'frobnicate' for 'cairnctl'");
   ExpectUsageError({"cluster"}, "'cairnctl cluster' needs a command: create, list, get");
   ExpectUsageError({"cluster", "frob"}, "unknown command 'frob' for 'cairnctl cluster'");
@@ -90,6 +90,69 @@ TEST(AppTest, UsageErrorsFoundAfterParsingExitTwoWithoutContactingTheServer) {
   ExpectUsageError({"--addr", "127.0.0.1:1", "events", "list", "--since", "yesterday"}, "RFC 3339");
   ExpectUsageError({"--addr", "127.0.0.1:1", "host", "join-token", "--ttl", "0s"}, "--ttl");
   ExpectUsageError({"--timeout", "0s", "cluster", "list"}, "--timeout");
+}
+
+TEST(AppTest, SnapshotUsageErrorsExitTwo) {
+  ExpectUsageError({"snapshot"},
+                   "'cairnctl snapshot' needs a command: create, list, get, delete, copy, export, "
+                   "import");
+  ExpectUsageError({"snapshot", "create", "nightly"}, "--cluster");
+  ExpectUsageError({"snapshot", "create"}, "NAME");
+  ExpectUsageError({"snapshot", "list", "--source", "weekly"}, "weekly");
+  ExpectUsageError({"snapshot", "copy", "nightly"}, "TARGET");
+  ExpectUsageError({"snapshot", "export", "nightly"}, "FILE");
+  ExpectUsageError({"snapshot", "import", "nightly"}, "--rdb");
+  ExpectUsageError(
+      {"cluster", "create", "demo", "--replicas", "1", "--snapshot-retention-days", "36"},
+      "--snapshot-retention-days");
+  ExpectUsageError({"cluster", "update", "demo", "--snapshot-retention-days", "-1"},
+                   "--snapshot-retention-days");
+}
+
+TEST(AppTest, SnapshotArgumentErrorsFoundAfterParsingNeverReachTheServer) {
+  const std::vector<std::string> closed = {"--addr", "127.0.0.1:1"};
+  auto with_addr = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), closed.begin(), closed.end());
+    return args;
+  };
+  ExpectUsageError(with_addr({"cluster", "create", "demo"}), "--replicas is required");
+  ExpectUsageError(with_addr({"cluster", "create", "demo", "--replicas", "1", "--snapshot-window",
+                              "05:00-05:30"}),
+                   "at least 60 minutes");
+  ExpectUsageError(with_addr({"cluster", "update", "demo", "--snapshot-window", "5-6"}),
+                   "hh:mm-hh:mm");
+  ExpectUsageError(with_addr({"snapshot", "import", "x", "--rdb", "/nonexistent/dump.rdb"}),
+                   "--rdb: cannot read /nonexistent/dump.rdb: no such file");
+  ExpectUsageError(with_addr({"snapshot", "export", "x", "/nonexistent-dir/dump.rdb"}),
+                   "/nonexistent-dir/dump.rdb");
+  ExpectUsageError(with_addr({"snapshot", "export", "x", "/tmp"}), "not a directory");
+}
+
+TEST(AppTest, SnapshotCommandsParseAndReachTheServer) {
+  // Valid command lines get as far as the (closed) server: exit 1 naming the address.
+  std::string rdb = (std::filesystem::temp_directory_path() /
+                     ("cairnctl-app-test-" + std::to_string(::getpid()) + ".rdb"))
+                        .string();
+  std::ofstream(rdb) << "REDIS0011";
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"snapshot", "create", "nightly", "--cluster", "shop", "--wait"},
+           {"snapshot", "list", "--cluster", "shop", "--source", "automatic"},
+           {"snapshot", "get", "nightly"},
+           {"snapshot", "delete", "nightly"},
+           {"snapshot", "copy", "nightly", "nightly-copy"},
+           {"snapshot", "export", "nightly", "-"},
+           {"snapshot", "import", "nightly", "--rdb", rdb},
+           {"cluster", "create", "restored", "--from-snapshot", "nightly", "--wait"},
+           {"cluster", "update", "shop", "--snapshot-retention-days", "0"},
+           {"cluster", "delete", "shop", "--final-snapshot", "shop-final", "--wait"}}) {
+    args.insert(args.begin(), {"--addr", "127.0.0.1:1", "--timeout", "5s"});
+    RunResult result = RunCli(args);
+    EXPECT_EQ(result.code, kExitFailed) << args[4] << " " << args[5] << ": " << result.err;
+    EXPECT_TRUE(result.err.starts_with("error: cannot reach the control plane at 127.0.0.1:1"))
+        << args[4] << " " << args[5] << ": " << result.err;
+    EXPECT_EQ(result.out, "");
+  }
+  std::filesystem::remove(rdb);
 }
 
 TEST(AppTest, GlobalFlagsMayFollowTheSubcommand) {

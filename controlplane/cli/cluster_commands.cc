@@ -1,7 +1,9 @@
 // `cairnctl cluster ...`: ClusterService.
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "controlplane/cli/cluster_requests.h"
 #include "controlplane/cli/commands.h"
 #include "controlplane/cli/views.h"
 #include "controlplane/cli/wait.h"
@@ -9,17 +11,13 @@
 namespace cairn::controlplane::cli {
 namespace {
 
+// Flags whose absence matters are read through their CLI::Option (count() == 0: not given).
 struct CreateFlags {
-  std::string name;
+  ClusterCreateArgs args;
   int replicas = 0;
-  std::string node_type;
-  std::string engine;
-  bool tls = false;
-  std::string auth_token;
-  std::string description;
-  int port = 0;
-  std::string maxmemory_policy;
-  std::string request_id;
+  int retention_days = 0;
+  CLI::Option* replicas_option = nullptr;
+  CLI::Option* retention_option = nullptr;
   bool wait = false;
 };
 
@@ -27,11 +25,25 @@ struct UpdateFlags {
   std::string name;
   int replicas = 0;
   std::string description;
+  int retention_days = 0;
+  std::string window;
   bool wait = false;
-  // Which of the optional flags were given; only those go into the update mask.
   CLI::Option* replicas_option = nullptr;
   CLI::Option* description_option = nullptr;
+  CLI::Option* retention_option = nullptr;
+  CLI::Option* window_option = nullptr;
 };
+
+struct DeleteFlags {
+  std::string name;
+  std::string final_snapshot;
+  bool wait = false;
+};
+
+template <typename T>
+std::optional<T> IfGiven(const CLI::Option* option, const T& value) {
+  return option->count() > 0 ? std::optional<T>(value) : std::nullopt;
+}
 
 struct FailoverFlags {
   std::string name;
@@ -42,7 +54,6 @@ struct FailoverFlags {
 
 struct NameFlags {
   std::string name;
-  bool wait = false;
 };
 
 // Fetches the cluster and prints it (the result of a waited create or update).
@@ -59,47 +70,37 @@ int PrintCluster(Session& session, const std::string& name) {
 }
 
 int RunCreate(Session& session, const CreateFlags& flags) {
-  v1::CreateClusterRequest request;
-  v1::Cluster& cluster = *request.mutable_cluster();
-  cluster.set_name(flags.name);
-  cluster.set_replicas_per_shard(flags.replicas);
-  cluster.set_node_type(flags.node_type);
-  cluster.set_engine(flags.engine);
-  cluster.set_tls(flags.tls);
-  cluster.set_auth_token(flags.auth_token);
-  cluster.set_description(flags.description);
-  cluster.set_port(flags.port);
-  cluster.set_maxmemory_policy(flags.maxmemory_policy);
-  request.set_request_id(flags.request_id);
+  ClusterCreateArgs args = flags.args;
+  args.replicas = IfGiven(flags.replicas_option, flags.replicas);
+  args.snapshot_retention_days = IfGiven(flags.retention_option, flags.retention_days);
+  Result<v1::CreateClusterRequest> request = BuildCreateClusterRequest(args);
+  if (!request.ok()) {
+    return session.Fail(kExitUsage, std::string(request.status().message()));
+  }
   v1::Operation operation;
   grpc::Status status =
-      session.clusters().CreateCluster(session.NewContext().get(), request, &operation);
+      session.clusters().CreateCluster(session.NewContext().get(), *request, &operation);
   if (!status.ok()) {
     return session.Fail(status);
   }
   return FinishMutation(session, operation, flags.wait,
-                        [&](const v1::Operation&) { return PrintCluster(session, flags.name); });
+                        [&](const v1::Operation&) { return PrintCluster(session, args.name); });
 }
 
 int RunUpdate(Session& session, const UpdateFlags& flags) {
-  v1::UpdateClusterRequest request;
-  request.mutable_cluster()->set_name(flags.name);
-  if (flags.replicas_option->count() > 0) {
-    request.mutable_cluster()->set_replicas_per_shard(flags.replicas);
-    request.mutable_update_mask()->add_paths("replicas_per_shard");
-  }
-  if (flags.description_option->count() > 0) {
-    request.mutable_cluster()->set_description(flags.description);
-    request.mutable_update_mask()->add_paths("description");
-  }
-  if (request.update_mask().paths_size() == 0) {
-    return session.Fail(kExitUsage,
-                        "cluster update: nothing to change; give --replicas N "
-                        "and/or --description TEXT");
+  ClusterUpdateArgs args;
+  args.name = flags.name;
+  args.replicas = IfGiven(flags.replicas_option, flags.replicas);
+  args.description = IfGiven(flags.description_option, flags.description);
+  args.snapshot_retention_days = IfGiven(flags.retention_option, flags.retention_days);
+  args.snapshot_window = IfGiven(flags.window_option, flags.window);
+  Result<v1::UpdateClusterRequest> request = BuildUpdateClusterRequest(args);
+  if (!request.ok()) {
+    return session.Fail(kExitUsage, std::string(request.status().message()));
   }
   v1::Operation operation;
   grpc::Status status =
-      session.clusters().UpdateCluster(session.NewContext().get(), request, &operation);
+      session.clusters().UpdateCluster(session.NewContext().get(), *request, &operation);
   if (!status.ok()) {
     return session.Fail(status);
   }
@@ -107,9 +108,8 @@ int RunUpdate(Session& session, const UpdateFlags& flags) {
                         [&](const v1::Operation&) { return PrintCluster(session, flags.name); });
 }
 
-int RunDelete(Session& session, const NameFlags& flags) {
-  v1::DeleteClusterRequest request;
-  request.set_name(flags.name);
+int RunDelete(Session& session, const DeleteFlags& flags) {
+  v1::DeleteClusterRequest request = BuildDeleteClusterRequest(flags.name, flags.final_snapshot);
   v1::Operation operation;
   grpc::Status status =
       session.clusters().DeleteCluster(session.NewContext().get(), request, &operation);
@@ -172,24 +172,56 @@ int RunNodes(Session& session, const std::string& name) {
   return session.Print(response, [&] { return NodeListView(response); });
 }
 
+CLI::Option* AddRetentionFlag(CLI::App& cmd, int& days) {
+  return cmd
+      .add_option("--snapshot-retention-days", days,
+                  "Take a snapshot daily and keep it N days (0-35; 0: off)")
+      ->check(CLI::Range(0, 35));
+}
+
+CLI::Option* AddWindowFlag(CLI::App& cmd, std::string& window) {
+  return cmd.add_option("--snapshot-window", window,
+                        "Daily UTC window of automatic snapshots, hh:mm-hh:mm (default "
+                        "05:00-06:00)");
+}
+
+void AddDelete(CLI::App& parent, Action& action) {
+  auto flags = std::make_shared<DeleteFlags>();
+  CLI::App* cmd = parent.add_subcommand("delete", "Delete a cluster and stop its nodes");
+  cmd->add_option("NAME", flags->name, "Cluster name")->required();
+  cmd->add_option("--final-snapshot", flags->final_snapshot,
+                  "First take a snapshot with this name; the cluster stays if it fails");
+  cmd->add_flag("--wait", flags->wait, "Follow the operation until it ends");
+  cmd->callback([flags, &action] {
+    action = [flags](Session& session) { return RunDelete(session, *flags); };
+  });
+}
+
 void AddCreate(CLI::App& parent, Action& action) {
   auto flags = std::make_shared<CreateFlags>();
+  ClusterCreateArgs& args = flags->args;
   CLI::App* cmd = parent.add_subcommand("create", "Create a cluster (returns its operation)");
-  cmd->add_option("NAME", flags->name, "Cluster name: 1-40 lowercase letters, digits, hyphens")
+  cmd->add_option("NAME", args.name, "Cluster name: 1-40 lowercase letters, digits, hyphens")
       ->required();
-  cmd->add_option("--replicas", flags->replicas, "Replicas per shard (0-5)")->required();
-  cmd->add_option("--node-type", flags->node_type, "Node type, e.g. cache.small (see node-types)");
-  cmd->add_option("--engine", flags->engine, "Engine: cairn (default) or redis")
+  flags->replicas_option = cmd->add_option(
+      "--replicas", flags->replicas,
+      "Replicas per shard (0-5); required unless --from-snapshot (default: the snapshot's)");
+  cmd->add_option("--node-type", args.node_type, "Node type, e.g. cache.small (see node-types)");
+  cmd->add_option("--engine", args.engine, "Engine: cairn (default) or redis")
       ->check(CLI::IsMember({"cairn", "redis"}));
-  cmd->add_flag("--tls", flags->tls, "Nodes serve TLS only, with certificates from the CA");
-  cmd->add_option("--auth-token", flags->auth_token, "Password of the default user");
-  cmd->add_option("--description", flags->description, "Free text");
-  cmd->add_option("--port", flags->port, "Client port of the nodes (default: allocated)")
+  cmd->add_flag("--tls", args.tls, "Nodes serve TLS only, with certificates from the CA");
+  cmd->add_option("--auth-token", args.auth_token, "Password of the default user");
+  cmd->add_option("--description", args.description, "Free text");
+  cmd->add_option("--port", args.port, "Client port of the nodes (default: allocated)")
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--maxmemory-policy", flags->maxmemory_policy, "e.g. allkeys-lru");
-  cmd->add_option("--request-id", flags->request_id,
+  cmd->add_option("--maxmemory-policy", args.maxmemory_policy, "e.g. allkeys-lru");
+  cmd->add_option("--request-id", args.request_id,
                   "Idempotency key: a retry returns the "
                   "first operation");
+  cmd->add_option("--from-snapshot", args.from_snapshot,
+                  "Restore the data of this AVAILABLE snapshot into the new cluster");
+  flags->retention_option = AddRetentionFlag(*cmd, flags->retention_days);
+  AddWindowFlag(*cmd, args.snapshot_window);
   cmd->add_flag("--wait", flags->wait, "Follow the operation, then print the cluster");
   cmd->callback([flags, &action] {
     action = [flags](Session& session) { return RunCreate(session, *flags); };
@@ -203,20 +235,19 @@ void AddUpdate(CLI::App& parent, Action& action) {
   flags->replicas_option =
       cmd->add_option("--replicas", flags->replicas, "New replicas per shard (0-5)");
   flags->description_option = cmd->add_option("--description", flags->description, "Free text");
+  flags->retention_option = AddRetentionFlag(*cmd, flags->retention_days);
+  flags->window_option = AddWindowFlag(*cmd, flags->window);
   cmd->add_flag("--wait", flags->wait, "Follow the operation, then print the cluster");
   cmd->callback([flags, &action] {
     action = [flags](Session& session) { return RunUpdate(session, *flags); };
   });
 }
 
-void AddNamed(CLI::App& parent, Action& action, const char* name, const char* help, bool with_wait,
+void AddNamed(CLI::App& parent, Action& action, const char* name, const char* help,
               int (*run)(Session&, const NameFlags&)) {
   auto flags = std::make_shared<NameFlags>();
   CLI::App* cmd = parent.add_subcommand(name, help);
   cmd->add_option("NAME", flags->name, "Cluster name")->required();
-  if (with_wait) {
-    cmd->add_flag("--wait", flags->wait, "Follow the operation until it ends");
-  }
   cmd->callback([flags, run, &action] {
     action = [flags, run](Session& session) { return run(session, *flags); };
   });
@@ -231,11 +262,11 @@ void AddClusterCommands(CLI::App& app, Action& action) {
   CLI::App* list = cluster->add_subcommand("list", "List clusters");
   list->callback([&action] { action = RunList; });
   AddNamed(
-      *cluster, action, "get", "Show a cluster and its nodes", false,
+      *cluster, action, "get", "Show a cluster and its nodes",
       [](Session& session, const NameFlags& flags) { return PrintCluster(session, flags.name); });
   AddUpdate(*cluster, action);
-  AddNamed(*cluster, action, "delete", "Delete a cluster and stop its nodes", true, RunDelete);
-  AddNamed(*cluster, action, "nodes", "List a cluster's nodes", false,
+  AddDelete(*cluster, action);
+  AddNamed(*cluster, action, "nodes", "List a cluster's nodes",
            [](Session& session, const NameFlags& flags) { return RunNodes(session, flags.name); });
   AddFailover(*cluster, action);
 }

@@ -14,7 +14,7 @@ namespace cairn::controlplane::cli {
 // A parsed command's work. Returns the process exit code (exit_codes.h).
 using Action = std::function<int(Session&)>;
 
-// `cluster create|list|get|update|delete|nodes`.
+// `cluster create|list|get|update|delete|nodes|failover`.
 void AddClusterCommands(CLI::App& app, Action& action);
 // `op get|list|wait`.
 void AddOperationCommands(CLI::App& app, Action& action);
@@ -24,6 +24,8 @@ void AddEventCommands(CLI::App& app, Action& action);
 void AddHostCommands(CLI::App& app, Action& action);
 // `token create|list|revoke`.
 void AddTokenCommands(CLI::App& app, Action& action);
+// `snapshot create|list|get|delete|copy|export|import`.
+void AddSnapshotCommands(CLI::App& app, Action& action);
 // `node-types`, `engine-versions`.
 void AddCatalogCommands(CLI::App& app, Action& action);
 

@@ -110,4 +110,39 @@ Result<google::protobuf::Timestamp> ParseSince(std::string_view text,
   return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(since_ms);
 }
 
+namespace {
+
+// "hh:mm" as minutes since midnight, or -1.
+int MinuteOfDay(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') {
+    return -1;
+  }
+  static constexpr size_t kDigitAt[] = {0, 1, 3, 4};
+  for (size_t i : kDigitAt) {
+    if (text[i] < '0' || text[i] > '9') {
+      return -1;
+    }
+  }
+  int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  return hours < 24 && minutes < 60 ? hours * 60 + minutes : -1;
+}
+
+}  // namespace
+
+Status CheckDailyWindow(std::string_view text) {
+  int start = text.size() == 11 && text[5] == '-' ? MinuteOfDay(text.substr(0, 5)) : -1;
+  int end = start < 0 ? -1 : MinuteOfDay(text.substr(6));
+  if (end < 0) {
+    return Status::InvalidArgument("invalid window '" + std::string(text) +
+                                   "': expected hh:mm-hh:mm in UTC, e.g. 05:00-06:00");
+  }
+  int length = (end - start + 24 * 60) % (24 * 60);
+  if (length < 60) {
+    return Status::InvalidArgument("invalid window '" + std::string(text) +
+                                   "': must be at least 60 minutes long");
+  }
+  return Status::Ok();
+}
+
 }  // namespace cairn::controlplane::cli

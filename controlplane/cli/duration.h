@@ -1,5 +1,5 @@
-// Durations and times given on the command line: "30s", "10m", "1h30m", "500ms", or RFC 3339
-// times for --since.
+// Durations and times given on the command line: "30s", "10m", "1h30m", "500ms", RFC 3339
+// times for --since, and daily windows "hh:mm-hh:mm" for --snapshot-window.
 #pragma once
 
 #include <chrono>
@@ -24,5 +24,10 @@ std::string FormatDuration(std::chrono::milliseconds duration);
 // from `now` ("10m" = ten minutes ago). InvalidArgument saying which forms are accepted otherwise.
 Result<google::protobuf::Timestamp> ParseSince(std::string_view text,
                                                std::chrono::system_clock::time_point now);
+
+// Checks a daily UTC window "hh:mm-hh:mm" (Cluster.snapshot_window): two-digit hours 00-23 and
+// minutes 00-59, at least 60 minutes long counting across midnight ("23:30-00:30" is 60).
+// InvalidArgument naming the text and the rule it breaks.
+Status CheckDailyWindow(std::string_view text);
 
 }  // namespace cairn::controlplane::cli

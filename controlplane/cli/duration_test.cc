@@ -80,5 +80,21 @@ TEST(DurationTest, SinceRejectsOtherTextNamingTheForms) {
   EXPECT_NE(since.status().message().find("'yesterday'"), std::string::npos);
 }
 
+TEST(DurationTest, DailyWindowsAreHhMmPairsOfAtLeastAnHour) {
+  for (std::string_view good : {"05:00-06:00", "00:00-23:59", "23:30-00:30", "22:00-02:00"}) {
+    EXPECT_TRUE(CheckDailyWindow(good).ok()) << good;
+  }
+  for (std::string_view bad :
+       {"", "5:00-6:00", "05:00-6:00", "05:00/06:00", "24:00-01:00", "05:60-07:00", "05:00-06:00 ",
+        "aa:bb-cc:dd", "05:00-05:00", "05:00-05:59", "23:45-00:15"}) {
+    Status status = CheckDailyWindow(bad);
+    EXPECT_FALSE(status.ok()) << "'" << bad << "' accepted";
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(CheckDailyWindow("05:00-05:30").message().find("at least 60 minutes"),
+            std::string::npos);
+  EXPECT_NE(CheckDailyWindow("5-6").message().find("'5-6'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cairn::controlplane::cli

@@ -34,6 +34,10 @@ std::string DescribeRpcError(const grpc::Status& status, std::string_view addr,
         return "unauthenticated: give a valid token with --token or CAIRN_TOKEN";
       }
       return message;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "the control plane at " + std::string(addr) +
+             " does not implement this call (it is older than this cairnctl)" +
+             (message.empty() ? "" : ": " + message);
     default:
       if (message.empty()) {
         return "request failed with status code " +

@@ -51,5 +51,13 @@ TEST(ExitCodesTest, EmptyUnauthenticatedMessageExplainsWhatToDo) {
   EXPECT_NE(text.find("--token"), std::string::npos);
 }
 
+TEST(ExitCodesTest, UnimplementedSaysTheControlPlaneIsOlder) {
+  std::string text = DescribeRpcError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""), "cp:1",
+                                      std::chrono::seconds(1));
+  EXPECT_EQ(text,
+            "the control plane at cp:1 does not implement this call (it is older than this "
+            "cairnctl)");
+}
+
 }  // namespace
 }  // namespace cairn::controlplane::cli

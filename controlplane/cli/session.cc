@@ -49,7 +49,8 @@ Session::Session(SessionOptions options, std::shared_ptr<grpc::Channel> channel,
       events_(v1::EventService::NewStub(channel_)),
       hosts_(v1::HostService::NewStub(channel_)),
       catalog_(v1::CatalogService::NewStub(channel_)),
-      tokens_(v1::TokenService::NewStub(channel_)) {}
+      tokens_(v1::TokenService::NewStub(channel_)),
+      snapshots_(v1::SnapshotService::NewStub(channel_)) {}
 
 std::unique_ptr<grpc::ClientContext> Session::NewContext(std::chrono::milliseconds timeout) const {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -17,6 +17,7 @@
 #include "cairn/v1/event.grpc.pb.h"
 #include "cairn/v1/host.grpc.pb.h"
 #include "cairn/v1/operation.grpc.pb.h"
+#include "cairn/v1/snapshot.grpc.pb.h"
 #include "cairn/v1/token.grpc.pb.h"
 #include "controlplane/cli/config.h"
 #include "controlplane/cli/exit_codes.h"
@@ -52,6 +53,7 @@ class Session {
   v1::HostService::Stub& hosts() { return *hosts_; }
   v1::CatalogService::Stub& catalog() { return *catalog_; }
   v1::TokenService::Stub& tokens() { return *tokens_; }
+  v1::SnapshotService::Stub& snapshots() { return *snapshots_; }
 
   // Writes `message` to out in the selected format (`table_text` for tables). Returns kExitOk.
   int Print(const google::protobuf::Message& message,
@@ -79,6 +81,7 @@ class Session {
   std::unique_ptr<v1::HostService::Stub> hosts_;
   std::unique_ptr<v1::CatalogService::Stub> catalog_;
   std::unique_ptr<v1::TokenService::Stub> tokens_;
+  std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
 };
 
 }  // namespace cairn::controlplane::cli

@@ -59,6 +59,23 @@ std::string ErrorText(const v1::OperationError& error) {
   return out;
 }
 
+// "off", or "daily, kept 7 days, window 05:00-06:00 UTC".
+std::string SnapshotPolicyText(const v1::Cluster& cluster) {
+  if (cluster.snapshot_retention_days() == 0) {
+    return "off";
+  }
+  std::string out = "daily, kept " + Number(cluster.snapshot_retention_days()) + " days";
+  if (!cluster.snapshot_window().empty()) {
+    out += ", window " + cluster.snapshot_window() + " UTC";
+  }
+  return out;
+}
+
+// "1.5 GiB (1610612736 bytes)".
+std::string ExactBytes(int64_t bytes) {
+  return FormatBytes(bytes) + " (" + Number(bytes) + " bytes)";
+}
+
 }  // namespace
 
 std::string ShortEnumName(std::string_view full_name, std::string_view prefix) {
@@ -80,6 +97,9 @@ std::string StatusName(v1::NodeStatus status) {
 }
 std::string StatusName(v1::HostStatus status) {
   return ShortEnumName(v1::HostStatus_Name(status), "HOST_STATUS_");
+}
+std::string StatusName(v1::SnapshotStatus status) {
+  return ShortEnumName(v1::SnapshotStatus_Name(status), "SNAPSHOT_STATUS_");
 }
 std::string RoleName(v1::NodeRole role) {
   switch (role) {
@@ -156,6 +176,8 @@ std::string ClusterView(const v1::Cluster& cluster) {
   fields.AddField("Reader endpoint", FormatEndpoint(cluster.endpoints().reader()));
   fields.AddField("Generation", Number(cluster.generation()) + " (observed " +
                                     Number(cluster.observed_generation()) + ")");
+  fields.AddField("From snapshot", cluster.source_snapshot());
+  fields.AddField("Snapshots", SnapshotPolicyText(cluster));
   fields.AddField("Created", FormatTime(cluster.created_at()));
   std::string out = fields.Render();
   out += "\nNodes:\n";
@@ -275,6 +297,56 @@ std::string EngineVersionListView(const v1::ListEngineVersionsResponse& response
     table.AddRow({version.engine(), version.version(), Join(version.host_ids(), ",")});
   }
   return table.Render();
+}
+
+std::string SnapshotListView(const v1::ListSnapshotsResponse& response) {
+  Table table({"NAME", "CLUSTER", "STATUS", "SOURCE", "SIZE", "CREATED"});
+  for (const v1::Snapshot& snapshot : response.snapshots()) {
+    bool sized = snapshot.status() == v1::SNAPSHOT_STATUS_AVAILABLE;
+    table.AddRow({snapshot.name(), snapshot.cluster_name(), StatusName(snapshot.status()),
+                  snapshot.source(), sized ? FormatBytes(snapshot.size_bytes()) : "",
+                  FormatTime(snapshot.created_at())});
+  }
+  return table.Render();
+}
+
+std::string SnapshotView(const v1::Snapshot& snapshot) {
+  Table fields = Table::Fields();
+  fields.AddField("Name", snapshot.name());
+  fields.AddField("Cluster", snapshot.cluster_name());
+  fields.AddField("Status", StatusName(snapshot.status()));
+  fields.AddField("Source", snapshot.source());
+  std::string engine = snapshot.engine();
+  if (!snapshot.engine_version().empty()) {
+    engine += (engine.empty() ? "" : " ") + snapshot.engine_version();
+  }
+  fields.AddField("Engine", engine);
+  fields.AddField("Node type", snapshot.node_type());
+  fields.AddField("Replicas/shard", Number(snapshot.replicas_per_shard()));
+  fields.AddField("Maxmemory policy", snapshot.maxmemory_policy());
+  fields.AddField("Node", snapshot.node_id());
+  bool sized = snapshot.status() == v1::SNAPSHOT_STATUS_AVAILABLE;
+  fields.AddField("Size", sized ? ExactBytes(snapshot.size_bytes()) : "");
+  fields.AddField("SHA-256", snapshot.sha256());
+  fields.AddField("Created", FormatTime(snapshot.created_at()));
+  if (snapshot.status() == v1::SNAPSHOT_STATUS_FAILED) {
+    std::string failure = snapshot.failure_reason();
+    if (!snapshot.failure_message().empty()) {
+      failure += (failure.empty() ? "" : ": ") + snapshot.failure_message();
+    }
+    fields.AddField("Failure", failure);
+  }
+  return fields.Render();
+}
+
+std::string SnapshotExportView(const std::string& name, const std::string& path, int64_t bytes,
+                               const std::string& sha256) {
+  Table fields = Table::Fields();
+  fields.AddField("Snapshot", name);
+  fields.AddField("File", path);
+  fields.AddField("Size", ExactBytes(bytes));
+  fields.AddField("SHA-256", sha256 + " (verified)");
+  return fields.Render();
 }
 
 }  // namespace cairn::controlplane::cli

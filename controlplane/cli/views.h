@@ -13,6 +13,7 @@
 #include "cairn/v1/event.pb.h"
 #include "cairn/v1/host.pb.h"
 #include "cairn/v1/operation.pb.h"
+#include "cairn/v1/snapshot.pb.h"
 #include "cairn/v1/token.pb.h"
 
 namespace cairn::controlplane::cli {
@@ -21,11 +22,12 @@ namespace cairn::controlplane::cli {
 // prefix "CLUSTER_STATUS_". "UNSPECIFIED" and unknown values become "" (shown as "-").
 std::string ShortEnumName(std::string_view full_name, std::string_view prefix);
 
-std::string StateName(v1::OperationState state);   // "RUNNING"
-std::string StatusName(v1::ClusterStatus status);  // "AVAILABLE"
-std::string StatusName(v1::NodeStatus status);     // "SYNCING"
-std::string StatusName(v1::HostStatus status);     // "CORDONED"
-std::string RoleName(v1::NodeRole role);           // "primary" / "replica"
+std::string StateName(v1::OperationState state);    // "RUNNING"
+std::string StatusName(v1::ClusterStatus status);   // "AVAILABLE"
+std::string StatusName(v1::NodeStatus status);      // "SYNCING"
+std::string StatusName(v1::HostStatus status);      // "CORDONED"
+std::string StatusName(v1::SnapshotStatus status);  // "AVAILABLE"
+std::string RoleName(v1::NodeRole role);            // "primary" / "replica"
 
 // RFC 3339 in UTC ("2024-05-01T12:00:00Z"); "" for an unset (zero) timestamp.
 std::string FormatTime(const google::protobuf::Timestamp& time);
@@ -49,5 +51,13 @@ std::string TokenListView(const v1::ListTokensResponse& response);
 std::string TokenView(const v1::Token& token);
 std::string NodeTypeListView(const v1::ListNodeTypesResponse& response);
 std::string EngineVersionListView(const v1::ListEngineVersionsResponse& response);
+// NAME CLUSTER STATUS SOURCE SIZE CREATED; SIZE is "-" until the snapshot is AVAILABLE.
+std::string SnapshotListView(const v1::ListSnapshotsResponse& response);
+// One snapshot's fields: origin, restore defaults, size (units and exact bytes), SHA-256 and,
+// when FAILED, the reason and message.
+std::string SnapshotView(const v1::Snapshot& snapshot);
+// The result of `snapshot export NAME FILE`: what was written where, its size and SHA-256.
+std::string SnapshotExportView(const std::string& name, const std::string& path, int64_t bytes,
+                               const std::string& sha256);
 
 }  // namespace cairn::controlplane::cli

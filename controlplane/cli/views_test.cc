@@ -111,5 +111,84 @@ TEST(ViewsTest, HostListShowsMemoryAndNodeCount) {
   EXPECT_NE(text.find("host-a  READY"), std::string::npos) << text;
 }
 
+v1::Snapshot AvailableSnapshot() {
+  v1::Snapshot snapshot;
+  snapshot.set_name("nightly");
+  snapshot.set_cluster_name("shop");
+  snapshot.set_status(v1::SNAPSHOT_STATUS_AVAILABLE);
+  snapshot.set_source("manual");
+  snapshot.set_engine("cairn");
+  snapshot.set_engine_version("7.0.15");
+  snapshot.set_node_type("cache.small");
+  snapshot.set_replicas_per_shard(2);
+  snapshot.set_node_id("shop-0001-002");
+  snapshot.set_size_bytes(int64_t{3} << 19);
+  snapshot.set_sha256("ab12");
+  *snapshot.mutable_created_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(1714564800);
+  return snapshot;
+}
+
+TEST(ViewsTest, SnapshotListHasTheIssueColumnsAndNoSizeUntilAvailable) {
+  v1::ListSnapshotsResponse response;
+  *response.add_snapshots() = AvailableSnapshot();
+  v1::Snapshot* creating = response.add_snapshots();
+  creating->set_name("imported.x");
+  creating->set_status(v1::SNAPSHOT_STATUS_CREATING);
+  creating->set_source("imported");
+  EXPECT_EQ(SnapshotListView(response),
+            "NAME        CLUSTER  STATUS     SOURCE    SIZE     CREATED\n"
+            "nightly     shop     AVAILABLE  manual    1.5 MiB  2024-05-01T12:00:00Z\n"
+            "imported.x  -        CREATING   imported  -        -\n");
+  EXPECT_EQ(SnapshotListView(v1::ListSnapshotsResponse()),
+            "NAME  CLUSTER  STATUS  SOURCE  SIZE  CREATED\n");
+}
+
+TEST(ViewsTest, SnapshotViewShowsOriginSizeAndChecksum) {
+  std::string text = SnapshotView(AvailableSnapshot());
+  EXPECT_NE(text.find("Name:              nightly\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Engine:            cairn 7.0.15\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Size:              1.5 MiB (1572864 bytes)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("SHA-256:           ab12\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Failure"), std::string::npos) << text;
+}
+
+TEST(ViewsTest, FailedSnapshotShowsReasonAndMessage) {
+  v1::Snapshot snapshot = AvailableSnapshot();
+  snapshot.set_status(v1::SNAPSHOT_STATUS_FAILED);
+  snapshot.set_failure_reason("NodeUnavailable");
+  snapshot.set_failure_message("shop-0001-002 is down");
+  std::string text = SnapshotView(snapshot);
+  EXPECT_NE(text.find("Status:            FAILED\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Size:              -\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Failure:           NodeUnavailable: shop-0001-002 is down\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(StatusName(v1::SNAPSHOT_STATUS_UNSPECIFIED), "");
+}
+
+TEST(ViewsTest, ExportViewSaysWhereAndTheVerifiedDigest) {
+  EXPECT_EQ(SnapshotExportView("nightly", "/tmp/n.rdb", 2048, "ab12"),
+            "Snapshot:  nightly\n"
+            "File:      /tmp/n.rdb\n"
+            "Size:      2 KiB (2048 bytes)\n"
+            "SHA-256:   ab12 (verified)\n");
+}
+
+TEST(ViewsTest, ClusterViewShowsRestoreSourceAndSnapshotPolicy) {
+  v1::Cluster cluster;
+  cluster.set_name("restored");
+  std::string text = ClusterView(cluster);
+  EXPECT_NE(text.find("From snapshot:     -\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Snapshots:         off\n"), std::string::npos) << text;
+  cluster.set_source_snapshot("nightly");
+  cluster.set_snapshot_retention_days(7);
+  cluster.set_snapshot_window("05:00-06:00");
+  text = ClusterView(cluster);
+  EXPECT_NE(text.find("From snapshot:     nightly\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Snapshots:         daily, kept 7 days, window 05:00-06:00 UTC\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace cairn::controlplane::cli
