@@ -14,22 +14,13 @@ from redis.sentinel import Sentinel
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_fleet import ControlPlaneProcess, bin_path  # noqa: E402
+from cairn_fleet import bin_path, running_control_plane  # noqa: E402
 from cairn_testlib import REDIS_CLI, wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cp():
-    plane = ControlPlaneProcess(hosts=3)
-    try:
-        plane.start()
-        yield plane
-        assert plane.stop() == 0, plane.describe()
-    except BaseException:
-        print(plane.describe())
-        raise
-    finally:
-        plane.cleanup()
+    yield from running_control_plane(hosts=3)
 
 
 def cli(port, *args):

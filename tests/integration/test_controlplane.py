@@ -11,22 +11,14 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_fleet import ApiError, ControlPlaneProcess, port_is_listening  # noqa: E402
+from cairn_fleet import (  # noqa: E402
+    ApiError, ControlPlaneProcess, port_is_listening, running_control_plane)
 from cairn_testlib import REDIS_CLI, wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cp():
-    plane = ControlPlaneProcess(hosts=3)
-    try:
-        plane.start()
-        yield plane
-        assert plane.stop() == 0, plane.describe()
-    except BaseException:
-        print(plane.describe())
-        raise
-    finally:
-        plane.cleanup()
+    yield from running_control_plane(hosts=3)
 
 
 def redis_cli(port, *args, extra=()):

@@ -4,7 +4,6 @@ gets clear errors. Data is compared key by key with redis-py."""
 
 import hashlib
 import os
-import subprocess
 import sys
 import time
 
@@ -13,22 +12,13 @@ import redis
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_fleet import ApiError, ControlPlaneProcess  # noqa: E402
+from cairn_fleet import ApiError, running_control_plane  # noqa: E402
 from cairn_testlib import ServerProcess, redis_server_bin, wait_until  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cp():
-    plane = ControlPlaneProcess(hosts=2, extra_args=["--snapshot-tick-ms", "100"])
-    try:
-        plane.start()
-        yield plane
-        assert plane.stop() == 0, plane.describe()
-    except BaseException:
-        print(plane.describe())
-        raise
-    finally:
-        plane.cleanup()
+    yield from running_control_plane(hosts=2, extra_args=["--snapshot-tick-ms", "100"])
 
 
 def create(cp, name, replicas=1, timeout=60, **fields):

@@ -195,3 +195,19 @@ class ControlPlaneProcess:
         self.kill_leftovers()
         if self.own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def running_control_plane(**kwargs):
+    """Generator for a module fixture: a started ControlPlaneProcess(**kwargs), yielded once; it
+    must stop cleanly (exit 0) afterwards; its log is printed when anything fails; its files
+    are removed either way. Use: ``yield from running_control_plane(hosts=3)``."""
+    plane = ControlPlaneProcess(**kwargs)
+    try:
+        plane.start()
+        yield plane
+        assert plane.stop() == 0, plane.describe()
+    except BaseException:
+        print(plane.describe())
+        raise
+    finally:
+        plane.cleanup()
