@@ -88,6 +88,11 @@ NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
   return c;
 }
 
+std::filesystem::path DataFilePath(const v1::NodeSpec& spec, const NodePaths& paths) {
+  auto it = spec.parameters().find("dbfilename");
+  return paths.dir / (it == spec.parameters().end() ? std::string("dump.rdb") : it->second);
+}
+
 Status WriteNodeFiles(const v1::NodeSpec& spec, const NodePaths& paths, const std::string& bind) {
   Result<std::string> config = RenderNodeConfig(ConfigFromSpec(spec, paths, bind));
   if (!config.ok()) {
@@ -152,6 +157,13 @@ Status ObserveNode(const NodePaths& paths, const std::string& password, int time
   auto memory = (*client)->Info("memory");
   if (!repl.ok() || !memory.ok()) {
     return !repl.ok() ? repl.status() : memory.status();
+  }
+  auto persistence = (*client)->Info("persistence");
+  if (!persistence.ok()) {
+    return persistence.status();
+  }
+  if (Field(*persistence, "loading") == "1") {
+    return Status::Unavailable("node is still loading its data");
   }
   bool replica = Field(*repl, "role") == "slave";
   status->set_role(replica ? "replica" : "primary");
