@@ -108,6 +108,9 @@ class Supervisor {
   std::optional<v1::TaskResult> SeedNode(const v1::NodeSpec& spec);
   // After a successful FAILOVER: the node's spec and node.conf say replica of `target`.
   Status RecordReplicaOf(const std::string& node_id, const std::string& host, int port);
+  // Writes a new node's files and spawns it; the failure (PortInUse, WriteFailed, StartFailed)
+  // otherwise. REQUIRES: mu_ held.
+  std::optional<v1::TaskResult> CreateNodeLocked(const v1::NodeSpec& spec);
   // PortInUse when another node here has `port` or something else listens on it. REQUIRES: mu_.
   std::optional<v1::TaskResult> PortTakenLocked(int port) const;
   Status ValidateSpec(const v1::NodeSpec& spec, std::string* reason) const;

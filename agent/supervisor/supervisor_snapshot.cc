@@ -20,11 +20,6 @@ constexpr std::chrono::milliseconds kSnapshotCallTimeout{2000};
 
 using Clock = std::chrono::steady_clock;
 
-std::string Field(const std::map<std::string, std::string>& info, const std::string& name) {
-  auto it = info.find(name);
-  return it == info.end() ? "" : it->second;
-}
-
 // BGSAVE replies that mean another child process (a save or an AOF rewrite) is running: ours
 // can start once it has finished.
 bool Busy(const Status& status) {
@@ -62,10 +57,10 @@ Status WaitSaveDone(NodeClient& client, Clock::time_point deadline,
     if (!info.ok()) {
       return info.status();
     }
-    if (Field(*info, "rdb_bgsave_in_progress") == "0") {
-      if (Field(*info, "rdb_last_bgsave_status") != "ok") {
+    if (InfoField(*info, "rdb_bgsave_in_progress") == "0") {
+      if (InfoField(*info, "rdb_last_bgsave_status") != "ok") {
         return Status::Internal("the save failed (rdb_last_bgsave_status:" +
-                                Field(*info, "rdb_last_bgsave_status") + ")");
+                                InfoField(*info, "rdb_last_bgsave_status") + ")");
       }
       return Status::Ok();
     }
@@ -90,6 +85,14 @@ Status SaveNow(const std::filesystem::path& socket, const std::string& password,
 
 controlplane::StoredObject ToStored(const v1::BackupObject& object) {
   return {object.key(), object.size_bytes(), object.sha256()};
+}
+
+v1::BackupObject ToProto(const controlplane::StoredObject& stored) {
+  v1::BackupObject object;
+  object.set_key(stored.key);
+  object.set_size_bytes(stored.size_bytes);
+  object.set_sha256(stored.sha256);
+  return object;
 }
 
 v1::TaskResult NoBackupStore() {
@@ -142,9 +145,7 @@ v1::TaskResult Supervisor::SnapshotNode(const v1::SnapshotNode& s) {
                stored->key, stored->size_bytes, stored->sha256);
   v1::TaskResult result;
   result.set_ok(true);
-  result.mutable_snapshot()->set_key(stored->key);
-  result.mutable_snapshot()->set_size_bytes(stored->size_bytes);
-  result.mutable_snapshot()->set_sha256(stored->sha256);
+  *result.mutable_snapshot() = ToProto(*stored);
   *result.mutable_node() = StatusOf(s.node_id());
   return result;
 }

@@ -130,26 +130,31 @@ v1::TaskResult Supervisor::StartNode(const v1::NodeSpec& spec) {
         return ConfigureNode(spec);  // adopted or running with an older spec
       }
       ReleaseHoldLocked(it->second);  // the control plane wants it back as it was
-    } else {
-      if (std::optional<v1::TaskResult> taken = PortTakenLocked(spec.port())) {
-        return *taken;
-      }
-      Node node;
-      node.spec = spec;
-      node.paths = NodePaths::For(options_.nodes_dir, spec.node_id());
-      node.status.set_node_id(spec.node_id());
-      if (Status written = WriteNodeFiles(spec, node.paths, options_.bind); !written.ok()) {
-        return Failure("WriteFailed", written.message());
-      }
-      if (Status spawned = SpawnLocked(node); !spawned.ok()) {
-        std::error_code ec;
-        std::filesystem::remove_all(node.paths.dir, ec);
-        return Failure("StartFailed", spawned.message());
-      }
-      nodes_[spec.node_id()] = std::move(node);
+    } else if (std::optional<v1::TaskResult> failed = CreateNodeLocked(spec)) {
+      return *failed;
     }
   }
   return WaitRunning(spec.node_id(), "");
+}
+
+std::optional<v1::TaskResult> Supervisor::CreateNodeLocked(const v1::NodeSpec& spec) {
+  if (std::optional<v1::TaskResult> taken = PortTakenLocked(spec.port())) {
+    return taken;
+  }
+  Node node;
+  node.spec = spec;
+  node.paths = NodePaths::For(options_.nodes_dir, spec.node_id());
+  node.status.set_node_id(spec.node_id());
+  if (Status written = WriteNodeFiles(spec, node.paths, options_.bind); !written.ok()) {
+    return Failure("WriteFailed", written.message());
+  }
+  if (Status spawned = SpawnLocked(node); !spawned.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(node.paths.dir, ec);
+    return Failure("StartFailed", spawned.message());
+  }
+  nodes_[spec.node_id()] = std::move(node);
+  return std::nullopt;
 }
 
 std::optional<v1::TaskResult> Supervisor::PortTakenLocked(int port) const {
