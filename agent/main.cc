@@ -23,7 +23,7 @@ using namespace cairn::agent;
 
 struct Flags {
   std::string control_plane, join_token, data_dir, zone = "default", host_id, advertise_addr;
-  std::string node_ports = "7000-7999", engine_dir, log_level = "info";
+  std::string node_ports = "7000-7999", engine_dir, log_level = "info", backup_dir;
   int64_t memory_mb = 0;
   bool stop_nodes_on_exit = false;
 };
@@ -153,6 +153,15 @@ int Run(Flags flags) {
   sup.port_from = ports->first;
   sup.port_to = ports->second;
   sup.engines = engines;
+  if (!flags.backup_dir.empty()) {
+    auto store = controlplane::DirectoryBackupStore::Open(flags.backup_dir);
+    if (!store.ok()) {
+      spdlog::error("--backup-dir: {}", store.status().message());
+      return 2;
+    }
+    spdlog::info("backup store dir={}", (*store)->root().string());
+    sup.backup_store = std::move(*store);
+  }
   Supervisor supervisor(sup);
   if (Status started = supervisor.Start(); !started.ok()) {
     spdlog::error("{}", started.message());
@@ -190,6 +199,8 @@ int main(int argc, char** argv) {
   app.add_option("--node-ports", flags.node_ports, "node port range FROM-TO");
   app.add_option("--memory-mb", flags.memory_mb, "memory offered to nodes, MiB (default: all)");
   app.add_option("--engine-dir", flags.engine_dir, "directory holding cairn-server");
+  app.add_option("--backup-dir", flags.backup_dir,
+                 "backup store directory shared with the control plane (snapshots, seeds)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error");
   app.add_flag("--stop-nodes-on-exit", flags.stop_nodes_on_exit,
                "stop every node on SIGINT/SIGTERM (dev mode)");

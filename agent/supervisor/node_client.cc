@@ -95,6 +95,11 @@ Result<std::map<std::string, std::string>> NodeClient::Info(const std::string& s
   return ParseInfo(*text);
 }
 
+std::string InfoField(const std::map<std::string, std::string>& info, const std::string& name) {
+  auto it = info.find(name);
+  return it == info.end() ? "" : it->second;
+}
+
 std::map<std::string, std::string> ParseInfo(const std::string& text) {
   std::map<std::string, std::string> fields;
   size_t start = 0;

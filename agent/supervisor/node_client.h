@@ -49,4 +49,7 @@ class NodeClient {
 // Parses INFO text ("# Section\r\nname:value\r\n...") into field -> value.
 std::map<std::string, std::string> ParseInfo(const std::string& text);
 
+// The value of INFO field `name` in `info`, "" when absent.
+std::string InfoField(const std::map<std::string, std::string>& info, const std::string& name);
+
 }  // namespace cairn::agent

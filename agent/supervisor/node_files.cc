@@ -21,11 +21,6 @@ int64_t ToInt64(const std::map<std::string, std::string>& info, const std::strin
   return std::strtoll(it->second.c_str(), nullptr, 10);
 }
 
-std::string Field(const std::map<std::string, std::string>& info, const std::string& name) {
-  auto it = info.find(name);
-  return it == info.end() ? "" : it->second;
-}
-
 }  // namespace
 
 NodePaths NodePaths::For(const std::filesystem::path& nodes_dir, const std::string& node_id) {
@@ -86,6 +81,11 @@ NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
   sorted.emplace("protected-mode", "no");
   c.parameters.assign(sorted.begin(), sorted.end());
   return c;
+}
+
+std::filesystem::path DataFilePath(const v1::NodeSpec& spec, const NodePaths& paths) {
+  auto it = spec.parameters().find("dbfilename");
+  return paths.dir / (it == spec.parameters().end() ? std::string("dump.rdb") : it->second);
 }
 
 Status WriteNodeFiles(const v1::NodeSpec& spec, const NodePaths& paths, const std::string& bind) {
@@ -153,13 +153,20 @@ Status ObserveNode(const NodePaths& paths, const std::string& password, int time
   if (!repl.ok() || !memory.ok()) {
     return !repl.ok() ? repl.status() : memory.status();
   }
-  bool replica = Field(*repl, "role") == "slave";
+  auto persistence = (*client)->Info("persistence");
+  if (!persistence.ok()) {
+    return persistence.status();
+  }
+  if (InfoField(*persistence, "loading") == "1") {
+    return Status::Unavailable("node is still loading its data");
+  }
+  bool replica = InfoField(*repl, "role") == "slave";
   status->set_role(replica ? "replica" : "primary");
   status->set_replication_offset(
       ToInt64(*repl, replica ? "slave_repl_offset" : "master_repl_offset"));
-  status->set_link_status(replica ? Field(*repl, "master_link_status") : "");
-  status->set_replicaof(replica ? Field(*repl, "master_host") + ":" + Field(*repl, "master_port")
-                                : "");
+  status->set_link_status(replica ? InfoField(*repl, "master_link_status") : "");
+  status->set_replicaof(
+      replica ? InfoField(*repl, "master_host") + ":" + InfoField(*repl, "master_port") : "");
   status->set_used_memory_bytes(ToInt64(*memory, "used_memory"));
   return Status::Ok();
 }

@@ -30,6 +30,10 @@ Status ValidateNodeId(const std::string& node_id);
 NodeConfig ConfigFromSpec(const v1::NodeSpec& spec, const NodePaths& paths,
                           const std::string& bind);
 
+// The node's RDB file as the rendered config names it: `dir` (the node directory) joined with the
+// spec's `dbfilename` parameter, or "dump.rdb" (both engines' default) when it has none.
+std::filesystem::path DataFilePath(const v1::NodeSpec& spec, const NodePaths& paths);
+
 // Creates the directory (0700) and writes the TLS files (when spec.tls), node.conf and spec.pb,
 // each 0600 and via rename. InvalidArgument for a spec that does not render; Unavailable on I/O.
 Status WriteNodeFiles(const v1::NodeSpec& spec, const NodePaths& paths, const std::string& bind);
@@ -44,8 +48,10 @@ std::optional<std::string> ReadHeldMarker(const NodePaths& paths);
 void ClearHeldMarker(const NodePaths& paths);
 
 // Fills role, replication_offset, link_status, used_memory_bytes and replicaof of `status` from
-// INFO replication and INFO memory over the node's socket (deadline `timeout_ms`). Unavailable
-// when the node does not answer.
+// INFO replication, INFO memory and INFO persistence over the node's socket (deadline
+// `timeout_ms`). Unavailable when the node does not answer, or while it is still loading its data
+// (INFO persistence `loading:1`; other commands would get -LOADING), so it is not reported
+// RUNNING before it serves its data.
 Status ObserveNode(const NodePaths& paths, const std::string& password, int timeout_ms,
                    v1::NodeStatus* status);
 

@@ -2,7 +2,8 @@
 // restarts crashed replicas with backoff and a recorded reason, holds crashed primaries for the
 // control plane (fencing), observes every node and probes every replica's primary each 200 ms,
 // tells a listener at once when what it reports changes, adopts nodes that survived an agent
-// restart, and executes StartNode / StopNode / ConfigureNode / FailoverNode tasks.
+// restart, and executes StartNode (seeding a new node from a snapshot) / StopNode / ConfigureNode
+// / FailoverNode / SnapshotNode tasks.
 #pragma once
 
 #include <sys/types.h>
@@ -12,7 +13,9 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -22,6 +25,7 @@
 #include "agent/supervisor/node_files.h"
 #include "agent/supervisor/primary_probe.h"
 #include "cairn/agent/v1/agent.pb.h"
+#include "controlplane/backup/backup_store.h"
 #include "dataplane/base/status.h"
 
 namespace cairn::agent {
@@ -33,6 +37,11 @@ struct SupervisorOptions {
   std::vector<Engine> engines;
   std::chrono::milliseconds start_timeout{10000};  // StartNode waits this long for PING
   std::chrono::milliseconds tick{200};             // loop period: reap, restart, observe
+  // Where SnapshotNode puts snapshots and StartNode fetches seeds from (--backup-dir); shared
+  // with the control plane. nullptr: both fail with reason "NoBackupStore". Must be thread-safe.
+  std::shared_ptr<controlplane::BackupStore> backup_store;
+  // SnapshotNode polls INFO persistence this often while the save runs.
+  std::chrono::milliseconds snapshot_poll{50};
 };
 
 // Fencing: whether a node that exited must be held for the control plane instead of restarted.
@@ -89,8 +98,21 @@ class Supervisor {
   v1::TaskResult StopNode(const v1::StopNode& stop);
   v1::TaskResult ConfigureNode(const v1::NodeSpec& spec);
   v1::TaskResult FailoverNode(const v1::FailoverNode& failover);
+  // BGSAVE on the running node, wait for it, then copy its RDB file into the backup store
+  // (supervisor_snapshot.cc).
+  v1::TaskResult SnapshotNode(const v1::SnapshotNode& snapshot);
+  // For a node not supervised yet with spec.seed set and no data file: fetches the seed into its
+  // data file (size and SHA-256 checked). nullopt when done or nothing to do; otherwise the
+  // failure (NoBackupStore, SnapshotCorrupt, SnapshotMissing, SnapshotFailed) with the node
+  // directory removed when this call created it.
+  std::optional<v1::TaskResult> SeedNode(const v1::NodeSpec& spec);
   // After a successful FAILOVER: the node's spec and node.conf say replica of `target`.
   Status RecordReplicaOf(const std::string& node_id, const std::string& host, int port);
+  // Writes a new node's files and spawns it; the failure (PortInUse, WriteFailed, StartFailed)
+  // otherwise. REQUIRES: mu_ held.
+  std::optional<v1::TaskResult> CreateNodeLocked(const v1::NodeSpec& spec);
+  // PortInUse when another node here has `port` or something else listens on it. REQUIRES: mu_.
+  std::optional<v1::TaskResult> PortTakenLocked(int port) const;
   Status ValidateSpec(const v1::NodeSpec& spec, std::string* reason) const;
   // REQUIRES: mu_ held.
   Status SpawnLocked(Node& node);

@@ -20,14 +20,9 @@ constexpr int64_t kMaxFailoverTimeoutMs = 300000;
 // FAILOVER gives up by itself after its TIMEOUT; we wait this much longer for the role change.
 constexpr std::chrono::milliseconds kFailoverGrace{2000};
 
-std::string Field(const std::map<std::string, std::string>& info, const std::string& name) {
-  auto it = info.find(name);
-  return it == info.end() ? "" : it->second;
-}
-
 bool ReplicaOfTarget(const std::map<std::string, std::string>& info, const v1::FailoverNode& f) {
-  return Field(info, "role") == "slave" && Field(info, "master_host") == f.target_host() &&
-         Field(info, "master_port") == std::to_string(f.target_port());
+  return InfoField(info, "role") == "slave" && InfoField(info, "master_host") == f.target_host() &&
+         InfoField(info, "master_port") == std::to_string(f.target_port());
 }
 
 std::vector<std::string> FailoverCommand(const v1::FailoverNode& f, int64_t timeout_ms) {
@@ -58,7 +53,7 @@ bool WaitCaughtUp(NodeClient& target, int64_t offset,
   while (true) {
     auto info = target.Info("replication");
     if (info.ok() &&
-        std::strtoll(Field(*info, "slave_repl_offset").c_str(), nullptr, 10) >= offset) {
+        std::strtoll(InfoField(*info, "slave_repl_offset").c_str(), nullptr, 10) >= offset) {
       return true;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -83,7 +78,7 @@ Status ManualSwitchover(NodeClient& primary, const std::string& password, bool t
     return target.status();
   }
   auto target_info = (*target)->Info("replication");
-  if (!target_info.ok() || Field(*target_info, "role") != "slave") {
+  if (!target_info.ok() || InfoField(*target_info, "role") != "slave") {
     return Status::FailedPrecondition("target " + f.target_host() + ":" +
                                       std::to_string(f.target_port()) + " is not a replica");
   }
@@ -92,7 +87,7 @@ Status ManualSwitchover(NodeClient& primary, const std::string& password, bool t
       primary.Command({"CLIENT", "PAUSE", std::to_string(timeout_ms + 2000), "WRITE"}).status());
   auto info = primary.Info("replication");
   int64_t offset =
-      info.ok() ? std::strtoll(Field(*info, "master_repl_offset").c_str(), nullptr, 10) : -1;
+      info.ok() ? std::strtoll(InfoField(*info, "master_repl_offset").c_str(), nullptr, 10) : -1;
   if (offset < 0 || (!WaitCaughtUp(**target, offset, deadline) && !f.force())) {
     (void)primary.Command({"CLIENT", "UNPAUSE"});
     return Status::DeadlineExceeded("the target did not catch up with offset " +
@@ -121,7 +116,7 @@ Status RunFailover(const NodePaths& paths, const std::string& password, bool tls
   if (!info.ok() || ReplicaOfTarget(*info, f)) {  // done before: a re-sent task
     return info.status();
   }
-  if (Field(*info, "role") != "master") {
+  if (InfoField(*info, "role") != "master") {
     return Status::FailedPrecondition("node " + f.node_id() + " is a replica, not a primary");
   }
   if (!password.empty()) {  // the old primary authenticates to the new one as replicas do
@@ -145,8 +140,8 @@ Status RunFailover(const NodePaths& paths, const std::string& password, bool tls
   }
   if (!ReplicaOfTarget(*info, f)) {
     return Status::DeadlineExceeded(
-        "node is still " + Field(*info, "role") + " after " + std::to_string(timeout_ms) +
-        " ms (master_failover_state: " + Field(*info, "master_failover_state") + ")");
+        "node is still " + InfoField(*info, "role") + " after " + std::to_string(timeout_ms) +
+        " ms (master_failover_state: " + InfoField(*info, "master_failover_state") + ")");
   }
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 // Supervisor tasks: StartNode, StopNode, ConfigureNode (agent.proto), each idempotent. A held
-// node (fencing) starts again only through one of these.
+// node (fencing) starts again only through one of these. Seeding and SnapshotNode are in
+// supervisor_snapshot.cc, FailoverNode in supervisor_failover.cc.
 #include <thread>
 
 #include <google/protobuf/util/message_differencer.h>
@@ -52,6 +53,9 @@ v1::TaskResult Supervisor::Execute(const v1::Task& task) {
     case v1::Task::kFailoverNode:
       result = FailoverNode(task.failover_node());
       break;
+    case v1::Task::kSnapshotNode:
+      result = SnapshotNode(task.snapshot_node());
+      break;
     default:
       result = Failure("UnknownTask", "this agent does not know the task's kind");
   }
@@ -79,6 +83,16 @@ Status Supervisor::ValidateSpec(const v1::NodeSpec& spec, std::string* reason) c
       (spec.tls_cert_pem().empty() || spec.tls_key_pem().empty() || spec.tls_ca_pem().empty())) {
     return Status::InvalidArgument("tls needs tls_cert_pem, tls_key_pem and tls_ca_pem");
   }
+  if (auto db = spec.parameters().find("dbfilename");
+      db != spec.parameters().end() &&
+      (db->second.empty() || db->second.find('/') != std::string::npos || db->second == "." ||
+       db->second == "..")) {
+    return Status::InvalidArgument("dbfilename must be a file name, not a path");
+  }
+  if (!spec.seed().key().empty() &&
+      (spec.seed().sha256().size() != 64 || spec.seed().size_bytes() < 0)) {
+    return Status::InvalidArgument("seed needs key, size_bytes and a 64-hex-digit sha256");
+  }
   NodePaths paths = NodePaths::For(options_.nodes_dir, spec.node_id());
   if (paths.socket.string().size() > kMaxSocketPath) {
     *reason = "SocketPathTooLong";
@@ -93,6 +107,20 @@ v1::TaskResult Supervisor::StartNode(const v1::NodeSpec& spec) {
   if (Status valid = ValidateSpec(spec, &reason); !valid.ok()) {
     return Failure(reason, valid.message());
   }
+  bool known = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    known = nodes_.contains(spec.node_id());
+    std::optional<v1::TaskResult> taken = known ? std::nullopt : PortTakenLocked(spec.port());
+    if (taken) {
+      return *taken;
+    }
+  }
+  // A new node's seed is fetched without the lock: heartbeats and the loop go on meanwhile.
+  std::optional<v1::TaskResult> seed_failed = known ? std::nullopt : SeedNode(spec);
+  if (seed_failed) {
+    return *seed_failed;
+  }
   {
     std::unique_lock<std::mutex> lock(mu_);
     auto it = nodes_.find(spec.node_id());
@@ -102,31 +130,43 @@ v1::TaskResult Supervisor::StartNode(const v1::NodeSpec& spec) {
         return ConfigureNode(spec);  // adopted or running with an older spec
       }
       ReleaseHoldLocked(it->second);  // the control plane wants it back as it was
-    } else {
-      for (const auto& [id, other] : nodes_) {
-        if (other.spec.port() == spec.port()) {
-          return Failure("PortInUse", "port " + std::to_string(spec.port()) + " is used by " + id);
-        }
-      }
-      if (!PortIsFree(spec.port())) {
-        return Failure("PortInUse", "port " + std::to_string(spec.port()) + " is in use");
-      }
-      Node node;
-      node.spec = spec;
-      node.paths = NodePaths::For(options_.nodes_dir, spec.node_id());
-      node.status.set_node_id(spec.node_id());
-      if (Status written = WriteNodeFiles(spec, node.paths, options_.bind); !written.ok()) {
-        return Failure("WriteFailed", written.message());
-      }
-      if (Status spawned = SpawnLocked(node); !spawned.ok()) {
-        std::error_code ec;
-        std::filesystem::remove_all(node.paths.dir, ec);
-        return Failure("StartFailed", spawned.message());
-      }
-      nodes_[spec.node_id()] = std::move(node);
+    } else if (std::optional<v1::TaskResult> failed = CreateNodeLocked(spec)) {
+      return *failed;
     }
   }
   return WaitRunning(spec.node_id(), "");
+}
+
+std::optional<v1::TaskResult> Supervisor::CreateNodeLocked(const v1::NodeSpec& spec) {
+  if (std::optional<v1::TaskResult> taken = PortTakenLocked(spec.port())) {
+    return taken;
+  }
+  Node node;
+  node.spec = spec;
+  node.paths = NodePaths::For(options_.nodes_dir, spec.node_id());
+  node.status.set_node_id(spec.node_id());
+  if (Status written = WriteNodeFiles(spec, node.paths, options_.bind); !written.ok()) {
+    return Failure("WriteFailed", written.message());
+  }
+  if (Status spawned = SpawnLocked(node); !spawned.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(node.paths.dir, ec);
+    return Failure("StartFailed", spawned.message());
+  }
+  nodes_[spec.node_id()] = std::move(node);
+  return std::nullopt;
+}
+
+std::optional<v1::TaskResult> Supervisor::PortTakenLocked(int port) const {
+  for (const auto& [id, other] : nodes_) {
+    if (other.spec.port() == port) {
+      return Failure("PortInUse", "port " + std::to_string(port) + " is used by " + id);
+    }
+  }
+  if (!PortIsFree(port)) {
+    return Failure("PortInUse", "port " + std::to_string(port) + " is in use");
+  }
+  return std::nullopt;
 }
 
 v1::TaskResult Supervisor::StopNode(const v1::StopNode& stop) {

@@ -66,6 +66,9 @@ class SupervisorTest : public ::testing::Test {
     options.port_from = 1024;
     options.port_to = 65535;
     options.engines = engines_;
+    auto store = controlplane::DirectoryBackupStore::Open(dir_ / "backups");
+    EXPECT_TRUE(store.ok());
+    options.backup_store = std::move(*store);
     return std::make_unique<Supervisor>(options);
   }
 
@@ -480,6 +483,54 @@ TEST_F(SupervisorTest, RefusesBadSpecsWithReasons) {
   configure.mutable_configure_node()->mutable_spec()->CopyFrom(
       StartTask("x-9", FreePort()).start_node().spec());
   EXPECT_EQ(supervisor_->Execute(configure).reason(), "NodeNotFound");
+  task = StartTask("x-3", FreePort());
+  (*task.mutable_start_node()->mutable_spec()->mutable_parameters())["dbfilename"] = "../x.rdb";
+  EXPECT_EQ(supervisor_->Execute(task).reason(), "InvalidSpec");
+  task = StartTask("x-3", FreePort());
+  task.mutable_start_node()->mutable_spec()->mutable_seed()->set_key("snapshots/a.rdb");
+  EXPECT_EQ(supervisor_->Execute(task).reason(), "InvalidSpec");  // no sha256
+  v1::Task snapshot;
+  snapshot.mutable_snapshot_node()->set_node_id("x-1");
+  EXPECT_EQ(supervisor_->Execute(snapshot).reason(), "InvalidSpec");  // no key
+}
+
+v1::Task SnapshotTask(const std::string& id, const std::string& key) {
+  v1::Task task;
+  task.set_id("snapshot-" + id);
+  task.mutable_snapshot_node()->set_node_id(id);
+  task.mutable_snapshot_node()->set_key(key);
+  return task;
+}
+
+TEST_F(SupervisorTest, SnapshotsANodeAndSeedsANewOneFromIt) {
+  ASSERT_TRUE(supervisor_->Execute(StartTask("p-1", FreePort())).ok());
+  ASSERT_EQ(NodeCommand(dir_, "p-1", {"SET", "k", "snapshotted"}), "OK");
+  v1::TaskResult snap = supervisor_->Execute(SnapshotTask("p-1", "snapshots/p.rdb"));
+  ASSERT_TRUE(snap.ok()) << snap.reason() << ": " << snap.message();
+  EXPECT_EQ(snap.task_id(), "snapshot-p-1");
+  EXPECT_EQ(snap.snapshot().key(), "snapshots/p.rdb");
+  EXPECT_EQ(snap.snapshot().size_bytes(),
+            static_cast<int64_t>(std::filesystem::file_size(dir_ / "backups/snapshots/p.rdb")));
+  EXPECT_EQ(snap.snapshot().sha256().size(), 64u);
+
+  v1::Task seeded = StartTask("p-2", FreePort());
+  *seeded.mutable_start_node()->mutable_spec()->mutable_seed() = snap.snapshot();
+  v1::TaskResult started = supervisor_->Execute(seeded);
+  ASSERT_TRUE(started.ok()) << started.reason() << ": " << started.message();
+  EXPECT_EQ(NodeCommand(dir_, "p-2", {"GET", "k"}), "snapshotted");
+
+  // The stored file changed since: refused, and nothing is started or left behind.
+  std::ofstream(dir_ / "backups/snapshots/p.rdb", std::ios::app) << "tampered";
+  v1::Task corrupt = StartTask("p-3", FreePort());
+  *corrupt.mutable_start_node()->mutable_spec()->mutable_seed() = snap.snapshot();
+  v1::TaskResult refused = supervisor_->Execute(corrupt);
+  EXPECT_EQ(refused.reason(), "SnapshotCorrupt") << refused.message();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "nodes" / "p-3"));
+  EXPECT_EQ(Status("p-3").node_id(), "");
+
+  v1::TaskResult unknown = supervisor_->Execute(SnapshotTask("p-9", "snapshots/q.rdb"));
+  EXPECT_EQ(unknown.reason(), "SnapshotFailed");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "backups/snapshots/q.rdb"));
 }
 
 }  // namespace
