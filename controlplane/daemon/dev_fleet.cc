@@ -89,6 +89,8 @@ Status DevFleet::Start(ControlPlane& control_plane, const std::filesystem::path&
                                      std::to_string(from) + "-" + std::to_string(from + 99),
                                      "--memory-mb",
                                      std::to_string(options_.memory_mb_per_host),
+                                     "--backup-dir",
+                                     control_plane.backup_dir().string(),
                                      "--stop-nodes-on-exit"};
     if (!std::filesystem::exists(dir / "agent.crt")) {
       Result<std::string> token = control_plane.CreateJoinToken(kJoinTokenTtlMs);
