@@ -8,9 +8,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
@@ -149,6 +151,20 @@ inline std::optional<uint64_t> ParseScanCursorText(std::string_view text) {
     return std::nullopt;
   }
   return static_cast<uint64_t>(v);
+}
+
+// Key positions of commands whose keys follow a numkeys argument at `at` (LMPOP and ZMPOP at 1,
+// BLMPOP and BZMPOP at 2, ZUNION at 1), as their COMMAND GETKEYS reports them.
+inline std::function<std::vector<int>(const std::vector<std::string_view>&)> NumkeysKeys(int at) {
+  return [at](const std::vector<std::string_view>& args) {
+    std::vector<int> out;
+    std::optional<int64_t> n =
+        static_cast<size_t>(at) < args.size() ? ParseInt64(args[at]) : std::nullopt;
+    for (int64_t i = 0; n && i < *n && at + 1 + i < static_cast<int64_t>(args.size()); i++) {
+      out.push_back(at + 1 + static_cast<int>(i));
+    }
+    return out;
+  };
 }
 
 }  // namespace cairn::commands

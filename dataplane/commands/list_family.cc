@@ -584,19 +584,6 @@ void CmdBLMPop(CommandContext& ctx) {
   MPopGeneric(ctx, true);
 }
 
-// Key positions of LMPOP (numkeys at 1) and BLMPOP (numkeys at 2).
-std::function<std::vector<int>(const std::vector<std::string_view>&)> NumkeysKeys(int at) {
-  return [at](const std::vector<std::string_view>& args) {
-    std::vector<int> out;
-    std::optional<int64_t> n =
-        static_cast<size_t>(at) < args.size() ? ParseInt64(args[at]) : std::nullopt;
-    for (int64_t i = 0; n && i < *n && at + 1 + i < static_cast<int64_t>(args.size()); i++) {
-      out.push_back(at + 1 + static_cast<int>(i));
-    }
-    return out;
-  };
-}
-
 void RegisterWriters(CommandTable& table) {
   uint64_t list = kAclList;
   KeyPositions one{1, 1, 1};

@@ -18,6 +18,11 @@ std::string EncodedScore(double score) {
   return out;
 }
 
+// Redis's listpack holds scores as d2string text, which prints -0 as the integer 0.
+double Packable(double score) {
+  return score == 0 ? 0.0 : score;
+}
+
 }  // namespace
 
 size_t ZSetValue::FindPacked(std::string_view member) const {
@@ -59,6 +64,7 @@ bool ZSetValue::Set(std::string_view member, double score, const ZSetLimits& lim
     return !old;
   }
   std::string m(member);  // `member` may view this set's own bytes
+  score = Packable(score);
   size_t pos = FindPacked(m);
   bool fresh = pos == packed_.End();
   if (!fresh) {
@@ -197,7 +203,7 @@ void ZSetValue::ConvertToPackedIfFits(const ZSetLimits& limits) {
   }
   Packed packed;
   ForEach([&](double s, std::string_view m) {
-    packed.PushBack(zset::EncodeItem(s, m));
+    packed.PushBack(zset::EncodeItem(Packable(s), m));
     return true;
   });
   packed_ = std::move(packed);
