@@ -140,6 +140,8 @@ def test_randmember(pair23):
     pair23.same_by(len, "ZRANDMEMBER z 3")
 
 
+@pytest.mark.skipif("redis" in os.path.basename(os.environ.get("CAIRN_SERVER_BIN", "")),
+                    reason="redis-server streams the whole reply")
 def test_negative_randmember_count_is_bounded(pair):
     """A huge negative count is refused instead of building a reply of billions of members."""
     same(pair, "ZADD z 1 a")
