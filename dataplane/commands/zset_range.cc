@@ -189,27 +189,20 @@ void CmdZRevRangeByLex(CommandContext& ctx) {
   RangeGeneric(ctx, 1, false, RangeType::kLex, Direction::kReverse);
 }
 
-// The ranks [first, last) a ZREMRANGEBY* command names; false after replying an error.
-bool RemoveBounds(CommandContext& ctx, RangeType type, const ZSetValue& z, size_t* first,
-                  size_t* last) {
+// The ranks [first, last) a ZREMRANGEBY* command names. REQUIRES: ValidRemoveArgs passed.
+std::pair<size_t, size_t> RemoveBounds(CommandContext& ctx, RangeType type, const ZSetValue& z) {
   if (type == RangeType::kRank) {
-    std::optional<int64_t> start = ParseInt64(ctx.arg(2));
-    std::optional<int64_t> end = start ? ParseInt64(ctx.arg(3)) : std::nullopt;
-    auto len = static_cast<int64_t>(z.size());
-    if (!ClampRange(len, &*start, &*end)) {
-      *first = *last = 0;
-      return true;
+    int64_t start = ParseInt64(ctx.arg(2)).value_or(0);
+    int64_t end = ParseInt64(ctx.arg(3)).value_or(0);
+    if (!ClampRange(static_cast<int64_t>(z.size()), &start, &end)) {
+      return {0, 0};
     }
-    *first = static_cast<size_t>(*start);
-    *last = static_cast<size_t>(*end + 1);
-    return true;
+    return {static_cast<size_t>(start), static_cast<size_t>(end + 1)};
   }
-  auto ranks = type == RangeType::kScore
-                   ? ScoreRanks(z, *ParseScoreRange(ctx.arg(2), ctx.arg(3)))
-                   : LexRanks(z, *ParseLexRange(ctx.arg(2), ctx.arg(3)));
-  *first = ranks.first;
-  *last = ranks.second;
-  return true;
+  if (type == RangeType::kScore) {
+    return ScoreRanks(z, ParseScoreRange(ctx.arg(2), ctx.arg(3)).value_or(ScoreRange{}));
+  }
+  return LexRanks(z, ParseLexRange(ctx.arg(2), ctx.arg(3)).value_or(LexRange{}));
 }
 
 // Checks the range arguments before the key lookup, as zremrangeGenericCommand.
@@ -239,13 +232,11 @@ void RemoveRangeGeneric(CommandContext& ctx, RangeType type, const char* event) 
   if (!LookupZSet(ctx, ctx.arg(1), true, &z)) {
     return;
   }
-  size_t first = 0;
-  size_t last = 0;
+  std::vector<Element> doomed;
   if (z != nullptr) {
-    RemoveBounds(ctx, type, *z, &first, &last);
+    auto [first, last] = RemoveBounds(ctx, type, *z);
+    doomed = Collect(*z, first, last, false);
   }
-  std::vector<Element> doomed = z == nullptr ? std::vector<Element>{}
-                                             : Collect(*z, first, last, false);
   for (const Element& e : doomed) {
     z->Erase(e.first);
   }
