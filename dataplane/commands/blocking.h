@@ -1,11 +1,12 @@
 // BlockedClients: clients waiting in a blocking command (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
-// BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) for a key to receive data, as Redis 7.0's blocked.c. A blocked client keeps its
-// command (arguments copied) and is flagged kClientBlocked, so the server reads no more of its
-// input. When a key someone waits on is created (KeyspaceObserver::OnKeyAdded), it is queued as
-// ready; after the current top-level command (or EXEC) finishes, ServeReady re-runs the waiting
-// clients' commands key by key, in the order the clients blocked (FIFO). A re-run that finds no
-// data blocks again in place. Timeouts reply with the command's null, CLIENT UNBLOCK with a null
-// or an UNBLOCKED error; a closed client is forgotten. Single-threaded (the command thread).
+// BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) for a key to receive data, as Redis 7.0's blocked.c. A
+// blocked client keeps its command (arguments copied) and is flagged kClientBlocked, so the server
+// reads no more of its input. When a key someone waits on is created
+// (KeyspaceObserver::OnKeyAdded), it is queued as ready; after the current top-level command (or
+// EXEC) finishes, ServeReady re-runs the waiting clients' commands key by key, in the order the
+// clients blocked (FIFO). A re-run that finds no data blocks again in place. Timeouts reply with
+// the command's null, CLIENT UNBLOCK with a null or an UNBLOCKED error; a closed client is
+// forgotten. Single-threaded (the command thread).
 #pragma once
 
 #include <cstdint>

@@ -13,7 +13,6 @@
 #include <openssl/sha.h>
 
 #include "dataplane/base/strings.h"
-
 #include "dataplane/engine/types/hash.h"
 #include "dataplane/engine/types/list.h"
 #include "dataplane/engine/types/set.h"

@@ -135,7 +135,8 @@ bool ParseOptions(CommandContext& ctx, size_t j, bool store, bool card, Request*
       req->withscores = true;
       j++;
     } else if (card && remaining >= 2 && EqualsIgnoreCase(opt, "limit")) {
-      std::optional<int64_t> l = ParseRangeInt(ctx, ctx.arg(j + 1), 0, INT64_MAX, kErrLimitNegative);
+      std::optional<int64_t> l =
+          ParseRangeInt(ctx, ctx.arg(j + 1), 0, INT64_MAX, kErrLimitNegative);
       if (!l) {
         return false;
       }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "dataplane/commands/collection_args.h"
 #include "dataplane/commands/notify.h"
 #include "dataplane/engine/types/collection.h"
 
@@ -20,20 +21,13 @@ engine::ZSetLimits Limits(CommandContext& ctx) {
 
 bool LookupZSet(CommandContext& ctx, std::string_view key, bool write, ZSetValue** out,
                 Entry** entry) {
-  Result<Entry*> e = engine::LookupTyped(ctx.db(), key, ValueType::kZSet, write);
-  if (ctx.ReplyIfError(e)) {
-    return false;
-  }
-  *out = *e == nullptr ? nullptr : engine::ValueOf<ZSetValue>(*e);
-  if (entry != nullptr) {
-    *entry = *e;
-  }
-  return true;
+  return LookupCollection(ctx, key, ValueType::kZSet, write, out, entry);
 }
 
 ZSetValue* CreateZSet(CommandContext& ctx, std::string_view key, Entry** entry) {
   auto* z = new ZSetValue();
-  *entry = engine::CreateCollection(ctx.db(), key, ValueType::kZSet, engine::Encoding::kListpack, z);
+  *entry =
+      engine::CreateCollection(ctx.db(), key, ValueType::kZSet, engine::Encoding::kListpack, z);
   return z;
 }
 

@@ -85,11 +85,11 @@ size_t ParseAddFlags(CommandContext& ctx, AddFlags* f) {
     *flag = true;
   }
   size_t rest = ctx.argc() - i;
-  const char* error = rest == 0 || rest % 2 != 0          ? kErrSyntax
-                      : f->nx && f->xx                    ? kErrZAddNxXx
+  const char* error = rest == 0 || rest % 2 != 0                        ? kErrSyntax
+                      : f->nx && f->xx                                  ? kErrZAddNxXx
                       : (f->nx && (f->gt || f->lt)) || (f->gt && f->lt) ? kErrZAddGtLtNx
-                      : f->incr && rest > 2               ? kErrZAddIncrPair
-                                                          : nullptr;
+                      : f->incr && rest > 2                             ? kErrZAddIncrPair
+                                                                        : nullptr;
   if (error != nullptr) {
     ctx.reply().Error(error);
     return 0;
@@ -97,60 +97,72 @@ size_t ParseAddFlags(CommandContext& ctx, AddFlags* f) {
   return i;
 }
 
-// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]; ZINCRBY is ZADD INCR.
-void AddGeneric(CommandContext& ctx, AddFlags f) {
-  size_t first = ParseAddFlags(ctx, &f);
-  if (first == 0) {
-    return;
-  }
+// The scores of ZADD's score-member pairs from argument `first`; replies on a bad one.
+std::optional<std::vector<double>> ParseScores(CommandContext& ctx, size_t first) {
   std::vector<double> scores;
   for (size_t i = first; i < ctx.argc(); i += 2) {
     std::optional<double> s = ParseDouble(ctx.arg(i));
     if (!s) {
       ctx.reply().Error(kErrNotFloat);
-      return;
+      return std::nullopt;
     }
     scores.push_back(*s);
   }
-  ZSetValue* z;
-  Entry* e;
-  if (!LookupZSet(ctx, ctx.arg(1), true, &z, &e)) {
-    return;
-  }
+  return scores;
+}
+
+struct AddCounts {
   int64_t added = 0;
   int64_t updated = 0;
   int64_t processed = 0;
-  double score = 0;
+  double score = 0;  // the last element's resulting score (INCR's reply)
+};
+
+// Applies every pair to `z`; false after replying the NaN error (what was applied stays).
+bool ApplyPairs(CommandContext& ctx, ZSetValue* z, size_t first, const std::vector<double>& scores,
+                const AddFlags& f, AddCounts* n) {
+  engine::ZSetLimits limits = zsets::Limits(ctx);
+  for (size_t j = 0; j < scores.size(); j++) {
+    AddOutcome out = AddOne(z, ctx.arg(first + 2 * j + 1), scores[j], f, limits, &n->score);
+    if (out == AddOutcome::kNaN) {
+      ctx.reply().Error(kErrZScoreNaN);
+      return false;
+    }
+    n->added += out == AddOutcome::kAdded ? 1 : 0;
+    n->updated += out == AddOutcome::kUpdated ? 1 : 0;
+    n->processed += out != AddOutcome::kNop ? 1 : 0;
+  }
+  return true;
+}
+
+// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]; ZINCRBY is ZADD INCR.
+void AddGeneric(CommandContext& ctx, AddFlags f) {
+  size_t first = ParseAddFlags(ctx, &f);
+  std::optional<std::vector<double>> scores = first == 0 ? std::nullopt : ParseScores(ctx, first);
+  ZSetValue* z;
+  Entry* e;
+  if (!scores || !LookupZSet(ctx, ctx.arg(1), true, &z, &e)) {
+    return;
+  }
   if (z == nullptr && !f.xx) {
     z = zsets::CreateZSet(ctx, ctx.arg(1), &e);
   }
-  engine::ZSetLimits limits = zsets::Limits(ctx);
-  for (size_t j = 0; z != nullptr && j < scores.size(); j++) {
-    AddOutcome out = AddOne(z, ctx.arg(first + 2 * j + 1), scores[j], f, limits, &score);
-    if (out == AddOutcome::kNaN) {
-      ctx.reply().Error(kErrZScoreNaN);
-      break;
-    }
-    added += out == AddOutcome::kAdded ? 1 : 0;
-    updated += out == AddOutcome::kUpdated ? 1 : 0;
-    processed += out != AddOutcome::kNop ? 1 : 0;
-    if (j + 1 == scores.size()) {
-      if (!f.incr) {
-        ctx.reply().Integer(f.ch ? added + updated : added);
-      } else {
-        processed > 0 ? ctx.reply().Double(score) : ctx.reply().Null();
-      }
-    }
+  AddCounts n;
+  // After a NaN error the notifications below still cover what was applied, as Redis.
+  bool ok = z == nullptr || ApplyPairs(ctx, z, first, *scores, f, &n);
+  if (ok && f.incr) {
+    n.processed > 0 ? ctx.reply().Double(n.score) : ctx.reply().Null();
+  } else if (ok) {
+    ctx.reply().Integer(f.ch ? n.added + n.updated : n.added);
   }
   if (z == nullptr) {
-    f.incr ? ctx.reply().Null() : ctx.reply().Integer(0);
     return;
   }
   e->set_encoding(z->encoding());
-  if (added + updated > 0) {
+  if (n.added + n.updated > 0) {
     ctx.SignalModified(ctx.arg(1));
     ctx.Notify(kNotifyZset, f.incr ? "zincr" : "zadd", ctx.arg(1));
-    ctx.MarkWritten(added + updated);
+    ctx.MarkWritten(n.added + n.updated);
   }
 }
 

@@ -28,8 +28,8 @@ struct PopShape {
 
 // Pops up to `count` elements of the non-empty `z` at `key` from the low (or `max`) end and
 // replies them in `shape`; fires zpopmin/zpopmax and "del" when emptied.
-void PopAndReply(CommandContext& ctx, std::string_view key, ZSetValue* z, bool max,
-                 int64_t count, PopShape shape) {
+void PopAndReply(CommandContext& ctx, std::string_view key, ZSetValue* z, bool max, int64_t count,
+                 PopShape shape) {
   size_t n = std::min(static_cast<size_t>(count), z->size());
   std::vector<Element> popped =
       max ? Collect(*z, z->size() - n, z->size(), true) : Collect(*z, 0, n, false);
@@ -129,8 +129,7 @@ void PopOrBlock(CommandContext& ctx, const std::vector<std::string_view>& keys, 
   if (z != nullptr) {
     std::string k(key);
     int64_t n = std::min<int64_t>(count == -1 ? 1 : count, static_cast<int64_t>(z->size()));
-    PopAndReply(ctx, k, z, max, count == -1 ? 1 : count,
-                {.emitkey = true, .nested = count != -1});
+    PopAndReply(ctx, k, z, max, count == -1 ? 1 : count, {.emitkey = true, .nested = count != -1});
     std::vector<std::string> rewritten{max ? "ZPOPMAX" : "ZPOPMIN", k};
     if (count != -1) {
       rewritten.push_back(std::to_string(count));
@@ -177,22 +176,13 @@ void MPopGeneric(CommandContext& ctx, bool blocking) {
     ctx.reply().Error(kErrSyntax);
     return;
   }
-  int64_t count = -1;
-  for (size_t j = where_idx + 1; j < ctx.argc(); j++) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      std::optional<int64_t> c = ParseRangeInt(ctx, ctx.arg(++j), 1, INT64_MAX, kErrCountPositive);
-      if (!c) {
-        return;
-      }
-      count = *c;
-    } else {
-      ctx.reply().Error(kErrSyntax);
-      return;
-    }
+  std::optional<int64_t> count = ParseMPopCount(ctx, where_idx + 1);
+  if (!count) {
+    return;
   }
   std::vector<std::string_view> keys(ctx.args().begin() + static_cast<ptrdiff_t>(numkeys_idx) + 1,
                                      ctx.args().begin() + static_cast<ptrdiff_t>(where_idx));
-  PopOrBlock(ctx, keys, !min, count == -1 ? 1 : count, blocking, ctx.arg(1));
+  PopOrBlock(ctx, keys, !min, *count, blocking, ctx.arg(1));
 }
 
 void CmdZMPop(CommandContext& ctx) {

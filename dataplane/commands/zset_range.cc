@@ -63,6 +63,38 @@ bool ParseRangeOptions(CommandContext& ctx, size_t key_idx, bool store, RangeReq
   return true;
 }
 
+// Parses min and max (swapped for the reverse score and lex forms) into `req`.
+bool ParseBounds(CommandContext& ctx, std::string_view min, std::string_view max,
+                 RangeRequest* req) {
+  if (req->type == RangeType::kRank) {
+    std::optional<int64_t> start = ParseInt64(min);
+    std::optional<int64_t> end = start ? ParseInt64(max) : std::nullopt;
+    if (!end) {
+      ctx.reply().Error(kErrNotInteger);
+      return false;
+    }
+    req->start = *start;
+    req->end = *end;
+    return true;
+  }
+  if (req->type == RangeType::kScore) {
+    std::optional<ScoreRange> r = ParseScoreRange(min, max);
+    if (!r) {
+      ctx.reply().Error(kErrZMinMaxNotFloat);
+      return false;
+    }
+    req->score = *r;
+    return true;
+  }
+  std::optional<LexRange> r = ParseLexRange(min, max);
+  if (!r) {
+    ctx.reply().Error(kErrZLexRange);
+    return false;
+  }
+  req->lex = *r;
+  return true;
+}
+
 // Options, defaults, conflicts and the range itself. Replies on error.
 bool ParseRange(CommandContext& ctx, size_t key_idx, bool store, RangeRequest* req) {
   if (!ParseRangeOptions(ctx, key_idx, store, req)) {
@@ -79,33 +111,8 @@ bool ParseRange(CommandContext& ctx, size_t key_idx, bool store, RangeRequest* r
     return false;
   }
   bool swap = req->direction == Direction::kReverse && req->type != RangeType::kRank;
-  std::string_view min = ctx.arg(key_idx + (swap ? 2 : 1));
-  std::string_view max = ctx.arg(key_idx + (swap ? 1 : 2));
-  if (req->type == RangeType::kRank) {
-    std::optional<int64_t> start = ParseInt64(min);
-    std::optional<int64_t> end = start ? ParseInt64(max) : std::nullopt;
-    if (!end) {
-      ctx.reply().Error(kErrNotInteger);
-      return false;
-    }
-    req->start = *start;
-    req->end = *end;
-  } else if (req->type == RangeType::kScore) {
-    std::optional<ScoreRange> r = ParseScoreRange(min, max);
-    if (!r) {
-      ctx.reply().Error(kErrZMinMaxNotFloat);
-      return false;
-    }
-    req->score = *r;
-  } else {
-    std::optional<LexRange> r = ParseLexRange(min, max);
-    if (!r) {
-      ctx.reply().Error(kErrZLexRange);
-      return false;
-    }
-    req->lex = *r;
-  }
-  return true;
+  return ParseBounds(ctx, ctx.arg(key_idx + (swap ? 2 : 1)), ctx.arg(key_idx + (swap ? 1 : 2)),
+                     req);
 }
 
 // Elements in [first, last) after LIMIT offset count, walking up or (reverse) down, as

@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from cairn_compat import same
-from cairn_testlib import decode, encode_command, split_command, wait_until
+from cairn_testlib import decode
+from test_lists import _blocked, _send
 
 BIG = "9223372036854775807"
 SMALL = "-9223372036854775808"
@@ -234,19 +235,6 @@ def test_keyspace_ops(pair):
     same(pair, "ZADD z 1 a 2 b", "EXPIRE z 100", "TTL z", "RENAME z y", "TYPE y",
          "ZRANGE y 0 -1 WITHSCORES", "COPY y x", "ZADD x 3 c", "ZCARD y", "MOVE x 1", "SELECT 1",
          "ZRANGE x 0 -1", "SELECT 0", "DEL y", "EXISTS y", "DEBUG DIGEST-VALUE x")
-
-
-def _send(client, command):
-    client.send_raw(encode_command(split_command(command)))
-
-
-def _blocked(pair, n):
-    def count(client):
-        info = client.call("INFO", "clients").decode()
-        line = [x for x in info.split("\r\n") if x.startswith("blocked_clients:")]
-        return int(line[0].split(":")[1]) if line else -1
-
-    wait_until(lambda: count(pair.cairn) == n and count(pair.redis) == n, what="blocked clients")
 
 
 @pytest.mark.parametrize("command,write", [

@@ -111,14 +111,7 @@ size_t ZSetValue::LowerBound(const Pred& pred) const {
   if (tree_) {
     return tree_->LowerBound(pred);
   }
-  size_t rank = 0;
-  for (size_t pos = packed_.Begin(); pos != packed_.End(); pos = packed_.Next(pos), rank++) {
-    zset::Item it = zset::DecodeItem(packed_.At(pos));
-    if (pred(it.score, it.member)) {
-      break;
-    }
-  }
-  return rank;
+  return zset::IndexWhere(packed_, pred);
 }
 
 void ZSetValue::Visit(size_t rank, bool reverse, const VisitFn& fn) const {

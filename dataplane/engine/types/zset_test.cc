@@ -1,5 +1,7 @@
 // Tests of sorted-set values: the score codec, ZSetTree against a std::set model, and ZSetValue
 // in both encodings (conversion, ranks, walks, random picks).
+#include "dataplane/engine/types/zset.h"
+
 #include <cmath>
 #include <limits>
 #include <random>
@@ -10,7 +12,6 @@
 
 #include <gtest/gtest.h>
 
-#include "dataplane/engine/types/zset.h"
 #include "dataplane/engine/types/zset_item.h"
 #include "dataplane/engine/types/zset_tree.h"
 
@@ -64,9 +65,8 @@ TEST(ZSetTreeTest, MatchesModelUnderRandomEdits) {
   EXPECT_EQ(back, expect);
   for (size_t i = 0; i < expect.size(); i += 97) {
     auto [s, m] = expect[i];
-    size_t rank = tree.LowerBound([&](double s2, std::string_view m2) {
-      return zset::Compare(s2, m2, s, m) >= 0;
-    });
+    size_t rank = tree.LowerBound(
+        [&](double s2, std::string_view m2) { return zset::Compare(s2, m2, s, m) >= 0; });
     EXPECT_EQ(rank, i);
     EXPECT_EQ(Walk(tree, i, false).front(), expect[i]);
   }

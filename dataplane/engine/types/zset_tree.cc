@@ -48,6 +48,17 @@ size_t LowerBoundIn(const Packed& p, double s, std::string_view m) {
   return p.End();
 }
 
+size_t IndexWhere(const Packed& p, const Pred& pred) {
+  size_t index = 0;
+  for (size_t pos = p.Begin(); pos != p.End(); pos = p.Next(pos), index++) {
+    Item it = DecodeItem(p.At(pos));
+    if (pred(it.score, it.member)) {
+      break;
+    }
+  }
+  return index;
+}
+
 }  // namespace zset
 
 namespace {
@@ -308,14 +319,7 @@ size_t ZSetTree::LowerBound(const Pred& pred) const {
     }
     n = c[lo - 1].node;
   }
-  const Packed& p = static_cast<const TreeLeaf*>(n)->items;
-  for (size_t pos = p.Begin(); pos != p.End(); pos = p.Next(pos), rank++) {
-    zset::Item it = zset::DecodeItem(p.At(pos));
-    if (pred(it.score, it.member)) {
-      break;
-    }
-  }
-  return rank;
+  return rank + zset::IndexWhere(static_cast<const TreeLeaf*>(n)->items, pred);
 }
 
 void ZSetTree::Visit(size_t rank, bool reverse, const VisitFn& fn) const {

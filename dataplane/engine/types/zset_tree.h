@@ -16,14 +16,17 @@ class Packed;
 
 namespace zset {
 struct TreeNode;
+// A monotone predicate over the (score, member) order (false ... false true ... true).
+using Pred = std::function<bool(double score, std::string_view member)>;
+// Index of the first element of the sorted run `p` for which `pred` holds (p.size() when none).
+size_t IndexWhere(const Packed& p, const Pred& pred);
 // Offset of the first element of the sorted run `p` that is >= (score, member), or p.End().
 size_t LowerBoundIn(const Packed& p, double score, std::string_view member);
 }  // namespace zset
 
 class ZSetTree {
  public:
-  // A monotone predicate over the order (false ... false true ... true).
-  using Pred = std::function<bool(double score, std::string_view member)>;
+  using Pred = zset::Pred;
   // Called per element of a walk; returning false stops it.
   using VisitFn = std::function<bool(double score, std::string_view member)>;
 
