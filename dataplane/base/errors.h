@@ -159,5 +159,20 @@ inline constexpr char kErrNumkeysTooBig[] =
 inline constexpr char kErrLimitNegative[] = "ERR LIMIT can't be negative";
 inline constexpr char kErrValueOutOfRange[] = "ERR value is out of range";
 inline constexpr char kErrValueNanInf[] = "ERR value is NaN or Infinity";
+// Sorted sets (t_zset.c).
+inline constexpr char kErrZAddNxXx[] = "ERR XX and NX options at the same time are not compatible";
+inline constexpr char kErrZAddGtLtNx[] =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr char kErrZAddIncrPair[] =
+    "ERR INCR option supports a single increment-element pair";
+inline constexpr char kErrZScoreNaN[] = "ERR resulting score is not a number (NaN)";
+inline constexpr char kErrZMinMaxNotFloat[] = "ERR min or max is not a float";
+inline constexpr char kErrZLexRange[] = "ERR min or max not valid string range item";
+inline constexpr char kErrZLimitRank[] =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr char kErrZWithscoresLex[] =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr char kErrZWeightNotFloat[] = "ERR weight value is not a float";
+inline constexpr char kErrZNoInputKeyPrefix[] = "ERR at least 1 input key is needed for '";
 
 }  // namespace cairn

@@ -1,11 +1,12 @@
 // BlockedClients: clients waiting in a blocking command (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
-// BLMPOP) for a key to receive data, as Redis 7.0's blocked.c. A blocked client keeps its
-// command (arguments copied) and is flagged kClientBlocked, so the server reads no more of its
-// input. When a key someone waits on is created (KeyspaceObserver::OnKeyAdded), it is queued as
-// ready; after the current top-level command (or EXEC) finishes, ServeReady re-runs the waiting
-// clients' commands key by key, in the order the clients blocked (FIFO). A re-run that finds no
-// data blocks again in place. Timeouts reply with the command's null, CLIENT UNBLOCK with a null
-// or an UNBLOCKED error; a closed client is forgotten. Single-threaded (the command thread).
+// BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) for a key to receive data, as Redis 7.0's blocked.c. A
+// blocked client keeps its command (arguments copied) and is flagged kClientBlocked, so the server
+// reads no more of its input. When a key someone waits on is created
+// (KeyspaceObserver::OnKeyAdded), it is queued as ready; after the current top-level command (or
+// EXEC) finishes, ServeReady re-runs the waiting clients' commands key by key, in the order the
+// clients blocked (FIFO). A re-run that finds no data blocks again in place. Timeouts reply with
+// the command's null, CLIENT UNBLOCK with a null or an UNBLOCKED error; a closed client is
+// forgotten. Single-threaded (the command thread).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 
 #include "dataplane/commands/client.h"
 #include "dataplane/commands/command_table.h"
+#include "dataplane/engine/entry.h"
 
 namespace cairn::commands {
 
@@ -31,9 +33,11 @@ class BlockedClients {
  public:
   // Blocks `client` on `keys` of database `db` until `deadline_ms` (0 = forever), keeping
   // `spec` and `args` to re-run. A client re-run by ServeReady that blocks again keeps its place.
+  // `type` is the value type that serves it (lists for BLPOP..., sorted sets for BZPOPMIN...):
+  // a key of another type leaves the client waiting, as Redis 7.0.
   void Block(Client& client, const CommandSpec& spec, const std::vector<std::string_view>& args,
              int db, const std::vector<std::string_view>& keys, int64_t deadline_ms,
-             TimeoutReply timeout_reply);
+             TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList);
   // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
   bool has_ready() const { return !ready_.empty(); }
@@ -60,6 +64,7 @@ class BlockedClients {
     std::vector<std::string> keys;
     int64_t deadline_ms = 0;
     TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+    engine::ValueType type = engine::ValueType::kList;
     uint64_t serial = 0;  // block order
   };
   using DbKey = std::pair<int, std::string>;

@@ -8,13 +8,16 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/engine/types/collection.h"
 
 namespace cairn::commands {
 
@@ -76,6 +79,42 @@ inline std::optional<bool> ParseLeftRight(CommandContext& ctx, std::string_view 
   }
   ctx.reply().Error(kErrSyntax);
   return std::nullopt;
+}
+
+// The [COUNT count] option of LMPOP / BLMPOP / ZMPOP / BZMPOP from argument `from`: count >= 1
+// ("ERR count should be greater than 0"), 1 when absent; anything else is a syntax error.
+// Replies and returns nullopt on error.
+inline std::optional<int64_t> ParseMPopCount(CommandContext& ctx, size_t from) {
+  int64_t count = -1;
+  for (size_t j = from; j < ctx.argc(); j++) {
+    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
+      std::optional<int64_t> c = ParseRangeInt(ctx, ctx.arg(++j), 1, INT64_MAX, kErrCountPositive);
+      if (!c) {
+        return std::nullopt;
+      }
+      count = *c;
+    } else {
+      ctx.reply().Error(kErrSyntax);
+      return std::nullopt;
+    }
+  }
+  return count == -1 ? 1 : count;
+}
+
+// The collection of type `type` at `key` as a T (nullptr when missing); replies WRONGTYPE and
+// returns false when the key holds another type. `entry` receives the keyspace entry if given.
+template <typename T>
+bool LookupCollection(CommandContext& ctx, std::string_view key, engine::ValueType type, bool write,
+                      T** out, engine::Entry** entry = nullptr) {
+  Result<engine::Entry*> e = engine::LookupTyped(ctx.db(), key, type, write);
+  if (ctx.ReplyIfError(e)) {
+    return false;
+  }
+  *out = *e == nullptr ? nullptr : engine::ValueOf<T>(*e);
+  if (entry != nullptr) {
+    *entry = *e;
+  }
+  return true;
 }
 
 // Clamps LRANGE-style inclusive indexes (negative from the end) to [0, len); false when the
@@ -149,6 +188,20 @@ inline std::optional<uint64_t> ParseScanCursorText(std::string_view text) {
     return std::nullopt;
   }
   return static_cast<uint64_t>(v);
+}
+
+// Key positions of commands whose keys follow a numkeys argument at `at` (LMPOP and ZMPOP at 1,
+// BLMPOP and BZMPOP at 2, ZUNION at 1), as their COMMAND GETKEYS reports them.
+inline std::function<std::vector<int>(const std::vector<std::string_view>&)> NumkeysKeys(int at) {
+  return [at](const std::vector<std::string_view>& args) {
+    std::vector<int> out;
+    std::optional<int64_t> n =
+        static_cast<size_t>(at) < args.size() ? ParseInt64(args[at]) : std::nullopt;
+    for (int64_t i = 0; n && i < *n && at + 1 + i < static_cast<int64_t>(args.size()); i++) {
+      out.push_back(at + 1 + static_cast<int>(i));
+    }
+    return out;
+  };
 }
 
 }  // namespace cairn::commands

@@ -12,9 +12,11 @@
 
 #include <openssl/sha.h>
 
+#include "dataplane/base/strings.h"
 #include "dataplane/engine/types/hash.h"
 #include "dataplane/engine/types/list.h"
 #include "dataplane/engine/types/set.h"
+#include "dataplane/engine/types/zset.h"
 
 namespace cairn::commands {
 namespace {
@@ -43,7 +45,8 @@ std::string_view AsBytes(const Digest& d) {
 }
 
 // Collections as Redis's xorObjectDigest: list elements mixed in order, set members xored,
-// each hash field+value pair mixed into its own digest and xored in.
+// each hash field+value pair (sorted sets: member and %.17g score) mixed into its own digest
+// and xored in.
 void MixCollection(Digest& digest, const engine::Entry& entry) {
   if (entry.type() == engine::ValueType::kList) {
     const auto* list = static_cast<const engine::ListValue*>(entry.object());
@@ -64,6 +67,15 @@ void MixCollection(Digest& digest, const engine::Entry& entry) {
           MixDigest(pair, f);
           MixDigest(pair, v);
           XorDigest(digest, AsBytes(pair));
+        });
+  } else if (entry.type() == engine::ValueType::kZSet) {
+    static_cast<const engine::ZSetValue*>(entry.object())
+        ->ForEach([&digest](double score, std::string_view m) {
+          Digest pair{};
+          MixDigest(pair, m);
+          MixDigest(pair, FormatDouble(score));
+          XorDigest(digest, AsBytes(pair));
+          return true;
         });
   }
 }

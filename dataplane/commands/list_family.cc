@@ -550,23 +550,13 @@ void MPopGeneric(CommandContext& ctx, bool blocking) {
   if (!left) {
     return;
   }
-  int64_t count = -1;
-  for (size_t j = where_idx + 1; j < ctx.argc(); j++) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < ctx.argc()) {
-      std::optional<int64_t> c = ParseRangeInt(ctx, ctx.arg(++j), 1, INT64_MAX, kErrCountPositive);
-      if (!c) {
-        return;
-      }
-      count = *c;
-    } else {
-      ctx.reply().Error(kErrSyntax);
-      return;
-    }
+  std::optional<int64_t> count = ParseMPopCount(ctx, where_idx + 1);
+  if (!count) {
+    return;
   }
-  count = count == -1 ? 1 : count;
   std::vector<std::string_view> keys(ctx.args().begin() + static_cast<ptrdiff_t>(numkeys_idx) + 1,
                                      ctx.args().begin() + static_cast<ptrdiff_t>(where_idx));
-  if (PopFirstNonEmpty(ctx, keys, *left, count, true)) {
+  if (PopFirstNonEmpty(ctx, keys, *left, *count, true)) {
     return;
   }
   if (!blocking || ctx.client().has_flag(kClientMulti)) {
@@ -582,19 +572,6 @@ void CmdLMPop(CommandContext& ctx) {
 }
 void CmdBLMPop(CommandContext& ctx) {
   MPopGeneric(ctx, true);
-}
-
-// Key positions of LMPOP (numkeys at 1) and BLMPOP (numkeys at 2).
-std::function<std::vector<int>(const std::vector<std::string_view>&)> NumkeysKeys(int at) {
-  return [at](const std::vector<std::string_view>& args) {
-    std::vector<int> out;
-    std::optional<int64_t> n =
-        static_cast<size_t>(at) < args.size() ? ParseInt64(args[at]) : std::nullopt;
-    for (int64_t i = 0; n && i < *n && at + 1 + i < static_cast<int64_t>(args.size()); i++) {
-      out.push_back(at + 1 + static_cast<int>(i));
-    }
-    return out;
-  };
 }
 
 void RegisterWriters(CommandTable& table) {

@@ -73,11 +73,14 @@ struct KeyspaceConfig {
   int hz = 10;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
   // Collection encodings (engine/types/): list-max-listpack-size, hash-max-listpack-entries,
-  // hash-max-listpack-value (bytes), set-max-intset-entries.
+  // hash-max-listpack-value (bytes), set-max-intset-entries, zset-max-listpack-entries,
+  // zset-max-listpack-value (bytes).
   int list_max_listpack_size = -2;
   int hash_max_listpack_entries = 512;
   int hash_max_listpack_value = 64;
   int set_max_intset_entries = 512;
+  int zset_max_listpack_entries = 128;
+  int zset_max_listpack_value = 64;
 };
 
 class Keyspace {

@@ -21,4 +21,10 @@ Result<std::vector<std::string>> DecodeZiplist(std::string_view blob);
 // The members of an intset, ascending (strictly: duplicates are corruption).
 Result<std::vector<std::string>> DecodeIntset(std::string_view blob);
 
+// Encodes `items` as Redis 7.0's listpack.c writes them (listpack_writer.cc): elements that are
+// canonical integers (string2ll) take the integer encodings, others the 6/12/32-bit string
+// encodings, each followed by its back-length; the header counts at most 65535 elements
+// (65535 = "count it"). The bytes equal Redis's for the same elements.
+std::string EncodeListpack(const std::vector<std::string>& items);
+
 }  // namespace cairn::persistence

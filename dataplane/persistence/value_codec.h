@@ -46,5 +46,7 @@ const ValueCodec& StringCodec();
 const ValueCodec& ListCodec();
 const ValueCodec& SetCodec();
 const ValueCodec& HashCodec();
+// The sorted-set codec (zset_codec.cc); load returns nullptr for an empty set.
+const ValueCodec& ZSetCodec();
 
 }  // namespace cairn::persistence

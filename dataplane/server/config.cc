@@ -262,6 +262,12 @@ void Server::RegisterParameters() {
                 "list-max-ziplist-size"));
   t.Add(keyspace_int("set-max-intset-entries", &engine::KeyspaceConfig::set_max_intset_entries, 0,
                      INT32_MAX));
+  t.Add(aliased(keyspace_int("zset-max-listpack-entries",
+                             &engine::KeyspaceConfig::zset_max_listpack_entries, 0, INT32_MAX),
+                "zset-max-ziplist-entries"));
+  t.Add(aliased(keyspace_int("zset-max-listpack-value",
+                             &engine::KeyspaceConfig::zset_max_listpack_value, 0, INT32_MAX),
+                "zset-max-ziplist-value"));
   // Redis accepts any non-negative hz and keeps it within 1..500.
   t.Add({.name = "hz",
          .get = [this] { return std::to_string(keyspace_->config().hz); },
@@ -424,8 +430,6 @@ void Server::RegisterParameters() {
   t.Add(StoredBool("always-show-logo", false));
   t.Add(StoredBool("set-proc-title", true));
   t.Add(Stored("list-compress-depth", "0"));
-  t.Add(Stored("zset-max-listpack-entries", "128"));
-  t.Add(Stored("zset-max-listpack-value", "64"));
   t.Add(Stored("stream-node-max-bytes", "4096"));
   t.Add(Stored("stream-node-max-entries", "100"));
   t.Add(Stored("hll-sparse-max-bytes", "3000"));

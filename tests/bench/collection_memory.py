@@ -1,9 +1,10 @@
-"""Bytes per member of hashes and sets in cairn-server and redis-server, in one run.
+"""Bytes per member of hashes, sets and sorted sets in cairn-server and redis-server, in one run.
 
-For each shape (hash or set; 100 or 1,000 members per key) both servers start empty, --keys
-keys (default 10,000) are loaded pipelined (HSET key field:N value:N ... / SADD key member:N ...)
-and the growth of INFO memory used_memory is divided by the number of members. OBJECT ENCODING
-of one key is shown (listpack/hashtable, hashtable/intset) so the encodings compared are visible.
+For each shape (hash, set or zset; 100 or 1,000 members per key) both servers start empty, --keys
+keys (default 10,000) are loaded pipelined (HSET key field:N value:N ... / SADD key member:N ...
+/ ZADD key N member:N ...) and the growth of INFO memory used_memory is divided by the number of
+members. OBJECT ENCODING of one key is shown (listpack/hashtable, hashtable/intset,
+listpack/skiplist) so the encodings compared are visible.
 Prints both figures and the ratio cairn/redis (lower is better; the issue's target is <= 1.0).
 
 Usage: /usr/bin/python3 tests/bench/collection_memory.py [--keys N]
@@ -18,7 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from cairn_bench import SERVERS, both_servers, fmt, format_table, ratio  # noqa: E402
 from cairn_testlib import HOST, RespClient, encode_command, info_fields  # noqa: E402
 
-SHAPES = [("hash", 100), ("hash", 1000), ("set", 100), ("set", 1000)]
+SHAPES = [("hash", 100), ("hash", 1000), ("set", 100), ("set", 1000), ("zset", 100),
+          ("zset", 1000)]
 
 
 def used_memory(port):
@@ -27,8 +29,12 @@ def used_memory(port):
 
 
 def command_for(kind, key, members):
-    """One HSET or SADD filling `key` with `members` fields/members."""
-    if kind == "hash":
+    """One HSET, SADD or ZADD filling `key` with `members` fields/members."""
+    if kind == "zset":
+        args = ["ZADD", key]
+        for i in range(members):
+            args += [str(i), f"member:{i}"]
+    elif kind == "hash":
         args = ["HSET", key]
         for i in range(members):
             args += [f"field:{i}", f"value:{i}"]
