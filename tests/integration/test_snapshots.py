@@ -53,6 +53,8 @@ def fill(r):
     r.hset("smallhash", mapping={"a": "1"})
     r.sadd("intset", *range(50))
     r.sadd("set", *[f"m{i}" for i in range(300)])
+    r.zadd("zset", {f"p{i}": i * 1.5 for i in range(300)})
+    r.zadd("smallzset", {"a": 1, "b": float("inf")})
     r.execute_command("SELECT", 3)
     r.set("db3", "three")
     r.execute_command("SELECT", 0)
