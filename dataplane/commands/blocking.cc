@@ -12,7 +12,7 @@ namespace cairn::commands {
 void BlockedClients::Block(Client& client, const CommandSpec& spec,
                            const std::vector<std::string_view>& args, int db,
                            const std::vector<std::string_view>& keys, int64_t deadline_ms,
-                           TimeoutReply timeout_reply) {
+                           TimeoutReply timeout_reply, engine::ValueType type) {
   if (rerunning_ == client.id()) {
     reblocked_ = true;  // served too late: stays where it was in every queue
     return;
@@ -23,6 +23,7 @@ void BlockedClients::Block(Client& client, const CommandSpec& spec,
   b.db = db;
   b.deadline_ms = deadline_ms;
   b.timeout_reply = timeout_reply;
+  b.type = type;
   b.serial = next_serial_++;
   for (std::string_view key : keys) {
     if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) {
@@ -65,14 +66,14 @@ void BlockedClients::ServeKey(ServerState& server, const DbKey& key) {
   std::deque<uint64_t> queue = it->second;  // Release edits the real one
   engine::Db& db = server.keyspace().db(key.first);
   for (uint64_t id : queue) {
-    engine::Entry* e = db.LookupNoTouch(key.second);
-    if (e == nullptr || e->type() != engine::ValueType::kList) {
-      return;  // consumed (or replaced by another type: keep waiting, as Redis 7.0)
-    }
     Client* client = server.FindClient(id);
     auto b = blocked_.find(id);
     if (client == nullptr || b == blocked_.end()) {
       continue;
+    }
+    engine::Entry* e = db.LookupNoTouch(key.second);
+    if (e == nullptr || e->type() != b->second.type) {
+      return;  // consumed (or replaced by another type: keep waiting, as Redis 7.0)
     }
     std::vector<std::string> args = b->second.args;  // Release frees the record
     std::vector<std::string_view> views(args.begin(), args.end());

@@ -18,6 +18,7 @@
 
 #include "dataplane/commands/client.h"
 #include "dataplane/commands/command_table.h"
+#include "dataplane/engine/entry.h"
 
 namespace cairn::commands {
 
@@ -31,9 +32,12 @@ class BlockedClients {
  public:
   // Blocks `client` on `keys` of database `db` until `deadline_ms` (0 = forever), keeping
   // `spec` and `args` to re-run. A client re-run by ServeReady that blocks again keeps its place.
+  // `type` is the value type the command waits for (lists; streams for XREAD / XREADGROUP).
   void Block(Client& client, const CommandSpec& spec, const std::vector<std::string_view>& args,
              int db, const std::vector<std::string_view>& keys, int64_t deadline_ms,
-             TimeoutReply timeout_reply);
+             TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList);
+  // Whether `client`'s command is being re-run by ServeReady (it was blocked until now).
+  bool rerunning(const Client& client) const { return rerunning_ == client.id(); }
   // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
   bool has_ready() const { return !ready_.empty(); }
@@ -61,6 +65,7 @@ class BlockedClients {
     int64_t deadline_ms = 0;
     TimeoutReply timeout_reply = TimeoutReply::kNullArray;
     uint64_t serial = 0;  // block order
+    engine::ValueType type = engine::ValueType::kList;
   };
   using DbKey = std::pair<int, std::string>;
   // Ends `id`'s block: drops it from every key queue, clears the flag, queues it to resume.

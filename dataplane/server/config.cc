@@ -262,6 +262,10 @@ void Server::RegisterParameters() {
                 "list-max-ziplist-size"));
   t.Add(keyspace_int("set-max-intset-entries", &engine::KeyspaceConfig::set_max_intset_entries, 0,
                      INT32_MAX));
+  t.Add(keyspace_int("stream-node-max-bytes", &engine::KeyspaceConfig::stream_node_max_bytes, 0,
+                     INT32_MAX));
+  t.Add(keyspace_int("stream-node-max-entries", &engine::KeyspaceConfig::stream_node_max_entries,
+                     0, INT32_MAX));
   // Redis accepts any non-negative hz and keeps it within 1..500.
   t.Add({.name = "hz",
          .get = [this] { return std::to_string(keyspace_->config().hz); },
@@ -426,8 +430,6 @@ void Server::RegisterParameters() {
   t.Add(Stored("list-compress-depth", "0"));
   t.Add(Stored("zset-max-listpack-entries", "128"));
   t.Add(Stored("zset-max-listpack-value", "64"));
-  t.Add(Stored("stream-node-max-bytes", "4096"));
-  t.Add(Stored("stream-node-max-entries", "100"));
   t.Add(Stored("hll-sparse-max-bytes", "3000"));
   // Accepted and reported (client eviction and eviction tenacity are not implemented).
   t.Add(Stored("maxmemory-clients", "0"));
