@@ -15,6 +15,7 @@
 #include "dataplane/engine/types/hash.h"
 #include "dataplane/engine/types/list.h"
 #include "dataplane/engine/types/set.h"
+#include "dataplane/engine/types/stream.h"
 
 namespace cairn::commands {
 namespace {
@@ -43,7 +44,8 @@ std::string_view AsBytes(const Digest& d) {
 }
 
 // Collections as Redis's xorObjectDigest: list elements mixed in order, set members xored,
-// each hash field+value pair mixed into its own digest and xored in.
+// each hash field+value pair mixed into its own digest and xored in, stream entries mixed in
+// order.
 void MixCollection(Digest& digest, const engine::Entry& entry) {
   if (entry.type() == engine::ValueType::kList) {
     const auto* list = static_cast<const engine::ListValue*>(entry.object());
@@ -64,6 +66,16 @@ void MixCollection(Digest& digest, const engine::Entry& entry) {
           MixDigest(pair, f);
           MixDigest(pair, v);
           XorDigest(digest, AsBytes(pair));
+        });
+  } else if (entry.type() == engine::ValueType::kStream) {
+    // Each live entry: "<ms>.<seq>", then its fields and values, mixed in order (not groups).
+    static_cast<const engine::StreamValue*>(entry.object())
+        ->Range({}, engine::StreamId::Max(), false, [&digest](const engine::StreamEntry& e) {
+          MixDigest(digest, std::to_string(e.id.ms) + "." + std::to_string(e.id.seq));
+          for (std::string_view s : e.fields_values) {
+            MixDigest(digest, s);
+          }
+          return true;
         });
   }
 }

@@ -46,5 +46,7 @@ const ValueCodec& StringCodec();
 const ValueCodec& ListCodec();
 const ValueCodec& SetCodec();
 const ValueCodec& HashCodec();
+// The stream codec (stream_codec.cc): writes RDB_TYPE_STREAM_LISTPACKS_2, reads it and type 15.
+const ValueCodec& StreamCodec();
 
 }  // namespace cairn::persistence

@@ -13,6 +13,7 @@
 
 #include <charconv>
 
+#include "dataplane/engine/types/listpack.h"
 #include "dataplane/engine/varint.h"
 
 namespace cairn::engine {
@@ -134,15 +135,25 @@ std::optional<StreamId> ParseStreamId(std::string_view text, uint64_t missing_se
 // One packed node (see the file comment for its bytes).
 class StreamNode {
  public:
-  StreamNode(StreamId master, const std::vector<std::string_view>& fields_values)
+  // A node whose master fields are every other element of `fields_values` (from 0, `step` 2) or
+  // all of them (`step` 1).
+  StreamNode(StreamId master, const std::vector<std::string_view>& fields, size_t step)
       : master_(master) {
-    size_t n = fields_values.size() / 2;
+    size_t n = fields.size() / step;
     AppendVarint(buf_, n);
+    lp_fixed_ = listpack::kOverhead + listpack::IntElementSize(static_cast<int64_t>(n)) +
+                listpack::IntElementSize(0);
     for (size_t i = 0; i < n; i++) {
-      AppendString(buf_, fields_values[2 * i]);
+      AppendString(buf_, fields[step * i]);
+      lp_fixed_ += listpack::ElementSize(fields[step * i]);
     }
     master_end_ = static_cast<uint32_t>(buf_.size());
     nmaster_ = static_cast<uint32_t>(n);
+  }
+
+  // The bytes this node would take as a Redis listpack (stream-node-max-bytes applies to it).
+  size_t RedisBytes() const {
+    return lp_fixed_ + listpack::IntElementSize(live) + listpack::IntElementSize(deleted);
   }
   StreamNode(const StreamNode&) = default;
 
@@ -170,8 +181,9 @@ class StreamNode {
     return fields;
   }
 
-  void Append(StreamId id, const std::vector<std::string_view>& fv,
-              const std::vector<std::string_view>& master_fields) {
+  // Appends a record; returns its position.
+  size_t Append(StreamId id, const std::vector<std::string_view>& fv,
+                const std::vector<std::string_view>& master_fields) {
     size_t start = buf_.size();
     size_t n = fv.size() / 2;
     bool same = n == master_fields.size();
@@ -180,6 +192,7 @@ class StreamNode {
     }
     buf_.push_back(static_cast<char>(same ? kSameFields : 0));
     uint64_t ms_delta = id.ms - master_.ms;
+    lp_fixed_ += RedisEntryBytes(id, fv, same);
     AppendVarint(buf_, ms_delta);
     AppendVarint(buf_, ms_delta == 0 ? id.seq - master_.seq : id.seq);
     if (!same) {
@@ -192,6 +205,27 @@ class StreamNode {
     }
     AppendBackLen(buf_, buf_.size() - start);
     live++;
+    return start;
+  }
+
+  // Bytes of an entry in a Redis stream listpack: flags, ms and seq deltas, [count, fields],
+  // values, lp-count.
+  size_t RedisEntryBytes(StreamId id, const std::vector<std::string_view>& fv, bool same) const {
+    size_t n = fv.size() / 2;
+    size_t bytes = listpack::IntElementSize(same ? kSameFields : 0) +
+                   listpack::IntElementSize(static_cast<int64_t>(id.ms - master_.ms)) +
+                   listpack::IntElementSize(static_cast<int64_t>(id.seq - master_.seq));
+    int64_t lp_count = static_cast<int64_t>(n) + 3;
+    if (!same) {
+      bytes += listpack::IntElementSize(static_cast<int64_t>(n));
+      lp_count += static_cast<int64_t>(n) + 1;
+    }
+    for (size_t i = 0; i < fv.size(); i++) {
+      if (!same || i % 2 == 1) {
+        bytes += listpack::ElementSize(fv[i]);
+      }
+    }
+    return bytes + listpack::IntElementSize(lp_count);
   }
 
   // Reads the record at `pos`: its id and flags, optionally its fields and values. Returns the
@@ -257,6 +291,7 @@ class StreamNode {
   std::string buf_;
   uint32_t master_end_ = 0;
   uint32_t nmaster_ = 0;
+  size_t lp_fixed_ = 0;
 };
 
 StreamValue::StreamValue() = default;
@@ -266,12 +301,12 @@ void StreamValue::Append(StreamId id, const std::vector<std::string_view>& field
                          const StreamLimits& limits) {
   StreamNode* node = nodes_.empty() ? nullptr : nodes_.rbegin()->second.get();
   if (node != nullptr) {
-    size_t record = 16;
+    size_t total = 0;
     for (std::string_view s : fields_values) {
-      record += s.size() + VarintSize(s.size());
+      total += s.size();
     }
-    bool full = (limits.node_max_bytes > 0 &&
-                 static_cast<int64_t>(node->bytes() + record) >= limits.node_max_bytes) ||
+    int64_t max_bytes = limits.node_max_bytes > 0 ? limits.node_max_bytes : int64_t{1} << 30;
+    bool full = static_cast<int64_t>(node->RedisBytes() + total) >= max_bytes ||
                 (limits.node_max_entries > 0 &&
                  static_cast<int64_t>(node->live + node->deleted) >= limits.node_max_entries);
     if (full) {
@@ -280,7 +315,7 @@ void StreamValue::Append(StreamId id, const std::vector<std::string_view>& field
     }
   }
   if (node == nullptr) {
-    auto fresh = std::make_unique<StreamNode>(id, fields_values);
+    auto fresh = std::make_unique<StreamNode>(id, fields_values, 2);
     node = fresh.get();
     nodes_.emplace(id, std::move(fresh));
   }
@@ -503,6 +538,40 @@ std::optional<int64_t> StreamValue::GroupLag(const StreamGroup& group) const {
     return std::nullopt;
   }
   return static_cast<int64_t>(entries_added) - read;
+}
+
+void StreamValue::VisitNodes(const std::function<void(const StreamNodeView&)>& visit) const {
+  StreamNodeView view;
+  uint8_t flags;
+  for (const auto& [master, node] : nodes_) {
+    view.master = master;
+    view.live = node->live;
+    view.deleted = node->deleted;
+    view.master_fields = node->MasterFields();
+    view.entries.clear();
+    for (size_t pos = node->Begin(); pos < node->End();) {
+      StreamRawEntry e;
+      pos = node->Read(pos, &view.master_fields, &e.id, &flags, &e.fields_values);
+      e.deleted = (flags & kDeleted) != 0;
+      view.entries.push_back(std::move(e));
+    }
+    visit(view);
+  }
+}
+
+void StreamValue::LoadNode(StreamId master, const std::vector<std::string>& master_fields,
+                           const std::vector<StreamLoadedEntry>& entries) {
+  std::vector<std::string_view> fields(master_fields.begin(), master_fields.end());
+  auto node = std::make_unique<StreamNode>(master, fields, 1);
+  for (const StreamLoadedEntry& e : entries) {
+    std::vector<std::string_view> fv(e.fields_values.begin(), e.fields_values.end());
+    size_t pos = node->Append(e.id, fv, fields);
+    if (e.deleted) {
+      node->MarkDeleted(pos);
+    }
+  }
+  length_ += node->live;
+  nodes_.emplace(master, std::move(node));
 }
 
 StreamGroup* StreamValue::FindGroup(std::string_view name) {

@@ -67,6 +67,29 @@ struct StreamTrim {
   int64_t node_max_entries = 100;
 };
 
+// One stored entry, deleted ones included (RDB and DUMP write them all, as Redis does).
+struct StreamRawEntry {
+  StreamId id;
+  bool deleted = false;
+  std::vector<std::string_view> fields_values;
+};
+
+// One packed node as stored: its master id and fields, live and deleted counts, and entries.
+struct StreamNodeView {
+  StreamId master;
+  uint32_t live = 0;
+  uint32_t deleted = 0;
+  std::vector<std::string_view> master_fields;
+  std::vector<StreamRawEntry> entries;
+};
+
+// An entry read from an RDB node.
+struct StreamLoadedEntry {
+  StreamId id;
+  bool deleted = false;
+  std::vector<std::string> fields_values;
+};
+
 class StreamConsumer;
 
 // A pending entry: delivered to `consumer`, not yet acknowledged (Redis's streamNACK).
@@ -159,6 +182,13 @@ class StreamValue final : public Value {
   bool HasTombstonesFrom(StreamId start) const;
   // The group's lag (XINFO GROUPS), nullopt when it cannot be computed.
   std::optional<int64_t> GroupLag(const StreamGroup& group) const;
+
+  // Visits the nodes in id order (RDB / DUMP writers).
+  void VisitNodes(const std::function<void(const StreamNodeView&)>& visit) const;
+  // Adds a node read from an RDB. REQUIRES (the loader validated it): `entries` non-empty,
+  // ascending, the first with id `master`, all above every id added before. Updates length().
+  void LoadNode(StreamId master, const std::vector<std::string>& master_fields,
+                const std::vector<StreamLoadedEntry>& entries);
 
   StreamGroup* FindGroup(std::string_view name);
   // Creates a group. Returns nullptr when the name is taken.
