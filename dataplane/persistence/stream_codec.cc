@@ -144,8 +144,8 @@ Status ParseNode(StreamId master, const std::vector<std::string>& el,
     return n.has_value();
   };
   int64_t live, deleted, nfields, zero;
-  if (!next_int(&live) || !next_int(&deleted) || !next_int(&nfields) || live < 0 ||
-      deleted < 0 || nfields <= 0 || static_cast<size_t>(nfields) > el.size() - i) {
+  if (!next_int(&live) || !next_int(&deleted) || !next_int(&nfields) || live < 0 || deleted < 0 ||
+      nfields <= 0 || static_cast<size_t>(nfields) > el.size() - i) {
     return Status::InvalidArgument("bad master entry");
   }
   for (int64_t f = 0; f < nfields; f++) {
@@ -170,7 +170,8 @@ Status ParseNode(StreamId master, const std::vector<std::string>& el,
       return Status::InvalidArgument("entry past the node end");
     }
     engine::StreamLoadedEntry e;
-    e.id = {master.ms + static_cast<uint64_t>(ms_delta), master.seq + static_cast<uint64_t>(seq_delta)};
+    e.id = {master.ms + static_cast<uint64_t>(ms_delta),
+            master.seq + static_cast<uint64_t>(seq_delta)};
     e.deleted = (flags & 1) != 0;
     for (int64_t f = 0; f < n; f++) {
       e.fields_values.push_back(same ? (*fields)[static_cast<size_t>(f)] : el[i++]);
@@ -263,22 +264,22 @@ Status LoadConsumers(RdbReader& r, engine::StreamGroup* g, int64_t now) {
   }
   for (uint64_t c = 0; c < consumers; c++) {
     std::string name;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream consumer name"), &name));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream consumer name"), &name));
     int64_t seen;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &seen));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &seen));
     bool created;
     engine::StreamConsumer* consumer = g->LookupOrCreateConsumer(name, seen, &created);
     if (!created) {
       return RdbReader::Corrupt(at, "duplicate stream consumer");
     }
     uint64_t pending;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream consumer PEL size"), &pending));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream consumer PEL size"), &pending));
     if (pending > r.remaining() / 16) {
       return RdbReader::Corrupt(at, "stream consumer PEL exceeds the data");
     }
     for (uint64_t p = 0; p < pending; p++) {
       std::string_view raw;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadBytes(16, "stream consumer PEL id"), &raw));
+      CAIRN_RETURN_IF_ERROR(Take(r.ReadBytes(16, "stream consumer PEL id"), &raw));
       auto nack = g->pel.find(DecodeId(raw));
       if (nack == g->pel.end() || nack->second.consumer != nullptr) {
         return RdbReader::Corrupt(at, "stream consumer PEL id not in the group PEL");
@@ -305,13 +306,13 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
   for (uint64_t k = 0; k < groups; k++) {
     size_t g_at = r.offset();
     std::string name;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream group name"), &name));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream group name"), &name));
     StreamId last;
-  CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream group last id"), &last));
+    CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream group last id"), &last));
     int64_t entries_read = engine::kInvalidEntriesRead;
     if (v2) {
       uint64_t er;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group entries read"), &er));
+      CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group entries read"), &er));
       entries_read = static_cast<int64_t>(er);
     } else {
       entries_read = s->EstimateEntriesRead(last);
@@ -321,17 +322,17 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
       return RdbReader::Corrupt(g_at, "duplicate stream group");
     }
     uint64_t pel;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group PEL size"), &pel));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group PEL size"), &pel));
     if (pel > r.remaining() / 17) {
       return RdbReader::Corrupt(g_at, "stream group PEL exceeds the data");
     }
     for (uint64_t p = 0; p < pel; p++) {
       std::string_view raw;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadBytes(16, "stream PEL id"), &raw));
+      CAIRN_RETURN_IF_ERROR(Take(r.ReadBytes(16, "stream PEL id"), &raw));
       int64_t when;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &when));
+      CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &when));
       uint64_t count;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream PEL delivery count"), &count));
+      CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream PEL delivery count"), &count));
       StreamId id = DecodeId(raw);
       if (!g->pel.empty() && id <= g->pel.rbegin()->first) {
         return RdbReader::Corrupt(g_at, "stream group PEL out of order");
@@ -355,11 +356,11 @@ Status LoadMeta(RdbReader& r, StreamValue* s, bool v2) {
   s->last_id = last;
   if (v2) {
     StreamId first;
-  CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream first id"), &first));
+    CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream first id"), &first));
     StreamId max_deleted;
-  CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream max deleted id"), &max_deleted));
+    CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream max deleted id"), &max_deleted));
     uint64_t added;
-  CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream entries added"), &added));
+    CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream entries added"), &added));
     s->first_id = first;
     s->max_deleted_id = max_deleted;
     s->entries_added = added;
@@ -370,15 +371,15 @@ Status LoadMeta(RdbReader& r, StreamValue* s, bool v2) {
   return Status::Ok();
 }
 
-Result<Entry*> LoadStream(uint8_t type, std::string_view key, bool has_expire,
-                          int64_t expire_at_ms, RdbReader& r) {
+Result<Entry*> LoadStream(uint8_t type, std::string_view key, bool has_expire, int64_t expire_at_ms,
+                          RdbReader& r) {
   bool v2 = type == kTypeStreamListpacks2;
   auto s = std::make_unique<StreamValue>();
   CAIRN_RETURN_IF_ERROR(LoadNodes(r, s.get()));
   CAIRN_RETURN_IF_ERROR(LoadMeta(r, s.get(), v2));
   CAIRN_RETURN_IF_ERROR(LoadGroups(r, s.get(), v2));
-  return Entry::NewObject(key, engine::ValueType::kStream, engine::Encoding::kStream,
-                          s.release(), has_expire, expire_at_ms);
+  return Entry::NewObject(key, engine::ValueType::kStream, engine::Encoding::kStream, s.release(),
+                          has_expire, expire_at_ms);
 }
 
 }  // namespace
