@@ -123,6 +123,30 @@ bool ParseAddId(CommandContext& ctx, size_t i, AddTrimArgs* a) {
   return true;
 }
 
+// The checks after the options (LIMIT needs a strategy and "~", XTRIM needs a strategy) and the
+// default LIMIT of "~" trimming (100 nodes' worth); a primary's LIMIT is ignored. Replies errors.
+bool FinishTrimArgs(CommandContext& ctx, bool xadd, bool limit_given, AddTrimArgs* a) {
+  bool none = a->trim.strategy == StreamTrim::Strategy::kNone;
+  if (a->trim.limit != 0 && none) {
+    ctx.reply().Error(kErrStreamLimitNoStrategy);
+    return false;
+  }
+  if (!xadd && none) {
+    ctx.reply().Error(kErrStreamXtrimNoStrategy);
+    return false;
+  }
+  if (ctx.client().has_flag(kClientPrimary)) {
+    a->trim.limit = 0;  // the primary rewrote the threshold to what it really trimmed
+  } else if (limit_given && !a->trim.approx) {
+    ctx.reply().Error(kErrStreamLimitNoApprox);
+    return false;
+  } else if (!limit_given) {
+    a->trim.limit = a->trim.approx ? 100 * int64_t{ctx.keyspace().config().stream_node_max_entries}
+                                   : 0;
+  }
+  return true;
+}
+
 // streamParseAddOrTrimArgsOrReply: options from args[2]. For XADD returns the index of the id
 // argument; for XTRIM argc. Returns 0 after replying an error.
 size_t ParseAddTrimArgs(CommandContext& ctx, bool xadd, AddTrimArgs* a) {
@@ -167,25 +191,7 @@ size_t ParseAddTrimArgs(CommandContext& ctx, bool xadd, AddTrimArgs* a) {
       return 0;
     }
   }
-  bool none = a->trim.strategy == StreamTrim::Strategy::kNone;
-  if (a->trim.limit != 0 && none) {
-    ctx.reply().Error(kErrStreamLimitNoStrategy);
-    return 0;
-  }
-  if (!xadd && none) {
-    ctx.reply().Error(kErrStreamXtrimNoStrategy);
-    return 0;
-  }
-  if (ctx.client().has_flag(kClientPrimary)) {
-    a->trim.limit = 0;  // the primary rewrote the threshold to what it really trimmed
-  } else if (limit_given && !a->trim.approx) {
-    ctx.reply().Error(kErrStreamLimitNoApprox);
-    return 0;
-  } else if (!limit_given) {
-    a->trim.limit =
-        a->trim.approx ? 100 * int64_t{ctx.keyspace().config().stream_node_max_entries} : 0;
-  }
-  return i;
+  return FinishTrimArgs(ctx, xadd, limit_given, a) ? i : 0;
 }
 
 // The replicated form of an XADD / XTRIM: the concrete id, and for "~" trimming "=" with the

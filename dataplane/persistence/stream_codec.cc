@@ -9,6 +9,7 @@
 // entry, every entry's shape, ascending ids, counts, and PEL ownership.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -131,57 +132,74 @@ Status SaveStream(const Entry& e, RdbWriter& w) {
 
 // ---- loading
 
-// Parses a node's listpack elements into its master fields and entries, checking the shape.
-Status ParseNode(StreamId master, const std::vector<std::string>& el,
-                 std::vector<std::string>* fields, std::vector<engine::StreamLoadedEntry>* out) {
+// Reads a node's listpack elements in order.
+struct NodeCursor {
+  const std::vector<std::string>& el;
   size_t i = 0;
-  auto next_int = [&](int64_t* v) {
+
+  bool NextInt(int64_t* v) {
     if (i >= el.size()) {
       return false;
     }
     std::optional<int64_t> n = lp::StringToInt64(el[i++]);
     *v = n.value_or(0);
     return n.has_value();
-  };
+  }
+  size_t left() const { return el.size() - i; }
+};
+
+// One entry: [flags, ms delta, seq delta, (n, field, value...) | (value...), lp-count].
+Status ParseEntry(NodeCursor& c, StreamId master, const std::vector<std::string>& fields,
+                  engine::StreamLoadedEntry* e) {
+  int64_t flags, ms_delta, seq_delta, lp_count;
+  auto n = static_cast<int64_t>(fields.size());
+  if (!c.NextInt(&flags) || !c.NextInt(&ms_delta) || !c.NextInt(&seq_delta) || flags < 0 ||
+      flags > 3) {
+    return Status::InvalidArgument("bad entry header");
+  }
+  bool same = (flags & 2) != 0;
+  if (!same && (!c.NextInt(&n) || n <= 0)) {
+    return Status::InvalidArgument("bad entry field count");
+  }
+  if (static_cast<size_t>(n) * (same ? 1 : 2) > c.left()) {
+    return Status::InvalidArgument("entry past the node end");
+  }
+  e->id = {master.ms + static_cast<uint64_t>(ms_delta),
+           master.seq + static_cast<uint64_t>(seq_delta)};
+  e->deleted = (flags & 1) != 0;
+  for (int64_t f = 0; f < n; f++) {
+    e->fields_values.push_back(same ? fields[static_cast<size_t>(f)] : c.el[c.i++]);
+    e->fields_values.push_back(c.el[c.i++]);
+  }
+  if (!c.NextInt(&lp_count) || lp_count != n + 3 + (same ? 0 : n + 1)) {
+    return Status::InvalidArgument("bad entry lp-count");
+  }
+  return Status::Ok();
+}
+
+// Parses a node's listpack elements into its master fields and entries, checking the shape:
+// the master entry [count, deleted, n, fields..., 0], ascending ids from the master id, counts.
+Status ParseNode(StreamId master, const std::vector<std::string>& el,
+                 std::vector<std::string>* fields, std::vector<engine::StreamLoadedEntry>* out) {
+  NodeCursor c{el};
   int64_t live, deleted, nfields, zero;
-  if (!next_int(&live) || !next_int(&deleted) || !next_int(&nfields) || live < 0 || deleted < 0 ||
-      nfields <= 0 || static_cast<size_t>(nfields) > el.size() - i) {
+  if (!c.NextInt(&live) || !c.NextInt(&deleted) || !c.NextInt(&nfields) || live < 0 ||
+      deleted < 0 || nfields <= 0 || static_cast<size_t>(nfields) > c.left()) {
     return Status::InvalidArgument("bad master entry");
   }
   for (int64_t f = 0; f < nfields; f++) {
-    fields->push_back(el[i++]);
+    fields->push_back(el[c.i++]);
   }
-  if (!next_int(&zero) || zero != 0) {
+  if (!c.NextInt(&zero) || zero != 0) {
     return Status::InvalidArgument("bad master entry terminator");
   }
   int64_t seen_live = 0, seen_deleted = 0;
-  StreamId prev;
-  while (i < el.size()) {
-    int64_t flags, ms_delta, seq_delta, n = nfields, lp_count;
-    if (!next_int(&flags) || !next_int(&ms_delta) || !next_int(&seq_delta) || flags < 0 ||
-        flags > 3) {
-      return Status::InvalidArgument("bad entry header");
-    }
-    bool same = (flags & 2) != 0;
-    if (!same && (!next_int(&n) || n <= 0)) {
-      return Status::InvalidArgument("bad entry field count");
-    }
-    if (static_cast<size_t>(n) * (same ? 1 : 2) > el.size() - i) {
-      return Status::InvalidArgument("entry past the node end");
-    }
+  while (c.left() > 0) {
     engine::StreamLoadedEntry e;
-    e.id = {master.ms + static_cast<uint64_t>(ms_delta),
-            master.seq + static_cast<uint64_t>(seq_delta)};
-    e.deleted = (flags & 1) != 0;
-    for (int64_t f = 0; f < n; f++) {
-      e.fields_values.push_back(same ? (*fields)[static_cast<size_t>(f)] : el[i++]);
-      e.fields_values.push_back(el[i++]);
+    CAIRN_RETURN_IF_ERROR(ParseEntry(c, master, *fields, &e));
+    if (out->empty() ? e.id != master : e.id <= out->back().id) {
+      return Status::InvalidArgument("entry ids out of order");
     }
-    if (!next_int(&lp_count) || lp_count != n + 3 + (same ? 0 : n + 1) ||
-        (out->empty() ? e.id != master : e.id <= prev)) {
-      return Status::InvalidArgument("bad entry id or lp-count");
-    }
-    prev = e.id;
     (e.deleted ? seen_deleted : seen_live)++;
     out->push_back(std::move(e));
   }
@@ -257,7 +275,7 @@ Status Take(Result<T> r, T* out) {
 Status LoadConsumers(RdbReader& r, engine::StreamGroup* g, int64_t now) {
   (void)now;
   size_t at = r.offset();
-  uint64_t consumers;
+  uint64_t consumers = 0;
   CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream consumer count"), &consumers));
   if (consumers > r.remaining()) {
     return RdbReader::Corrupt(at, "stream consumer count exceeds the data");
@@ -265,14 +283,14 @@ Status LoadConsumers(RdbReader& r, engine::StreamGroup* g, int64_t now) {
   for (uint64_t c = 0; c < consumers; c++) {
     std::string name;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream consumer name"), &name));
-    int64_t seen;
+    int64_t seen = 0;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &seen));
     bool created;
     engine::StreamConsumer* consumer = g->LookupOrCreateConsumer(name, seen, &created);
     if (!created) {
       return RdbReader::Corrupt(at, "duplicate stream consumer");
     }
-    uint64_t pending;
+    uint64_t pending = 0;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream consumer PEL size"), &pending));
     if (pending > r.remaining() / 16) {
       return RdbReader::Corrupt(at, "stream consumer PEL exceeds the data");
@@ -298,7 +316,7 @@ Status LoadConsumers(RdbReader& r, engine::StreamGroup* g, int64_t now) {
 
 Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
   size_t at = r.offset();
-  uint64_t groups;
+  uint64_t groups = 0;
   CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group count"), &groups));
   if (groups > r.remaining()) {
     return RdbReader::Corrupt(at, "stream group count exceeds the data");
@@ -307,11 +325,11 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
     size_t g_at = r.offset();
     std::string name;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadString("stream group name"), &name));
-    StreamId last;
+    StreamId last{};
     CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream group last id"), &last));
     int64_t entries_read = engine::kInvalidEntriesRead;
     if (v2) {
-      uint64_t er;
+      uint64_t er = 0;
       CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group entries read"), &er));
       entries_read = static_cast<int64_t>(er);
     } else {
@@ -321,7 +339,7 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
     if (g == nullptr) {
       return RdbReader::Corrupt(g_at, "duplicate stream group");
     }
-    uint64_t pel;
+    uint64_t pel = 0;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream group PEL size"), &pel));
     if (pel > r.remaining() / 17) {
       return RdbReader::Corrupt(g_at, "stream group PEL exceeds the data");
@@ -329,9 +347,9 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
     for (uint64_t p = 0; p < pel; p++) {
       std::string_view raw;
       CAIRN_RETURN_IF_ERROR(Take(r.ReadBytes(16, "stream PEL id"), &raw));
-      int64_t when;
+      int64_t when = 0;
       CAIRN_RETURN_IF_ERROR(Take(r.ReadMillis(), &when));
-      uint64_t count;
+      uint64_t count = 0;
       CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream PEL delivery count"), &count));
       StreamId id = DecodeId(raw);
       if (!g->pel.empty() && id <= g->pel.rbegin()->first) {
@@ -346,20 +364,20 @@ Status LoadGroups(RdbReader& r, StreamValue* s, bool v2) {
 
 Status LoadMeta(RdbReader& r, StreamValue* s, bool v2) {
   size_t at = r.offset();
-  uint64_t length;
+  uint64_t length = 0;
   CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream length"), &length));
-  StreamId last;
+  StreamId last{};
   CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream last id"), &last));
   if (length != s->length() || (s->length() > 0 && last < s->LastEntryId())) {
     return RdbReader::Corrupt(at, "stream length or last id does not match its entries");
   }
   s->last_id = last;
   if (v2) {
-    StreamId first;
+    StreamId first{};
     CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream first id"), &first));
-    StreamId max_deleted;
+    StreamId max_deleted{};
     CAIRN_RETURN_IF_ERROR(Take(ReadId(r, "stream max deleted id"), &max_deleted));
-    uint64_t added;
+    uint64_t added = 0;
     CAIRN_RETURN_IF_ERROR(Take(r.ReadLength("stream entries added"), &added));
     s->first_id = first;
     s->max_deleted_id = max_deleted;

@@ -182,14 +182,10 @@ class StreamNode {
   }
 
   // Appends a record; returns its position.
-  size_t Append(StreamId id, const std::vector<std::string_view>& fv,
-                const std::vector<std::string_view>& master_fields) {
+  size_t Append(StreamId id, const std::vector<std::string_view>& fv) {
     size_t start = buf_.size();
     size_t n = fv.size() / 2;
-    bool same = n == master_fields.size();
-    for (size_t i = 0; same && i < n; i++) {
-      same = fv[2 * i] == master_fields[i];
-    }
+    bool same = SameFields(fv);
     buf_.push_back(static_cast<char>(same ? kSameFields : 0));
     uint64_t ms_delta = id.ms - master_.ms;
     lp_fixed_ += RedisEntryBytes(id, fv, same);
@@ -206,6 +202,22 @@ class StreamNode {
     AppendBackLen(buf_, buf_.size() - start);
     live++;
     return start;
+  }
+
+  // Whether `fv`'s fields are the master fields, in order (walks the bytes: no allocation).
+  bool SameFields(const std::vector<std::string_view>& fv) const {
+    if (fv.size() / 2 != nmaster_) {
+      return false;
+    }
+    const char* p = buf_.data();
+    uint64_t n;
+    p = GetVarint(p, &n);
+    for (size_t i = 0; i < nmaster_; i++) {
+      if (ReadString(&p) != fv[2 * i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // Bytes of an entry in a Redis stream listpack: flags, ms and seq deltas, [count, fields],
@@ -319,7 +331,7 @@ void StreamValue::Append(StreamId id, const std::vector<std::string_view>& field
     node = fresh.get();
     nodes_.emplace(id, std::move(fresh));
   }
-  node->Append(id, fields_values, node->MasterFields());
+  node->Append(id, fields_values);
   if (length_ == 0) {
     first_id = id;
   }
@@ -333,28 +345,36 @@ void StreamValue::Range(StreamId start, StreamId end, bool reverse,
   if (nodes_.empty() || start > end) {
     return;
   }
+  reverse ? RangeReverse(start, end, visit) : RangeForward(start, end, visit);
+}
+
+void StreamValue::RangeForward(StreamId start, StreamId end,
+                               const std::function<bool(const StreamEntry&)>& visit) const {
   StreamEntry entry;
   uint8_t flags;
-  if (!reverse) {
-    auto it = nodes_.upper_bound(start);
-    if (it != nodes_.begin()) {
-      --it;
-    }
-    for (; it != nodes_.end() && it->first <= end; ++it) {
-      const StreamNode& node = *it->second;
-      std::vector<std::string_view> master = node.MasterFields();
-      for (size_t pos = node.Begin(); pos < node.End();) {
-        pos = node.Read(pos, &master, &entry.id, &flags, &entry.fields_values);
-        if (entry.id > end) {
-          return;
-        }
-        if ((flags & kDeleted) == 0 && entry.id >= start && !visit(entry)) {
-          return;
-        }
+  auto it = nodes_.upper_bound(start);
+  if (it != nodes_.begin()) {
+    --it;
+  }
+  for (; it != nodes_.end() && it->first <= end; ++it) {
+    const StreamNode& node = *it->second;
+    std::vector<std::string_view> master = node.MasterFields();
+    for (size_t pos = node.Begin(); pos < node.End();) {
+      pos = node.Read(pos, &master, &entry.id, &flags, &entry.fields_values);
+      if (entry.id > end) {
+        return;
+      }
+      if ((flags & kDeleted) == 0 && entry.id >= start && !visit(entry)) {
+        return;
       }
     }
-    return;
   }
+}
+
+void StreamValue::RangeReverse(StreamId start, StreamId end,
+                               const std::function<bool(const StreamEntry&)>& visit) const {
+  StreamEntry entry;
+  uint8_t flags;
   auto it = nodes_.upper_bound(end);
   while (it != nodes_.begin()) {
     --it;
@@ -565,7 +585,7 @@ void StreamValue::LoadNode(StreamId master, const std::vector<std::string>& mast
   auto node = std::make_unique<StreamNode>(master, fields, 1);
   for (const StreamLoadedEntry& e : entries) {
     std::vector<std::string_view> fv(e.fields_values.begin(), e.fields_values.end());
-    size_t pos = node->Append(e.id, fv, fields);
+    size_t pos = node->Append(e.id, fv);
     if (e.deleted) {
       node->MarkDeleted(pos);
     }

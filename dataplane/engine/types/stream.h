@@ -207,6 +207,10 @@ class StreamValue final : public Value {
   std::unique_ptr<Value> Clone() const override;
 
  private:
+  void RangeForward(StreamId start, StreamId end,
+                    const std::function<bool(const StreamEntry&)>& visit) const;
+  void RangeReverse(StreamId start, StreamId end,
+                    const std::function<bool(const StreamEntry&)>& visit) const;
   // Drops the first node (trimming); returns its live entries.
   int64_t DropFirstNode();
   void UpdateFirstId();
