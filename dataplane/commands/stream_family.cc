@@ -141,8 +141,8 @@ bool FinishTrimArgs(CommandContext& ctx, bool xadd, bool limit_given, AddTrimArg
     ctx.reply().Error(kErrStreamLimitNoApprox);
     return false;
   } else if (!limit_given) {
-    a->trim.limit = a->trim.approx ? 100 * int64_t{ctx.keyspace().config().stream_node_max_entries}
-                                   : 0;
+    a->trim.limit =
+        a->trim.approx ? 100 * int64_t{ctx.keyspace().config().stream_node_max_entries} : 0;
   }
   return true;
 }

@@ -264,8 +264,8 @@ void Server::RegisterParameters() {
                      INT32_MAX));
   t.Add(keyspace_int("stream-node-max-bytes", &engine::KeyspaceConfig::stream_node_max_bytes, 0,
                      INT32_MAX));
-  t.Add(keyspace_int("stream-node-max-entries", &engine::KeyspaceConfig::stream_node_max_entries,
-                     0, INT32_MAX));
+  t.Add(keyspace_int("stream-node-max-entries", &engine::KeyspaceConfig::stream_node_max_entries, 0,
+                     INT32_MAX));
   // Redis accepts any non-negative hz and keeps it within 1..500.
   t.Add({.name = "hz",
          .get = [this] { return std::to_string(keyspace_->config().hz); },
