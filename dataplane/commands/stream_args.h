@@ -98,6 +98,12 @@ void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view 
                     const engine::StreamGroup& g, engine::StreamId id,
                     const engine::StreamNack& nack);
 
+// "NOGROUP No such key '<key>' or consumer group '<group>'" (XPENDING, XCLAIM, XAUTOCLAIM).
+inline std::string NoKeyOrGroupError(std::string_view key, std::string_view group) {
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "'";
+}
+
 // Wakes clients blocked in XREAD / XREADGROUP on `key` (signalKeyAsReady).
 void SignalStreamReady(CommandContext& ctx, std::string_view key);
 

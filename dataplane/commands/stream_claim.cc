@@ -21,11 +21,6 @@ using engine::StreamId;
 using engine::StreamNack;
 using engine::StreamValue;
 
-std::string NoKeyOrGroup(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
-         "'";
-}
-
 // The stream and group of XCLAIM / XAUTOCLAIM (key at 1, group at 2), replying errors.
 bool ClaimTarget(CommandContext& ctx, StreamValue** s, StreamGroup** g) {
   if (!LookupStream(ctx, ctx.arg(1), false, s)) {
@@ -33,7 +28,7 @@ bool ClaimTarget(CommandContext& ctx, StreamValue** s, StreamGroup** g) {
   }
   *g = *s == nullptr ? nullptr : (*s)->FindGroup(ctx.arg(2));
   if (*g == nullptr) {
-    ctx.reply().Error(NoKeyOrGroup(ctx.arg(1), ctx.arg(2)));
+    ctx.reply().Error(NoKeyOrGroupError(ctx.arg(1), ctx.arg(2)));
     return false;
   }
   return true;

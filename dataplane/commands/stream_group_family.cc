@@ -23,11 +23,6 @@ using engine::StreamNack;
 using engine::StreamValue;
 
 // "NOGROUP No such key '<key>' or consumer group '<group>'" (XPENDING, XCLAIM, XAUTOCLAIM).
-std::string NoKeyOrGroupError(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
-         "'";
-}
-
 // ENTRIESREAD n: a non-negative count or -1.
 std::optional<int64_t> ParseEntriesRead(CommandContext& ctx, std::string_view text) {
   std::optional<int64_t> n = ParseInt64(text);
