@@ -175,4 +175,62 @@ inline constexpr char kErrZWithscoresLex[] =
 inline constexpr char kErrZWeightNotFloat[] = "ERR weight value is not a float";
 inline constexpr char kErrZNoInputKeyPrefix[] = "ERR at least 1 input key is needed for '";
 
+// Streams (Redis 7.0 t_stream.c).
+inline constexpr char kErrStreamInvalidId[] =
+    "ERR Invalid stream ID specified as stream command argument";
+inline constexpr char kErrStreamIdTooSmall[] =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+inline constexpr char kErrStreamIdZero[] = "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr char kErrStreamExhausted[] =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+inline constexpr char kErrStreamMaxlenNegative[] = "ERR The MAXLEN argument must be >= 0.";
+inline constexpr char kErrStreamLimitNegative[] = "ERR The LIMIT argument must be >= 0.";
+inline constexpr char kErrStreamLimitNoApprox[] =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+inline constexpr char kErrStreamSetIdSmaller[] =
+    "ERR The ID specified in XSETID is smaller than the target stream top item";
+inline constexpr char kErrStreamSetIdEntriesAdded[] =
+    "ERR The entries_added specified in XSETID is smaller than the target stream length";
+inline constexpr char kErrStreamSetIdMaxDeleted[] =
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+inline constexpr char kErrStreamElementsTooLarge[] = "ERR Elements are too large to be stored";
+inline constexpr char kErrStreamMaxlenMinidTogether[] =
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+inline constexpr char kErrStreamLimitNoStrategy[] =
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+inline constexpr char kErrStreamXtrimNoStrategy[] =
+    "ERR syntax error, XTRIM must be called with a trimming strategy";
+inline constexpr char kErrStreamEntriesAddedPositive[] = "ERR entries_added must be positive";
+inline constexpr char kErrStreamInvalidStart[] = "ERR invalid start ID for the interval";
+inline constexpr char kErrStreamInvalidEnd[] = "ERR invalid end ID for the interval";
+inline constexpr char kErrStreamUnbalancedPrefix[] = "ERR Unbalanced ";
+inline constexpr char kErrStreamUnbalancedSuffix[] =
+    " list of streams: for each stream key an ID or '";
+inline constexpr char kErrStreamGroupOnlyXReadGroup[] =
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr char kErrStreamNoackOnlyXReadGroup[] =
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr char kErrStreamMissingGroup[] = "ERR Missing GROUP option for XREADGROUP";
+inline constexpr char kErrStreamKeyGone[] = "UNBLOCKED the stream key no longer exists";
+inline constexpr char kErrStreamGroupGone[] =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+inline constexpr char kErrStreamGtOnlyGroup[] =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+    "<consumer> option.";
+inline constexpr char kErrStreamDollarInGroup[] =
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
+    "just return an empty result set.";
+inline constexpr char kErrBusyGroup[] = "BUSYGROUP Consumer Group name already exists";
+inline constexpr char kErrXGroupKeyMissing[] =
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
+    "use the MKSTREAM option to create an empty stream automatically.";
+inline constexpr char kErrXClaimMinIdle[] = "ERR Invalid min-idle-time argument for XCLAIM";
+inline constexpr char kErrXClaimIdle[] = "ERR Invalid IDLE option argument for XCLAIM";
+inline constexpr char kErrXClaimTime[] = "ERR Invalid TIME option argument for XCLAIM";
+inline constexpr char kErrXClaimRetryCount[] = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+inline constexpr char kErrXAutoClaimMinIdle[] = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+inline constexpr char kErrXAutoClaimCount[] = "ERR COUNT must be > 0";
+inline constexpr char kErrEntriesReadRange[] = "ERR value for ENTRIESREAD must be positive or -1";
+
 }  // namespace cairn

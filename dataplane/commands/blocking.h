@@ -33,11 +33,14 @@ class BlockedClients {
  public:
   // Blocks `client` on `keys` of database `db` until `deadline_ms` (0 = forever), keeping
   // `spec` and `args` to re-run. A client re-run by ServeReady that blocks again keeps its place.
-  // `type` is the value type that serves it (lists for BLPOP..., sorted sets for BZPOPMIN...):
-  // a key of another type leaves the client waiting, as Redis 7.0.
+  // `type` is the value type that serves it (lists for BLPOP..., sorted sets for BZPOPMIN...,
+  // streams for XREAD / XREADGROUP): a key of another type leaves the client waiting, as
+  // Redis 7.0.
   void Block(Client& client, const CommandSpec& spec, const std::vector<std::string_view>& args,
              int db, const std::vector<std::string_view>& keys, int64_t deadline_ms,
              TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList);
+  // Whether `client`'s command is being re-run by ServeReady (it was blocked until now).
+  bool rerunning(const Client& client) const { return rerunning_ == client.id(); }
   // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
   bool has_ready() const { return !ready_.empty(); }
@@ -66,6 +69,7 @@ class BlockedClients {
     TimeoutReply timeout_reply = TimeoutReply::kNullArray;
     engine::ValueType type = engine::ValueType::kList;
     uint64_t serial = 0;  // block order
+    engine::ValueType type = engine::ValueType::kList;
   };
   using DbKey = std::pair<int, std::string>;
   // Ends `id`'s block: drops it from every key queue, clears the flag, queues it to resume.

@@ -16,6 +16,7 @@
 #include "dataplane/engine/types/hash.h"
 #include "dataplane/engine/types/list.h"
 #include "dataplane/engine/types/set.h"
+#include "dataplane/engine/types/stream.h"
 #include "dataplane/engine/types/zset.h"
 
 namespace cairn::commands {
@@ -46,7 +47,7 @@ std::string_view AsBytes(const Digest& d) {
 
 // Collections as Redis's xorObjectDigest: list elements mixed in order, set members xored,
 // each hash field+value pair (sorted sets: member and %.17g score) mixed into its own digest
-// and xored in.
+// and xored in, stream entries mixed in order.
 void MixCollection(Digest& digest, const engine::Entry& entry) {
   if (entry.type() == engine::ValueType::kList) {
     const auto* list = static_cast<const engine::ListValue*>(entry.object());
@@ -75,6 +76,16 @@ void MixCollection(Digest& digest, const engine::Entry& entry) {
           MixDigest(pair, m);
           MixDigest(pair, FormatDouble(score));
           XorDigest(digest, AsBytes(pair));
+          return true;
+        });
+  } else if (entry.type() == engine::ValueType::kStream) {
+    // Each live entry: "<ms>.<seq>", then its fields and values, mixed in order (not groups).
+    static_cast<const engine::StreamValue*>(entry.object())
+        ->Range({}, engine::StreamId::Max(), false, [&digest](const engine::StreamEntry& e) {
+          MixDigest(digest, std::to_string(e.id.ms) + "." + std::to_string(e.id.seq));
+          for (std::string_view s : e.fields_values) {
+            MixDigest(digest, s);
+          }
           return true;
         });
   }

@@ -19,5 +19,6 @@ void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
 void RegisterSetFamily(CommandTable& table);
 void RegisterZSetFamily(CommandTable& table);
+void RegisterStreamFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -19,6 +19,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterSetFamily(table);
   RegisterZSetFamily(table);
+  RegisterStreamFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -81,6 +81,9 @@ struct KeyspaceConfig {
   int set_max_intset_entries = 512;
   int zset_max_listpack_entries = 128;
   int zset_max_listpack_value = 64;
+  // Stream nodes: stream-node-max-bytes, stream-node-max-entries (0 = unlimited).
+  int stream_node_max_bytes = 4096;
+  int stream_node_max_entries = 100;
 };
 
 class Keyspace {

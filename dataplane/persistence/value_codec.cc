@@ -13,7 +13,7 @@ namespace {
 
 // Add a type's codec here when its engine type lands (list, set, zset, hash, stream).
 const ValueCodec* const kCodecs[] = {&StringCodec(), &ListCodec(), &SetCodec(), &HashCodec(),
-                                     &ZSetCodec()};
+                                     &ZSetCodec(), &StreamCodec()};
 
 }  // namespace
 

@@ -48,5 +48,7 @@ const ValueCodec& SetCodec();
 const ValueCodec& HashCodec();
 // The sorted-set codec (zset_codec.cc); load returns nullptr for an empty set.
 const ValueCodec& ZSetCodec();
+// The stream codec (stream_codec.cc): writes RDB_TYPE_STREAM_LISTPACKS_2, reads it and type 15.
+const ValueCodec& StreamCodec();
 
 }  // namespace cairn::persistence
