@@ -18,5 +18,6 @@ void RegisterDumpFamily(CommandTable& table);
 void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
 void RegisterSetFamily(CommandTable& table);
+void RegisterScriptingFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -18,6 +18,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterListFamily(table);
   RegisterHashFamily(table);
   RegisterSetFamily(table);
+  RegisterScriptingFamily(table);
 }
 
 }  // namespace cairn::commands

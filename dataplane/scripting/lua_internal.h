@@ -1,0 +1,38 @@
+// Pieces of the Lua engine shared between its files (not for use outside dataplane/scripting).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+}
+
+#include "dataplane/protocol/reply_writer.h"
+
+namespace cairn::scripting {
+
+// Registers the `redis` table (call, pcall, error_reply, ...) as a global.
+void OpenRedisApi(lua_State* lua);
+// Makes the library tables and the globals read-only and closes the escapes (sandbox.cc).
+void InstallSandbox(lua_State* lua);
+// Our struct and cmsgpack libraries (Redis bundles them; Debian has no package).
+int OpenStruct(lua_State* lua);
+int OpenCmsgpack(lua_State* lua);
+
+// Pushes the Lua value of one RESP reply (redisProtocolToLuaType). Returns false, pushing
+// nothing, when `resp` is not one complete reply.
+bool PushReply(lua_State* lua, std::string_view resp);
+// Writes the value at the top of the stack as a reply (luaReplyToRedisReply); `script_resp` is
+// the protocol the script chose with redis.setresp (booleans differ). Pops nothing.
+void WriteReply(lua_State* lua, protocol::ReplyWriter& reply, int script_resp);
+// Pushes {err="CODE msg"} from "-CODE msg" or "msg" (code ERR), as Redis's luaPushErrorBuff.
+void PushErrorTable(lua_State* lua, std::string_view error);
+// Raises the error table on the top of the stack.
+int RaiseError(lua_State* lua);
+// The message handler of every run: turns the error into {err=..., source=..., line=...}.
+int ErrorHandler(lua_State* lua);
+
+}  // namespace cairn::scripting
