@@ -226,11 +226,11 @@ std::string Scripting::CheckCommand(const CommandSpec& spec,
 std::string Scripting::Call(const std::vector<std::string>& args, int resp) {
   std::vector<std::string_view> argv(args.begin(), args.end());
   const CommandSpec* spec = LookupCommand(server_.table(), argv);
-  if (spec == nullptr || spec->is_container()) {
+  if (spec == nullptr) {
     return "-ERR Unknown Redis command called from script\r\n";
   }
   std::string error = CheckCommand(*spec, argv);
-  if (!error.empty()) {
+  if (!error.empty() || spec->is_container()) {  // a container alone fails its arity
     return error;
   }
   if ((spec->flags & kWrite) != 0) {

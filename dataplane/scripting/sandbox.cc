@@ -137,9 +137,16 @@ int SafeSetmetatable(lua_State* lua) {
   return CallOriginal(lua);
 }
 
+// getmetatable(_G) is an empty read-only table (Redis's _G has a metatable it does not show);
+// library tables have none.
 int SafeGetmetatable(lua_State* lua) {
   if (IsProxy(lua, 1)) {
-    lua_pushnil(lua);
+    if (lua_rawequal(lua, 1, LUA_GLOBALSINDEX)) {
+      lua_newtable(lua);
+      MakeProxy(lua, false);
+    } else {
+      lua_pushnil(lua);
+    }
     return 1;
   }
   return CallOriginal(lua);
