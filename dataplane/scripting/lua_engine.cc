@@ -172,6 +172,8 @@ void LuaEngine::OpenLibraries() {
   OpenLibrary(lua_, luaopen_math, LUA_MATHLIBNAME);
   OpenLibrary(lua_, luaopen_cjson, "cjson");
   OpenLibrary(lua_, luaopen_bit, "bit");
+  OpenLibrary(lua_, OpenStruct, "struct");
+  OpenLibrary(lua_, OpenCmsgpack, "cmsgpack");
   // Not offered to scripts (Redis 7.0's list): files, environments, printing to stdout.
   for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(lua_);

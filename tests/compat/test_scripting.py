@@ -100,6 +100,35 @@ def test_libraries(pair):
          ev("return bit.lshift(1, 40)"))
 
 
+STRUCT_AND_MSGPACK = [
+    "return cmsgpack.pack({1,2,3}, 'abc', {a=1}, 3.5, 0.1, -1, -200, 70000, 2^40, -2^40, true, "
+    "false, nil)",
+    "return {cmsgpack.unpack(cmsgpack.pack({1,{2,{3}}, 'x', -5, 1.5, {k='v'}}))}",
+    "return cmsgpack.unpack(cmsgpack.pack({a=1, b={c=2}})).b.c",
+    "return cmsgpack.pack()", "return cmsgpack.unpack(string.char(0x91))",
+    "return cmsgpack.unpack(string.char(0xc1))",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1,2,3))}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1,2,3), 2)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1,2,3), 2)}",
+    "return cmsgpack.pack(string.rep('x', 40), string.rep('y', 300), string.rep('z', 70000))",
+    "local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)",
+    "local t = {} for i = 1, 20 do t['k' .. i] = i end "
+    "return #cmsgpack.pack(t) .. ':' .. cmsgpack.unpack(cmsgpack.pack(t)).k7",
+    "local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+    "return struct.pack('>I2', 258)", "return {struct.unpack('<i4h', struct.pack('<i4h', -5, 300))}",
+    "return struct.size('!4bi')", "return struct.pack('s', 'ab')",
+    "return {struct.unpack('b c0', struct.pack('b c0', 3, 'xyz'))}", "return struct.pack('q', 1)",
+    "return {struct.unpack('>I8', 'short')}", "return struct.pack('i40', 1)",
+    "return struct.pack('d', 1.5)", "return {struct.unpack('d', struct.pack('d', 1.5))}",
+    "return {struct.unpack('>hBxl', struct.pack('>hBxl', -2, 255, 123456789))}",
+    "return struct.pack('!8bd', 1, 2.5)", "return {struct.unpack('s', 'abc')}",
+]
+
+
+def test_struct_and_cmsgpack(pair):
+    same(pair, *[ev(s) for s in STRUCT_AND_MSGPACK])
+
+
 def test_script_management(pair):
     sha = "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"  # sha1("return 1")
     same(pair, ["SCRIPT", "LOAD", "return 1"], ["SCRIPT", "EXISTS", sha, "abc", sha.upper()],
