@@ -19,5 +19,6 @@ void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
 void RegisterSetFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+void RegisterFunctionFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -19,6 +19,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterHashFamily(table);
   RegisterSetFamily(table);
   RegisterScriptingFamily(table);
+  RegisterFunctionFamily(table);
 }
 
 }  // namespace cairn::commands

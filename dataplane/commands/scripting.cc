@@ -113,8 +113,10 @@ std::string Scripting::CheckBeforeRun(const Client& caller, uint32_t flags, bool
   return "";
 }
 
-void Scripting::BeginRun(Client& caller, bool is_eval, bool read_only, uint32_t flags) {
+void Scripting::BeginRun(CommandContext& ctx, bool is_eval, bool read_only, uint32_t flags) {
+  Client& caller = ctx.client();
   run_ = std::make_unique<ScriptRun>();
+  run_->command.assign(ctx.args().begin(), ctx.args().end());
   run_->caller = &caller;
   run_->is_eval = is_eval;
   run_->flags = flags;
@@ -147,8 +149,31 @@ void Scripting::RunEval(CommandContext& ctx, const std::string& sha, bool read_o
     ctx.reply().Error(error);
     return;
   }
-  BeginRun(ctx.client(), true, read_only, script->flags);
+  BeginRun(ctx, true, read_only, script->flags);
+  run_->name = sha;
   engine_->Run("f_" + sha, sha, keys, argv, *this, ctx.reply());
+  EndRun();
+}
+
+FunctionStore& Scripting::functions() {
+  if (functions_ == nullptr) {
+    functions_ = std::make_unique<FunctionStore>();
+  }
+  return *functions_;
+}
+
+void Scripting::RunFunction(CommandContext& ctx, const FunctionInfo& function, bool read_only,
+                            const std::vector<std::string_view>& keys,
+                            const std::vector<std::string_view>& args) {
+  std::string error = CheckBeforeRun(ctx.client(), function.flags, read_only);
+  if (!error.empty()) {
+    ctx.reply().Error(error);
+    return;
+  }
+  BeginRun(ctx, false, read_only, function.flags);
+  run_->name = function.name;
+  functions().engine().CallFunction(function.library, function.name, keys, args, *this,
+                                    ctx.reply());
   EndRun();
 }
 
@@ -289,17 +314,24 @@ std::string Scripting::OnHook() {
   }
   if (run_->kill) {
     spdlog::warn("Lua script killed by user with SCRIPT KILL.");
-    return run_->is_eval ? kErrScriptKilled : kErrFunctionKilled;
+    return kErrScriptKilled;  // Redis 7.0 says SCRIPT KILL for functions too
   }
   return "";
 }
 
 std::string Scripting::Kill(bool is_eval) {
-  if (run_ == nullptr || run_->is_eval != is_eval) {
+  if (run_ == nullptr) {
     return kErrNotBusy;
+  }
+  if (run_->caller->has_flag(kClientPrimary)) {
+    return "UNKILLABLE The busy script was sent by a master instance in the context of "
+           "replication and cannot be killed.";
   }
   if (run_->wrote) {
     return kErrUnkillable;
+  }
+  if (is_eval != run_->is_eval) {  // SCRIPT KILL for a function, FUNCTION KILL for a script
+    return is_eval ? kErrBusyFunction : kErrBusyEval;
   }
   run_->kill = true;
   return "";

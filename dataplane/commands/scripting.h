@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dataplane/commands/client.h"
+#include "dataplane/commands/functions.h"
 #include "dataplane/commands/server_state.h"
 #include "dataplane/scripting/lua_engine.h"
 
@@ -32,7 +33,6 @@ inline constexpr char kErrUnkillable[] =
     "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
     "NOSAVE command.";
 inline constexpr char kErrScriptKilled[] = "Script killed by user with SCRIPT KILL...";
-inline constexpr char kErrFunctionKilled[] = "Script killed by user with FUNCTION KILL...";
 
 // A cached EVAL script.
 struct CachedScript {
@@ -52,6 +52,8 @@ struct ScriptRun {
   int64_t start_us = 0;
   bool busy = false;  // past busy-reply-threshold: other clients get -BUSY
   bool kill = false;  // SCRIPT KILL / FUNCTION KILL asked to stop it
+  std::string name;   // the function's name (FUNCTION STATS); the SHA1 for EVAL
+  std::vector<std::string> command;  // the caller's command (FUNCTION STATS)
   // Writes to propagate when the script ends: (db, argv).
   std::vector<std::pair<int, std::vector<std::string>>> effects;
 };
@@ -76,6 +78,14 @@ class Scripting final : public scripting::ScriptHost {
                const std::vector<std::string_view>& keys,
                const std::vector<std::string_view>& argv);
 
+  // FCALL / FCALL_RO of `function` for ctx's client.
+  void RunFunction(CommandContext& ctx, const FunctionInfo& function, bool read_only,
+                   const std::vector<std::string_view>& keys,
+                   const std::vector<std::string_view>& args);
+  // The function libraries (created on first use).
+  FunctionStore& functions();
+  bool has_functions() const { return functions_ != nullptr; }
+
   // The run in progress, or null.
   ScriptRun* running() { return run_.get(); }
   // SCRIPT KILL / FUNCTION KILL: the reply text ("" = OK).
@@ -85,7 +95,7 @@ class Scripting final : public scripting::ScriptHost {
   // (scriptPrepareForRun); returns the error reply text or "".
   std::string CheckBeforeRun(const Client& caller, uint32_t flags, bool read_only);
   // Starts and ends a run for `caller` (used by EVAL and FCALL).
-  void BeginRun(Client& caller, bool is_eval, bool read_only, uint32_t flags);
+  void BeginRun(CommandContext& ctx, bool is_eval, bool read_only, uint32_t flags);
   void EndRun();
   scripting::LuaEngine& engine() { return *engine_; }
 
@@ -105,9 +115,18 @@ class Scripting final : public scripting::ScriptHost {
   std::unique_ptr<scripting::LuaEngine> engine_;
   std::map<std::string, CachedScript, std::less<>> scripts_;
   std::unique_ptr<ScriptRun> run_;
+  std::unique_ptr<FunctionStore> functions_;
   // The client redis.call runs commands as (Redis's script client): never in the registry.
   std::unique_ptr<Client> script_client_;
 };
+
+// EVAL / FCALL arguments: numkeys at args[2], then the keys, then the arguments. Replies with
+// Redis's error and returns false when numkeys is bad.
+// `not_integer` is the error for a numkeys that is no integer (EVAL and FCALL differ).
+bool SplitKeysAndArgs(CommandContext& ctx, std::vector<std::string_view>* keys,
+                      std::vector<std::string_view>* argv, std::string_view not_integer);
+// Key positions of EVAL-like commands (COMMAND GETKEYS).
+std::vector<int> EvalKeys(const std::vector<std::string_view>& args);
 
 // The server's Scripting, created on first use.
 Scripting& GetScripting(ServerState& server);

@@ -15,33 +15,10 @@
 namespace cairn::commands {
 namespace {
 
-// Splits `args[2]` numkeys and the keys / arguments after it. Replies with the error (Redis's
-// texts) and returns false when numkeys is bad.
-bool SplitKeysAndArgs(CommandContext& ctx, std::vector<std::string_view>* keys,
-                      std::vector<std::string_view>* argv) {
-  std::optional<int64_t> numkeys = ParseInt64(ctx.arg(2));
-  if (!numkeys) {
-    ctx.reply().Error(kErrNotInteger);
-    return false;
-  }
-  if (*numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
-    ctx.reply().Error("ERR Number of keys can't be greater than number of args");
-    return false;
-  }
-  if (*numkeys < 0) {
-    ctx.reply().Error("ERR Number of keys can't be negative");
-    return false;
-  }
-  size_t first_arg = 3 + static_cast<size_t>(*numkeys);
-  keys->assign(ctx.args().begin() + 3, ctx.args().begin() + static_cast<ptrdiff_t>(first_arg));
-  argv->assign(ctx.args().begin() + static_cast<ptrdiff_t>(first_arg), ctx.args().end());
-  return true;
-}
-
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   std::vector<std::string_view> keys;
   std::vector<std::string_view> argv;
-  if (!SplitKeysAndArgs(ctx, &keys, &argv)) {
+  if (!SplitKeysAndArgs(ctx, &keys, &argv, kErrNotInteger)) {
     return;
   }
   Scripting& scripting = GetScripting(ctx.server());
@@ -135,6 +112,31 @@ void CmdScriptHelp(CommandContext& ctx) {
   }
 }
 
+}  // namespace
+
+// Splits `args[2]` numkeys and the keys / arguments after it. Replies with the error (Redis's
+// texts) and returns false when numkeys is bad.
+bool SplitKeysAndArgs(CommandContext& ctx, std::vector<std::string_view>* keys,
+                      std::vector<std::string_view>* argv, std::string_view not_integer) {
+  std::optional<int64_t> numkeys = ParseInt64(ctx.arg(2));
+  if (!numkeys) {
+    ctx.reply().Error(not_integer);
+    return false;
+  }
+  if (*numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    ctx.reply().Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  if (*numkeys < 0) {
+    ctx.reply().Error("ERR Number of keys can't be negative");
+    return false;
+  }
+  size_t first_arg = 3 + static_cast<size_t>(*numkeys);
+  keys->assign(ctx.args().begin() + 3, ctx.args().begin() + static_cast<ptrdiff_t>(first_arg));
+  argv->assign(ctx.args().begin() + static_cast<ptrdiff_t>(first_arg), ctx.args().end());
+  return true;
+}
+
 // Keys of EVAL-like commands: the numkeys arguments after argv[2].
 std::vector<int> EvalKeys(const std::vector<std::string_view>& args) {
   std::vector<int> out;
@@ -147,8 +149,6 @@ std::vector<int> EvalKeys(const std::vector<std::string_view>& args) {
   }
   return out;
 }
-
-}  // namespace
 
 void RegisterScriptingFamily(CommandTable& table) {
   const uint64_t cat = kAclScripting;

@@ -2,6 +2,7 @@
 // Redis 7.0's error formatting, and the instruction-count hook.
 #include "dataplane/scripting/lua_engine.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -126,13 +127,22 @@ Result<Shebang> ParseShebang(std::string_view body) {
   return out;
 }
 
-LuaEngine::LuaEngine(size_t max_memory_bytes) : max_bytes_(max_memory_bytes) {
+int64_t MonotonicUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+LuaEngine::LuaEngine(size_t max_memory_bytes, bool for_functions) : max_bytes_(max_memory_bytes) {
   lua_ = lua_newstate(&LuaEngine::Allocate, this);
   lua_pushlightuserdata(lua_, this);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kEngineKey);
   lua_newtable(lua_);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kScriptsKey);
   OpenLibraries();
+  if (for_functions) {
+    InstallFunctionEnvironment(lua_);
+  }
 }
 
 LuaEngine::~LuaEngine() {
@@ -262,6 +272,14 @@ void LuaEngine::CallTop(std::string_view display_name, int nargs, ScriptHost& ho
 void LuaEngine::Hook(lua_State* lua, lua_Debug* ar) {
   (void)ar;
   LuaEngine* engine = From(lua);
+  if (engine != nullptr && engine->load_deadline_us_ != 0) {
+    if (MonotonicUs() > engine->load_deadline_us_) {
+      lua_sethook(lua, &LuaEngine::Hook, LUA_MASKLINE, 0);
+      PushErrorTable(lua, "FUNCTION LOAD timeout");
+      RaiseError(lua);
+    }
+    return;
+  }
   if (engine == nullptr || engine->host_ == nullptr) {
     return;
   }

@@ -63,6 +63,17 @@ class ScriptHost {
   virtual std::string OnHook() = 0;
 };
 
+// A function registered by a library's code (redis.register_function).
+struct RegisteredFunction {
+  std::string name;
+  std::string description;
+  bool has_description = false;
+  uint32_t flags = 0;  // ScriptFlag
+};
+
+// How long a library's code may run at FUNCTION LOAD ("FUNCTION LOAD timeout" after).
+inline constexpr int64_t kLoadTimeoutUs = 500 * 1000;
+
 // Instructions between two ScriptHost::OnHook calls (Redis's LUA_MASKCOUNT period).
 inline constexpr int kHookInstructions = 100000;
 // Cap on the interpreter's heap: an allocation past it fails with Lua's "not enough memory".
@@ -70,7 +81,10 @@ inline constexpr size_t kDefaultMaxLuaMemoryBytes = 1024ULL * 1024 * 1024;
 
 class LuaEngine {
  public:
-  explicit LuaEngine(size_t max_memory_bytes = kDefaultMaxLuaMemoryBytes);
+  // `for_functions`: an engine for function libraries (LoadLibrary, CallFunction) instead of
+  // EVAL scripts; Redis 7.0 keeps the two in separate interpreters too.
+  explicit LuaEngine(size_t max_memory_bytes = kDefaultMaxLuaMemoryBytes,
+                     bool for_functions = false);
   ~LuaEngine();
   LuaEngine(const LuaEngine&) = delete;
   LuaEngine& operator=(const LuaEngine&) = delete;
@@ -91,6 +105,21 @@ class LuaEngine {
   // table), sharing Run's error handling and reply conversion. REQUIRES: a function on the stack.
   void CallTop(std::string_view display_name, int nargs, ScriptHost& host,
                protocol::ReplyWriter& reply);
+
+  // Function libraries (for_functions engines). LoadLibrary runs `code` (without its shebang
+  // line, whose newline stays) with the load API and lists what it registered in `out`; the
+  // library is kept pending until CommitLibrary(name) (or dropped by AbortLibrary). Errors:
+  // "ERR Error compiling function: ...", "ERR Error registering functions: ...".
+  Status LoadLibrary(std::string_view code, std::vector<RegisteredFunction>* out);
+  void CommitLibrary(const std::string& library);
+  void AbortLibrary();
+  void DropLibrary(const std::string& library);
+  // FCALL: runs `function` of `library` with (keys, args) tables; replies like Run.
+  // REQUIRES: the library was committed with that function.
+  void CallFunction(const std::string& library, const std::string& function,
+                    const std::vector<std::string_view>& keys,
+                    const std::vector<std::string_view>& args, ScriptHost& host,
+                    protocol::ReplyWriter& reply);
 
   lua_State* state() { return lua_; }
   // Bytes the interpreter's heap uses (INFO used_memory_lua).
@@ -114,6 +143,7 @@ class LuaEngine {
   size_t used_bytes_ = 0;
   ScriptHost* host_ = nullptr;
   int resp_ = 2;
+  int64_t load_deadline_us_ = 0;  // while a library loads: when it times out
 };
 
 }  // namespace cairn::scripting

@@ -1,6 +1,7 @@
 // Pieces of the Lua engine shared between its files (not for use outside dataplane/scripting).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,13 @@ namespace cairn::scripting {
 void OpenRedisApi(lua_State* lua);
 // Makes the library tables and the globals read-only and closes the escapes (sandbox.cc).
 void InstallSandbox(lua_State* lua);
+// Replaces the table at the top of the stack by a read-only proxy of it; `strict`: reading a
+// missing key from script code errors as for an undefined global.
+void MakeReadonly(lua_State* lua, bool strict);
+// The globals and load API of function libraries (lua_functions.cc).
+void InstallFunctionEnvironment(lua_State* lua);
+// Monotonic microseconds (the load timeout).
+int64_t MonotonicUs();
 // Our struct and cmsgpack libraries (Redis bundles them; Debian has no package).
 int OpenStruct(lua_State* lua);
 int OpenCmsgpack(lua_State* lua);

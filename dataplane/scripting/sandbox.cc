@@ -245,6 +245,8 @@ void Wrap(lua_State* lua, const char* name, lua_CFunction fn) {
 
 }  // namespace
 
+void MakeReadonly(lua_State* lua, bool strict) { MakeProxy(lua, strict); }
+
 void InstallSandbox(lua_State* lua) {
   lua_newtable(lua);
   lua_newtable(lua);

@@ -22,6 +22,7 @@
 #include "dataplane/base/memory.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/dispatch.h"
+#include "dataplane/commands/scripting.h"
 #include "dataplane/server/connection.h"
 #include "dataplane/server/info.h"
 
@@ -206,6 +207,20 @@ Status Server::Start() {
   state_->replication = replication_.get();
   snapshots_->fill_repl_info = [this](persistence::RdbSaveInfo& info) {
     replication_->FillSaveInfo(&info.replid, &info.repl_offset, &info.repl_stream_db);
+  };
+  snapshots_->function_codes = [this] {
+    return state_->scripting != nullptr && state_->scripting->has_functions()
+               ? state_->scripting->functions().Codes()
+               : std::vector<std::string>{};
+  };
+  snapshots_->load_functions = [this](const std::vector<std::string>& codes) {
+    if (codes.empty() && state_->scripting == nullptr) {
+      return;  // nothing loaded, nothing to drop: no interpreter needed
+    }
+    Status s = commands::GetScripting(*state_).functions().ReplaceAll(codes);
+    if (!s.ok()) {
+      spdlog::warn("functions of the loaded snapshot were not installed: {}", s.message());
+    }
   };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);

@@ -148,3 +148,88 @@ def test_script_writes_and_select(pair):
          ev("return redis.call('blpop', 'nolist', 0)"),
          ev("return redis.call('blmpop', 0, 1, 'nolist', 'LEFT')"),
          ev("redis.call('rpush', 'l', 'a') return redis.call('blmpop', 0, 1, 'l', 'LEFT')"))
+
+
+LIB1 = ("#!lua name=lib1\n"
+        "redis.register_function('f', function(keys, args) return {keys, args} end)\n"
+        "redis.register_function{function_name='g', callback=function() "
+        "return redis.call('set', 'x', '1') end, flags={'no-writes'}, description='desc'}\n")
+LIB2 = ("#!lua name=lib2\n"
+        "redis.register_function{function_name='w', callback=function(keys, args) "
+        "redis.call('set', keys[1], args[1]) return redis.call('get', keys[1]) end, "
+        "flags={'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'}}\n")
+
+
+def fload(body, name="lib2", replace=False):
+    return ["FUNCTION", "LOAD", *(["REPLACE"] if replace else []), f"#!lua name={name}\n{body}"]
+
+
+def test_function_load_errors(pair):
+    same(pair, "FUNCTION FLUSH", ["FUNCTION", "LOAD", "return 1"],
+         ["FUNCTION", "LOAD", "#!lua\nreturn 1"], ["FUNCTION", "LOAD", "#!lua name=lib1\nreturn 1"],
+         ["FUNCTION", "LOAD", "#!lua name=lib1 foo=bar\nreturn 1"],
+         ["FUNCTION", "LOAD", "#!lua name=a name=b\n"], ["FUNCTION", "LOAD", "#!foo name=zz\n"],
+         ["FUNCTION", "LOAD", "#!lua name=x"], ["FUNCTION", "LOAD", "#!lua name=lib-1\nreturn 1"],
+         ["FUNCTION", "LOAD", LIB1], ["FUNCTION", "LOAD", LIB1],
+         fload("redis.register_function('f', function() return 1 end)"),
+         fload("redis.register_function('f-x', function() return 1 end)"),
+         fload("redis.call('set','a','b')"), fload("error('x')"), fload("return 1 +"),
+         fload("redis.register_function('h', 5)"),
+         fload("redis.register_function{function_name='h', callback=function() end, flags={'x'}}"),
+         fload("redis.register_function{function_name='h', callback=function() end, foo=1}"),
+         fload("redis.register_function{function_name=1, callback=function() end}"),
+         fload("redis.register_function{callback=function() end}"),
+         fload("redis.register_function{function_name='h'}"),
+         fload("redis.register_function('h')"), fload("redis.register_function(1, 2, 3)"),
+         fload("redis.register_function(1, function() end)"),
+         fload("local f = function() end redis.register_function('h', f) "
+               "redis.register_function('h', f)"),
+         fload("x = 1"), fload("redis.x = 1"), fload("local s = string"),
+         fload("redis.log(redis.LOG_NOTICE, 'loading') local v = redis.REDIS_VERSION "
+               "redis.register_function('ok', function() return v end)"),
+         ["FCALL", "ok", "0"], ["FUNCTION", "LOAD", "REPLACE"], ["FUNCTION", "LOAD", "X", "Y"])
+
+
+def test_fcall(pair):
+    same(pair, "FUNCTION FLUSH", ["FUNCTION", "LOAD", LIB1], ["FUNCTION", "LOAD", LIB2],
+         "FCALL f 2 a b c", "FCALL g 0", "FCALL_RO g 0", "FCALL_RO f 0", "FCALL nosuch 0",
+         "FCALL f -1", "FCALL f 5", "FCALL f x", "FCALL w 1 k v", "FCALL_RO w 1 k v",
+         fload("redis.register_function('probe', function(k, a) return KEYS end)", "lib3"),
+         "FCALL probe 0",
+         fload("redis.register_function('probe2', function(k, a) x = 1 end)", "lib4"),
+         "FCALL probe2 0",
+         fload("redis.register_function('probe3', function() error('boom') end)", "lib5"),
+         "FCALL probe3 0",
+         fload("redis.register_function('probe4', function() return redis.register_function "
+               "end)", "lib6"), "FCALL probe4 0",
+         fload("redis.register_function('probe5', function() "
+               "return {cjson.encode({1}), type(redis.call), string.upper('a')} end)", "lib7"),
+         "FCALL probe5 0", "FUNCTION DELETE lib3", "FCALL probe 0", "FUNCTION DELETE nosuch")
+
+
+def test_function_management(pair):
+    # Functions of a library come in hash order in Redis: compare those replies sorted.
+    same(pair, "FUNCTION FLUSH", ["FUNCTION", "LOAD", LIB1])
+    for listing in ("FUNCTION LIST", "FUNCTION LIST WITHCODE", "FUNCTION LIST LIBRARYNAME lib*"):
+        pair.same_sorted(listing)
+    same(pair, "FUNCTION LIST LIBRARYNAME x",
+         "FUNCTION LIST foo", "FUNCTION LIST LIBRARYNAME", "FUNCTION LIST WITHCODE WITHCODE",
+         "FUNCTION LIST LIBRARYNAME a LIBRARYNAME b", "FUNCTION STATS", "FUNCTION KILL",
+         "FUNCTION DUMP", "FUNCTION RESTORE", "FUNCTION RESTORE abc foo", "FUNCTION RESTORE abc",
+         "FUNCTION FLUSH foo", "FUNCTION DELETE", "FUNCTION HELP",
+         ["FUNCTION", "LOAD", "REPLACE", LIB1.replace("'desc'", "'new'")])
+    pair.same_sorted("FUNCTION LIST")
+    same(pair,
+         ["FUNCTION", "LOAD", "#!LUA name=zz\nredis.register_function('zf', function() "
+          "return 1 end)"], "FCALL zf 0", "FUNCTION DELETE zz", "FUNCTION FLUSH ASYNC",
+         "FUNCTION LIST", "FUNCTION STATS")
+
+
+def test_function_dump_restore(pair):
+    same(pair, "FUNCTION FLUSH", ["FUNCTION", "LOAD", LIB1])
+    payload = same(pair, "FUNCTION DUMP")
+    body = payload.split(b"\r\n", 1)[1][:-2]
+    same(pair, ["FUNCTION", "RESTORE", body], ["FUNCTION", "RESTORE", body, "REPLACE"],
+         "FUNCTION FLUSH", ["FUNCTION", "RESTORE", body], "FCALL f 1 a b",
+         ["FUNCTION", "RESTORE", body, "FLUSH"], "FUNCTION LIST LIBRARYNAME nothing",
+         ["FUNCTION", "RESTORE", body[:-1] + b"x"], ["FUNCTION", "RESTORE", b"\x00" + body[1:]])
