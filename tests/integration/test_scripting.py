@@ -254,3 +254,77 @@ def test_script_effects_reach_a_replica(server, r):
             rr.eval("return redis.call('SET', 'x', 1)", 0)
         assert rr.eval("return redis.call('GET', 'single')", 0) == b"x"
         rr.close()
+
+
+LIBRARY = """#!lua name=counters
+redis.register_function('bump', function(keys, args)
+  return redis.call('INCRBY', keys[1], args[1])
+end)
+redis.register_function{function_name='peek', callback=function(keys)
+  return redis.call('GET', keys[1])
+end, flags={'no-writes'}}
+"""
+
+
+def test_functions_survive_restart_and_move_between_cairn_and_redis(tmp_path):
+    from cairn_testlib import redis_server_bin
+    import shutil
+    import os
+    with ServerProcess(cairn_server_bin(), name="cairn", persistence=True) as cairn:
+        cairn.start()
+        c = redis.Redis(host=HOST, port=cairn.port, socket_timeout=10)
+        assert c.function_load(LIBRARY) == b"counters"
+        assert c.fcall("bump", 1, "n", 5) == 5
+        assert c.save() is True
+        rdb = os.path.join(cairn.dir, "dump.rdb")
+        cairn.stop()
+        cairn.start()  # same dir: loads dump.rdb with its FUNCTION2 record
+        c = redis.Redis(host=HOST, port=cairn.port, socket_timeout=10)
+        assert c.fcall("bump", 1, "n", 1) == 6
+        assert c.fcall_ro("peek", 1, "n") == b"6"
+        # redis-server loads the functions cairn saved, and cairn those redis-server saves.
+        ref = ServerProcess(redis_server_bin(), name="redis", persistence=True)
+        shutil.copy(rdb, os.path.join(ref.dir, "dump.rdb"))
+        with ref:
+            ref.start()
+            rr = redis.Redis(host=HOST, port=ref.port, socket_timeout=10)
+            assert rr.fcall("bump", 1, "n", 2) == 7
+            payload = rr.function_dump()
+            rr.function_load(LIBRARY.replace("counters", "other").replace("'bump'", "'bump2'")
+                             .replace("'peek'", "'peek2'"))
+            assert rr.save() is True
+            ref_rdb = os.path.join(ref.dir, "dump.rdb")
+            c.function_flush()
+            assert c.function_restore(payload) is True
+            assert c.fcall("bump", 1, "m", 3) == 3
+            cairn.stop()
+            shutil.copy(ref_rdb, os.path.join(cairn.dir, "dump.rdb"))
+            cairn.start()
+            c = redis.Redis(host=HOST, port=cairn.port, socket_timeout=10)
+            names = sorted(lib[1] for lib in c.function_list())  # [library_name, name, ...]
+            assert names == [b"counters", b"other"]
+            assert c.fcall("bump2", 1, "n", 1) == 8
+
+
+def test_functions_reach_replicas(server, r):
+    r.function_flush()
+    with ServerProcess(cairn_server_bin(), name="replica") as replica:
+        replica.start()
+        rr = redis.Redis(host=HOST, port=replica.port, socket_timeout=10)
+        r.function_load(LIBRARY)  # before the sync: carried by the snapshot
+        assert rr.execute_command("REPLICAOF", HOST, server.port) == b"OK"
+        wait_until(lambda: rr.info("replication").get("master_link_status") == "up",
+                   timeout=30, what="the replica to sync")
+        wait_until(lambda: len(rr.function_list()) == 1, timeout=20, what="functions via sync")
+        r.function_load(LIBRARY.replace("counters", "later").replace("'bump'", "'bump3'")
+                        .replace("'peek'", "'peek3'"))  # after: propagated as a command
+        wait_until(lambda: len(rr.function_list()) == 2, timeout=20, what="FUNCTION LOAD")
+        r.fcall("bump3", 1, "k", 4)
+        wait_until(lambda: rr.get("k") == b"4", timeout=20, what="the function's write")
+        assert rr.fcall_ro("peek", 1, "k") == b"4"
+        with pytest.raises(redis.ResponseError, match="Can not run script with write flag"):
+            rr.fcall("bump", 1, "k", 1)
+        r.function_delete("later")
+        wait_until(lambda: len(rr.function_list()) == 1, timeout=20, what="FUNCTION DELETE")
+        rr.close()
+    r.function_flush()
