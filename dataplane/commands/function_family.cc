@@ -29,8 +29,12 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
   scripting.RunFunction(ctx, *function, read_only, keys, args);
 }
 
-void CmdFcall(CommandContext& ctx) { FcallGeneric(ctx, false); }
-void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
+void CmdFcall(CommandContext& ctx) {
+  FcallGeneric(ctx, false);
+}
+void CmdFcallRo(CommandContext& ctx) {
+  FcallGeneric(ctx, true);
+}
 
 // FUNCTION LOAD [REPLACE] code: replies with the library name; replicas get the command.
 void CmdFunctionLoad(CommandContext& ctx) {
@@ -63,9 +67,8 @@ void CmdFunctionDelete(CommandContext& ctx) {
 }
 
 void CmdFunctionFlush(CommandContext& ctx) {
-  if (ctx.argc() > 3 ||
-      (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
-       !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+  if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+                         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
     ctx.reply().Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     return;
   }
@@ -316,15 +319,15 @@ void RegisterFunctionFamily(CommandTable& table) {
     uint32_t flags;
     Handler handler;
   };
-  for (const Sub& s : {Sub{"load", -3, kWrite | kDenyOom | kNoScript, CmdFunctionLoad},
-                       Sub{"delete", 3, kWrite | kNoScript, CmdFunctionDelete},
-                       Sub{"flush", -2, kWrite | kNoScript, CmdFunctionFlush},
-                       Sub{"list", -2, kNoScript, CmdFunctionList},
-                       Sub{"dump", 2, kNoScript, CmdFunctionDump},
-                       Sub{"restore", -3, kWrite | kDenyOom | kNoScript, CmdFunctionRestore},
-                       Sub{"stats", 2, kNoScript | kAllowBusy, CmdFunctionStats},
-                       Sub{"kill", 2, kNoScript | kAllowBusy, CmdFunctionKill},
-                       Sub{"help", 2, kLoading | kStale, CmdFunctionHelp}}) {
+  for (const Sub& s :
+       {Sub{"load", -3, kWrite | kDenyOom | kNoScript, CmdFunctionLoad},
+        Sub{"delete", 3, kWrite | kNoScript, CmdFunctionDelete},
+        Sub{"flush", -2, kWrite | kNoScript, CmdFunctionFlush},
+        Sub{"list", -2, kNoScript, CmdFunctionList}, Sub{"dump", 2, kNoScript, CmdFunctionDump},
+        Sub{"restore", -3, kWrite | kDenyOom | kNoScript, CmdFunctionRestore},
+        Sub{"stats", 2, kNoScript | kAllowBusy, CmdFunctionStats},
+        Sub{"kill", 2, kNoScript | kAllowBusy, CmdFunctionKill},
+        Sub{"help", 2, kLoading | kStale, CmdFunctionHelp}}) {
     table.AddSubcommand("function", {.name = s.name,
                                      .arity = s.arity,
                                      .flags = s.flags,

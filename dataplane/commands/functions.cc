@@ -56,8 +56,8 @@ Result<LibraryMetadata> ParseMetadata(std::string_view code) {
   md.engine = parts[0].substr(2);
   bool have_name = false;
   for (size_t i = 1; i < parts.size(); i++) {
-    if (parts[i].size() >= 5 && EqualsIgnoreCase(std::string_view(parts[i]).substr(0, 5),
-                                                 "name=")) {
+    if (parts[i].size() >= 5 &&
+        EqualsIgnoreCase(std::string_view(parts[i]).substr(0, 5), "name=")) {
       if (have_name) {
         return Status::InvalidArgument(
             "ERR Invalid metadata value, name argument was given multiple times");

@@ -2,12 +2,12 @@
 // texts), effects replication and the busy-script hook.
 #include "dataplane/commands/scripting.h"
 
-#include <openssl/sha.h>
 #include <sys/uio.h>
 
 #include <cctype>
 #include <cstdio>
 
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include "dataplane/base/errors.h"
@@ -82,7 +82,9 @@ void Scripting::Flush() {
   engine_ = std::make_unique<scripting::LuaEngine>();
 }
 
-size_t Scripting::memory_bytes() const { return engine_->used_memory(); }
+size_t Scripting::memory_bytes() const {
+  return engine_->used_memory();
+}
 
 std::string Scripting::CheckBeforeRun(const Client& caller, uint32_t flags, bool read_only) {
   bool obey = caller.has_flag(kClientPrimary);
@@ -120,9 +122,8 @@ void Scripting::BeginRun(CommandContext& ctx, bool is_eval, bool read_only, uint
   run_->caller = &caller;
   run_->is_eval = is_eval;
   run_->flags = flags;
-  run_->read_only =
-      read_only || ((flags & scripting::kScriptEvalCompat) == 0 &&
-                    (flags & scripting::kScriptNoWrites) != 0);
+  run_->read_only = read_only || ((flags & scripting::kScriptEvalCompat) == 0 &&
+                                  (flags & scripting::kScriptNoWrites) != 0);
   run_->oom = server_.keyspace().config().maxmemory_bytes > 0 &&
               !server_.keyspace().PerformEvictions().ok();
   run_->start_us = server_.clock().MonotonicUs();

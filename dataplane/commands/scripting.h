@@ -50,9 +50,9 @@ struct ScriptRun {
   bool oom = false;    // over maxmemory when the script started
   int repl_flags = 3;  // redis.set_repl
   int64_t start_us = 0;
-  bool busy = false;  // past busy-reply-threshold: other clients get -BUSY
-  bool kill = false;  // SCRIPT KILL / FUNCTION KILL asked to stop it
-  std::string name;   // the function's name (FUNCTION STATS); the SHA1 for EVAL
+  bool busy = false;                 // past busy-reply-threshold: other clients get -BUSY
+  bool kill = false;                 // SCRIPT KILL / FUNCTION KILL asked to stop it
+  std::string name;                  // the function's name (FUNCTION STATS); the SHA1 for EVAL
   std::vector<std::string> command;  // the caller's command (FUNCTION STATS)
   // Writes to propagate when the script ends: (db, argv).
   std::vector<std::pair<int, std::vector<std::string>>> effects;

@@ -42,10 +42,18 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   scripting.RunEval(ctx, sha, read_only, keys, argv);
 }
 
-void CmdEval(CommandContext& ctx) { EvalGeneric(ctx, false, false); }
-void CmdEvalSha(CommandContext& ctx) { EvalGeneric(ctx, true, false); }
-void CmdEvalRo(CommandContext& ctx) { EvalGeneric(ctx, false, true); }
-void CmdEvalShaRo(CommandContext& ctx) { EvalGeneric(ctx, true, true); }
+void CmdEval(CommandContext& ctx) {
+  EvalGeneric(ctx, false, false);
+}
+void CmdEvalSha(CommandContext& ctx) {
+  EvalGeneric(ctx, true, false);
+}
+void CmdEvalRo(CommandContext& ctx) {
+  EvalGeneric(ctx, false, true);
+}
+void CmdEvalShaRo(CommandContext& ctx) {
+  EvalGeneric(ctx, true, true);
+}
 
 // SCRIPT LOAD script: caches and replies with its SHA1.
 void CmdScriptLoad(CommandContext& ctx) {
@@ -67,9 +75,8 @@ void CmdScriptExists(CommandContext& ctx) {
 
 // SCRIPT FLUSH [ASYNC|SYNC]: both empty the cache at once (the interpreter is small).
 void CmdScriptFlush(CommandContext& ctx) {
-  if (ctx.argc() > 3 ||
-      (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
-       !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+  if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+                         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
     ctx.reply().Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     return;
   }

@@ -15,8 +15,8 @@
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/admin_replies.h"
 #include "dataplane/commands/context.h"
-#include "dataplane/commands/scripting.h"
 #include "dataplane/commands/families.h"
+#include "dataplane/commands/scripting.h"
 
 namespace cairn::commands {
 

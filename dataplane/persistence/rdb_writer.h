@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/status.h"
 #include "dataplane/engine/keyspace.h"

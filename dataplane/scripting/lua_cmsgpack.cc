@@ -366,8 +366,8 @@ int UnpackFull(lua_State* lua, lua_Integer limit, lua_Integer offset) {
   if (all) {
     limit = INT_MAX;
   }
-  Cursor c{reinterpret_cast<const unsigned char*>(s) + offset,
-           len - static_cast<size_t>(offset), 0};
+  Cursor c{reinterpret_cast<const unsigned char*>(s) + offset, len - static_cast<size_t>(offset),
+           0};
   int count = 0;
   for (; c.left > 0 && count < limit; count++) {
     luaL_checkstack(lua, 1, "in function cmsgpack.unpack");
@@ -387,7 +387,9 @@ int UnpackFull(lua_State* lua, lua_Integer limit, lua_Integer offset) {
   return count;
 }
 
-int Unpack(lua_State* lua) { return UnpackFull(lua, 0, 0); }
+int Unpack(lua_State* lua) {
+  return UnpackFull(lua, 0, 0);
+}
 
 int UnpackOne(lua_State* lua) {
   lua_Integer offset = luaL_optinteger(lua, 2, 0);

@@ -85,7 +85,8 @@ TEST_F(LuaEngineTest, ErrorsCarryScriptAndLine) {
             "-ERR value is not an integer or out of range script: sha, on @user_script:1.\r\n");
   EXPECT_EQ(Eval("return redis.pcall('incr','s')"),
             "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(Eval("\nerror('boom')"), "-ERR user_script:2: boom script: sha, on @user_script:2.\r\n");
+  EXPECT_EQ(Eval("\nerror('boom')"),
+            "-ERR user_script:2: boom script: sha, on @user_script:2.\r\n");
   EXPECT_EQ(Eval("return redis.call()"),
             "-ERR Please specify at least one argument for this redis lib call script: sha, on "
             "@user_script:1.\r\n");

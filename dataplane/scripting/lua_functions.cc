@@ -28,8 +28,7 @@ bool ValidName(const char* s, size_t len) {
   }
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
       return false;
     }
   }
@@ -65,10 +64,10 @@ int64_t ReadFlags(lua_State* lua, int index) {
 // callback, flags (number), description on the stack (positions 2..5), or returns an error text.
 const char* ReadNamedArgs(lua_State* lua) {
   lua_settop(lua, 1);
-  lua_pushnil(lua);  // 2 name
-  lua_pushnil(lua);  // 3 callback
+  lua_pushnil(lua);         // 2 name
+  lua_pushnil(lua);         // 3 callback
   lua_pushinteger(lua, 0);  // 4 flags
-  lua_pushnil(lua);  // 5 description
+  lua_pushnil(lua);         // 5 description
   lua_pushnil(lua);
   while (lua_next(lua, 1) != 0) {
     if (lua_type(lua, -2) != LUA_TSTRING) {

@@ -223,8 +223,7 @@ void WriteMapOrSet(lua_State* lua, protocol::ReplyWriter& reply, int script_resp
 }
 
 // Tables with a special field; false when it is a plain array.
-bool WriteSpecialTable(lua_State* lua, protocol::ReplyWriter& reply, int script_resp,
-                       int depth) {
+bool WriteSpecialTable(lua_State* lua, protocol::ReplyWriter& reply, int script_resp, int depth) {
   if (PushStringField(lua, "err")) {
     reply.Error(NoNewlines(TopString(lua)));
   } else if (PushStringField(lua, "ok")) {

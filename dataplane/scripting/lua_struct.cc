@@ -108,8 +108,8 @@ void ControlOption(lua_State* lua, char opt, const char** fmt, Header* h) {
 
 void PutInteger(lua_State* lua, luaL_Buffer* b, int arg, int endian, size_t size) {
   lua_Number n = luaL_checknumber(lua, arg);
-  auto value = n < 0 ? static_cast<unsigned long>(static_cast<long>(n))
-                     : static_cast<unsigned long>(n);
+  auto value =
+      n < 0 ? static_cast<unsigned long>(static_cast<long>(n)) : static_cast<unsigned long>(n);
   char bytes[kMaxIntSize];
   for (size_t i = 0; i < size; i++) {
     size_t at = endian == kLittle ? i : size - 1 - i;
@@ -218,8 +218,8 @@ lua_Number GetInteger(const char* bytes, int endian, bool is_signed, size_t size
 
 // One unpacked value of `opt` at data[pos]; returns how many values it pushed (c0 consumes the
 // previous one, so it may push 0 net).
-void UnpackOne(lua_State* lua, char opt, const Header& h, const char* data, size_t len,
-               size_t pos, size_t* size, int* n) {
+void UnpackOne(lua_State* lua, char opt, const Header& h, const char* data, size_t len, size_t pos,
+               size_t* size, int* n) {
   switch (opt) {
     case 'b':
     case 'B':

@@ -1,11 +1,11 @@
 // The `redis` table scripts see (Redis 7.0's script_lua.c API): call, pcall, error_reply,
 // status_reply, sha1hex, log, setresp, set_repl, replicate_commands, acl_check_cmd, and the
 // debugger entry points (breakpoint, debug) as no-ops since there is no debugger.
-#include <openssl/sha.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include <openssl/sha.h>
 
 #include "dataplane/scripting/lua_engine.h"
 #include "dataplane/scripting/lua_internal.h"
@@ -72,8 +72,12 @@ int GenericCall(lua_State* lua, bool raise) {
   return results < 0 ? RaiseError(lua) : results;
 }
 
-int Call(lua_State* lua) { return GenericCall(lua, true); }
-int PCall(lua_State* lua) { return GenericCall(lua, false); }
+int Call(lua_State* lua) {
+  return GenericCall(lua, true);
+}
+int PCall(lua_State* lua) {
+  return GenericCall(lua, false);
+}
 
 // redis.error_reply(msg): {err="-..."} normalised as luaPushErrorBuff does; bad arguments return
 // (not raise) an error table, as Redis 7.0.
@@ -163,7 +167,8 @@ int SetRepl(lua_State* lua) {
   }
   int flags = static_cast<int>(lua_tonumber(lua, 1));
   if ((flags & ~3) != 0) {
-    return Fail(lua, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    return Fail(lua,
+                "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
   }
   LuaEngine* engine = LuaEngine::From(lua);
   if (engine->host() != nullptr) {
@@ -276,6 +281,8 @@ void PushErrorTable(lua_State* lua, std::string_view error) {
   lua_rawset(lua, -3);
 }
 
-int RaiseError(lua_State* lua) { return lua_error(lua); }
+int RaiseError(lua_State* lua) {
+  return lua_error(lua);
+}
 
 }  // namespace cairn::scripting

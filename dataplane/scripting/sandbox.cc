@@ -245,7 +245,9 @@ void Wrap(lua_State* lua, const char* name, lua_CFunction fn) {
 
 }  // namespace
 
-void MakeReadonly(lua_State* lua, bool strict) { MakeProxy(lua, strict); }
+void MakeReadonly(lua_State* lua, bool strict) {
+  MakeProxy(lua, strict);
+}
 
 void InstallSandbox(lua_State* lua) {
   lua_newtable(lua);
@@ -255,8 +257,8 @@ void InstallSandbox(lua_State* lua) {
   lua_setmetatable(lua, -2);
   lua_setfield(lua, LUA_REGISTRYINDEX, kProxiesKey);
 
-  for (const char* name : {"string", "math", "table", "coroutine", "bit", "cjson", "struct",
-                           "cmsgpack", "redis"}) {
+  for (const char* name :
+       {"string", "math", "table", "coroutine", "bit", "cjson", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(lua, name);
     if (lua_istable(lua, -1)) {
       MakeProxy(lua, false);

@@ -77,7 +77,9 @@ bool EventLoop::WaitAndDispatch(int timeout_ms) {
   return true;
 }
 
-void EventLoop::PollOnce(int timeout_ms) { WaitAndDispatch(timeout_ms); }
+void EventLoop::PollOnce(int timeout_ms) {
+  WaitAndDispatch(timeout_ms);
+}
 
 void EventLoop::Run() {
   running_ = true;
