@@ -7,6 +7,7 @@
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/admin_replies.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
 #include "dataplane/commands/scripting.h"
@@ -242,9 +243,8 @@ void CmdFunctionKill(CommandContext& ctx) {
 }
 
 void CmdFunctionHelp(CommandContext& ctx) {
-  static const char* kLines[] = {
-      "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "LOAD [REPLACE] <FUNCTION CODE>",
+  ReplyHelp(ctx.reply(), "FUNCTION",
+            {"LOAD [REPLACE] <FUNCTION CODE>",
       "    Create a new library with the given library name and code.",
       "DELETE <LIBRARY NAME>",
       "    Delete the given library.",
@@ -286,13 +286,7 @@ void CmdFunctionHelp(CommandContext& ctx) {
       "replace the old",
       "      libraries with the new libraries (notice that even on this option there is a "
       "chance of failure",
-      "      in case of functions name collision with another library).",
-      "HELP",
-      "    Prints this help."};
-  ctx.reply().ArrayHeader(static_cast<int64_t>(std::size(kLines)));
-  for (const char* line : kLines) {
-    ctx.reply().Simple(line);
-  }
+      "      in case of functions name collision with another library)."});
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ class Scripting final : public scripting::ScriptHost {
   void Flush();
   size_t script_count() const { return scripts_.size(); }
   size_t memory_bytes() const;
+  // Bytes of the cached scripts' bodies (INFO used_memory_scripts_eval).
+  size_t scripts_bytes() const;
 
   // Runs the script `sha` (cached) for ctx's client: KEYS/ARGV from the arguments after
   // numkeys. `read_only`: EVAL_RO / EVALSHA_RO.

@@ -8,6 +8,7 @@
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/admin_replies.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
 #include "dataplane/commands/scripting.h"
@@ -95,28 +96,18 @@ void CmdScriptKill(CommandContext& ctx) {
 }
 
 void CmdScriptHelp(CommandContext& ctx) {
-  static const char* kLines[] = {
-      "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "DEBUG (YES|SYNC|NO)",
-      "    Set the debug mode for subsequent scripts executed.",
-      "EXISTS <sha1> [<sha1> ...]",
-      "    Return information about the existence of the scripts in the script cache.",
-      "FLUSH [ASYNC|SYNC]",
-      "    Flush the Lua scripts cache. Very dangerous on replicas.",
-      "    When called without the optional mode argument, the behavior is determined by the",
-      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-      "    * ASYNC: Asynchronously flush the scripts cache.",
-      "    * SYNC: Synchronously flush the scripts cache.",
-      "KILL",
-      "    Kill the currently executing Lua script.",
-      "LOAD <script>",
-      "    Load a script into the scripts cache without executing it.",
-      "HELP",
-      "    Prints this help."};
-  ctx.reply().ArrayHeader(static_cast<int64_t>(std::size(kLines)));
-  for (const char* line : kLines) {
-    ctx.reply().Simple(line);
-  }
+  ReplyHelp(ctx.reply(), "SCRIPT",
+            {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
+             "EXISTS <sha1> [<sha1> ...]",
+             "    Return information about the existence of the scripts in the script cache.",
+             "FLUSH [ASYNC|SYNC]", "    Flush the Lua scripts cache. Very dangerous on replicas.",
+             "    When called without the optional mode argument, the behavior is determined by "
+             "the",
+             "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+             "    * ASYNC: Asynchronously flush the scripts cache.",
+             "    * SYNC: Synchronously flush the scripts cache.", "KILL",
+             "    Kill the currently executing Lua script.", "LOAD <script>",
+             "    Load a script into the scripts cache without executing it."});
 }
 
 }  // namespace

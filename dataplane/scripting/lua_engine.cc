@@ -197,17 +197,23 @@ void LuaEngine::OpenLibraries() {
   InstallSandbox(lua_);
 }
 
-Status LuaEngine::Compile(const std::string& name, std::string_view body) {
+Status LuaEngine::LoadChunk(std::string_view body, const char* chunk_name,
+                            std::string_view error_prefix) {
   if (!body.empty() && body[0] == LUA_SIGNATURE[0]) {
-    return Status::InvalidArgument(
-        "ERR Error compiling script (new function): user_script: bad binary format "
-        "(precompiled chunks are not accepted)");
+    return Status::InvalidArgument(std::string(error_prefix) + (chunk_name + 1) +
+                                   ": bad binary format (precompiled chunks are not accepted)");
   }
-  if (luaL_loadbuffer(lua_, body.data(), body.size(), "@user_script") != 0) {
+  if (luaL_loadbuffer(lua_, body.data(), body.size(), chunk_name) != 0) {
     std::string error = lua_isstring(lua_, -1) ? lua_tostring(lua_, -1) : "unknown error";
     lua_pop(lua_, 1);
-    return Status::InvalidArgument("ERR Error compiling script (new function): " + error);
+    return Status::InvalidArgument(std::string(error_prefix) + error);
   }
+  return Status::Ok();
+}
+
+Status LuaEngine::Compile(const std::string& name, std::string_view body) {
+  CAIRN_RETURN_IF_ERROR(
+      LoadChunk(body, "@user_script", "ERR Error compiling script (new function): "));
   lua_getfield(lua_, LUA_REGISTRYINDEX, kScriptsKey);
   lua_insert(lua_, -2);
   lua_setfield(lua_, -2, name.c_str());

@@ -137,6 +137,9 @@ class LuaEngine {
   static void* Allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void Hook(lua_State* lua, lua_Debug* ar);
   void OpenLibraries();
+  // Compiles `body` as chunk `chunk_name` onto the stack; refuses precompiled chunks. Errors:
+  // `error_prefix` + Lua's message.
+  Status LoadChunk(std::string_view body, const char* chunk_name, std::string_view error_prefix);
 
   lua_State* lua_ = nullptr;
   size_t max_bytes_;

@@ -185,28 +185,7 @@ int EnvIndex(lua_State* lua) {
   if (!lua_isnil(lua, -1)) {
     return 1;
   }
-  lua_Debug ar;
-  if (lua_getstack(lua, 1, &ar) != 0 && lua_getinfo(lua, "S", &ar) != 0 &&
-      std::strcmp(ar.what, "C") != 0) {
-    luaL_where(lua, 1);
-    lua_pushstring(lua, "Script attempted to access nonexistent global variable '");
-    lua_pushvalue(lua, 2);
-    lua_pushstring(lua, "'");
-    if (lua_type(lua, -2) != LUA_TSTRING && lua_type(lua, -2) != LUA_TNUMBER) {
-      lua_pushstring(lua, luaL_typename(lua, 2));
-      lua_replace(lua, -3);
-    }
-    lua_concat(lua, 4);
-    return lua_error(lua);
-  }
-  return 1;
-}
-
-int EnvNewIndex(lua_State* lua) {
-  luaL_where(lua, 1);
-  lua_pushstring(lua, "Attempt to modify a readonly table");
-  lua_concat(lua, 2);
-  return lua_error(lua);
+  return RaiseIfUndefinedGlobal(lua, 2);
 }
 
 void SetEnvTarget(lua_State* lua, const char* registry_key) {
@@ -247,7 +226,7 @@ void InstallFunctionEnvironment(lua_State* lua) {
   lua_setfield(lua, -3, "holder");
   lua_pushcclosure(lua, EnvIndex, 1);
   lua_setfield(lua, -2, "__index");
-  lua_pushcfunction(lua, EnvNewIndex);
+  lua_pushcfunction(lua, ReadonlyNewIndex);
   lua_setfield(lua, -2, "__newindex");
   lua_setmetatable(lua, -2);
   lua_setfield(lua, LUA_REGISTRYINDEX, kEnvKey);
@@ -255,11 +234,7 @@ void InstallFunctionEnvironment(lua_State* lua) {
 }
 
 Status LuaEngine::LoadLibrary(std::string_view code, std::vector<RegisteredFunction>* out) {
-  if (luaL_loadbuffer(lua_, code.data(), code.size(), "@user_function") != 0) {
-    std::string error = lua_isstring(lua_, -1) ? lua_tostring(lua_, -1) : "unknown error";
-    lua_pop(lua_, 1);
-    return Status::InvalidArgument("ERR Error compiling function: " + error);
-  }
+  CAIRN_RETURN_IF_ERROR(LoadChunk(code, "@user_function", "ERR Error compiling function: "));
   lua_getfield(lua_, LUA_REGISTRYINDEX, kEnvKey);
   lua_setfenv(lua_, -2);
   lua_newtable(lua_);

@@ -22,6 +22,12 @@ void InstallSandbox(lua_State* lua);
 // Replaces the table at the top of the stack by a read-only proxy of it; `strict`: reading a
 // missing key from script code errors as for an undefined global.
 void MakeReadonly(lua_State* lua, bool strict);
+// __index helper for undefined globals: returns 1 (the nil already on the stack stays the
+// result) when read from C, else raises "Script attempted to access nonexistent global
+// variable '<key>'" at the reading line. `key`: the key's stack index.
+int RaiseIfUndefinedGlobal(lua_State* lua, int key);
+// __newindex of read-only tables: "Attempt to modify a readonly table" at the writing line.
+int ReadonlyNewIndex(lua_State* lua);
 // The globals and load API of function libraries (lua_functions.cc).
 void InstallFunctionEnvironment(lua_State* lua);
 // Monotonic microseconds (the load timeout).

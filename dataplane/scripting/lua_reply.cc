@@ -92,14 +92,23 @@ class ReplyParser {
     lua_rawset(lua_, -3);
   }
 
+  // A length header: false when malformed; -1 (a nil bulk or array) pushes false and is done.
+  enum class Length { kBad, kNil, kOk };
+  Length ReadLength(std::string_view header, int64_t* n) {
+    if (!Count(header, n)) {
+      return Length::kBad;
+    }
+    if (*n < 0) {
+      lua_pushboolean(lua_, 0);
+      return Length::kNil;
+    }
+    return Length::kOk;
+  }
+
   bool Bulk(std::string_view header, bool verbatim) {
     int64_t n = 0;
-    if (!Count(header, &n)) {
-      return false;
-    }
-    if (n < 0) {
-      lua_pushboolean(lua_, 0);
-      return true;
+    if (Length l = ReadLength(header, &n); l != Length::kOk) {
+      return l == Length::kNil;
     }
     if (pos_ + static_cast<size_t>(n) + 2 > in_.size()) {
       return false;
@@ -125,12 +134,8 @@ class ReplyParser {
 
   bool Aggregate(char type, std::string_view header, int depth) {
     int64_t n = 0;
-    if (!Count(header, &n)) {
-      return false;
-    }
-    if (n < 0) {
-      lua_pushboolean(lua_, 0);
-      return true;
+    if (Length l = ReadLength(header, &n); l != Length::kOk) {
+      return l == Length::kNil;
     }
     if (type == '*' || type == '>') {
       lua_createtable(lua_, static_cast<int>(n), 0);

@@ -41,6 +41,8 @@ int ReadNumber(lua_State* lua, const char** fmt, int fallback) {
   return n;
 }
 
+bool IsIntegerOption(char opt) { return std::strchr("bBhHlLTiI", opt) != nullptr && opt != 0; }
+
 size_t OptionSize(lua_State* lua, char opt, const char** fmt) {
   switch (opt) {
     case 'B':
@@ -147,18 +149,12 @@ int Pack(lua_State* lua) {
     while (pad-- > 0) {
       luaL_addchar(&b, '\0');
     }
+    if (IsIntegerOption(opt)) {
+      PutInteger(lua, &b, arg++, h.endian, size);
+      total += size;
+      continue;
+    }
     switch (opt) {
-      case 'b':
-      case 'B':
-      case 'h':
-      case 'H':
-      case 'l':
-      case 'L':
-      case 'T':
-      case 'i':
-      case 'I':
-        PutInteger(lua, &b, arg++, h.endian, size);
-        break;
       case 'x':
         luaL_addchar(&b, '\0');
         break;
@@ -220,19 +216,12 @@ lua_Number GetInteger(const char* bytes, int endian, bool is_signed, size_t size
 // previous one, so it may push 0 net).
 void UnpackOne(lua_State* lua, char opt, const Header& h, const char* data, size_t len, size_t pos,
                size_t* size, int* n) {
+  if (IsIntegerOption(opt)) {
+    lua_pushnumber(lua, GetInteger(data + pos, h.endian, std::islower(opt) != 0, *size));
+    (*n)++;
+    return;
+  }
   switch (opt) {
-    case 'b':
-    case 'B':
-    case 'h':
-    case 'H':
-    case 'l':
-    case 'L':
-    case 'T':
-    case 'i':
-    case 'I':
-      lua_pushnumber(lua, GetInteger(data + pos, h.endian, std::islower(opt) != 0, *size));
-      (*n)++;
-      break;
     case 'f': {
       float f;
       std::memcpy(&f, data + pos, sizeof(f));

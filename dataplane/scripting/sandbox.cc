@@ -46,23 +46,39 @@ std::string KeyText(lua_State* lua, int index) {
   return lua_typename(lua, lua_type(lua, index));
 }
 
+}  // namespace
+
+int RaiseIfUndefinedGlobal(lua_State* lua, int key) {
+  lua_Debug ar;
+  if (lua_getstack(lua, 1, &ar) == 0 || lua_getinfo(lua, "S", &ar) == 0 ||
+      std::strcmp(ar.what, "C") == 0) {
+    return 1;  // read from C (a library looking a name up): nil, no error
+  }
+  luaL_where(lua, 1);
+  {  // destroyed before lua_error, which longjmps past C++ destructors
+    std::string msg =
+        "Script attempted to access nonexistent global variable '" + KeyText(lua, key) + "'";
+    lua_pushlstring(lua, msg.data(), msg.size());
+  }
+  lua_concat(lua, 2);
+  return lua_error(lua);
+}
+
+int ReadonlyNewIndex(lua_State* lua) {
+  luaL_where(lua, 1);
+  lua_pushstring(lua, kReadonlyError);
+  lua_concat(lua, 2);
+  return lua_error(lua);
+}
+
+namespace {
+
 // __index of a proxy: upvalue 1 the real table, upvalue 2 true for the globals (strict).
 int ProxyIndex(lua_State* lua) {
   lua_pushvalue(lua, 2);
   lua_rawget(lua, lua_upvalueindex(1));
   if (lua_isnil(lua, -1) && lua_toboolean(lua, lua_upvalueindex(2))) {
-    lua_Debug ar;
-    if (lua_getstack(lua, 1, &ar) != 0 && lua_getinfo(lua, "S", &ar) != 0 &&
-        std::strcmp(ar.what, "C") != 0) {
-      luaL_where(lua, 1);
-      {  // destroyed before lua_error, which longjmps past C++ destructors
-        std::string msg =
-            "Script attempted to access nonexistent global variable '" + KeyText(lua, 2) + "'";
-        lua_pushlstring(lua, msg.data(), msg.size());
-      }
-      lua_concat(lua, 2);
-      return lua_error(lua);
-    }
+    return RaiseIfUndefinedGlobal(lua, 2);
   }
   return 1;
 }
@@ -70,13 +86,6 @@ int ProxyIndex(lua_State* lua) {
 // Raised from inside a raw function (rawset, setmetatable): no position, as Redis's lua_rawset.
 int ReadonlyError(lua_State* lua) {
   lua_pushstring(lua, kReadonlyError);
-  return lua_error(lua);
-}
-
-int ProxyNewIndex(lua_State* lua) {
-  luaL_where(lua, 1);
-  lua_pushstring(lua, kReadonlyError);
-  lua_concat(lua, 2);
   return lua_error(lua);
 }
 
@@ -89,7 +98,7 @@ void MakeProxy(lua_State* lua, bool strict) {
   lua_pushboolean(lua, strict ? 1 : 0);
   lua_pushcclosure(lua, ProxyIndex, 2);
   lua_setfield(lua, -2, "__index");
-  lua_pushcfunction(lua, ProxyNewIndex);
+  lua_pushcfunction(lua, ReadonlyNewIndex);
   lua_setfield(lua, -2, "__newindex");
   lua_setmetatable(lua, -2);
   lua_getfield(lua, LUA_REGISTRYINDEX, kProxiesKey);
