@@ -82,8 +82,14 @@ void Scripting::Flush() {
   engine_ = std::make_unique<scripting::LuaEngine>();
 }
 
-size_t Scripting::memory_bytes() const {
-  return engine_->used_memory();
+size_t Scripting::memory_bytes() const { return engine_->used_memory(); }
+
+size_t Scripting::scripts_bytes() const {
+  size_t bytes = 0;
+  for (const auto& [sha, script] : scripts_) {
+    bytes += sha.size() + script.body.size();
+  }
+  return bytes;
 }
 
 std::string Scripting::CheckBeforeRun(const Client& caller, uint32_t flags, bool read_only) {

@@ -233,3 +233,13 @@ def test_function_dump_restore(pair):
          "FUNCTION FLUSH", ["FUNCTION", "RESTORE", body], "FCALL f 1 a b",
          ["FUNCTION", "RESTORE", body, "FLUSH"], "FUNCTION LIST LIBRARYNAME nothing",
          ["FUNCTION", "RESTORE", body[:-1] + b"x"], ["FUNCTION", "RESTORE", b"\x00" + body[1:]])
+
+
+def test_command_metadata(pair):
+    for name in ("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"):
+        same(pair, ["COMMAND", "INFO", name])
+    pair.same_sorted("COMMAND INFO script")
+    pair.same_sorted("COMMAND INFO function")
+    same(pair, ["COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b", "c"],
+         ["COMMAND", "GETKEYS", "FCALL", "f", "1", "a", "b"],
+         ["COMMAND", "GETKEYS", "EVAL", "return 1", "0"])
