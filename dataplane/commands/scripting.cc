@@ -82,7 +82,9 @@ void Scripting::Flush() {
   engine_ = std::make_unique<scripting::LuaEngine>();
 }
 
-size_t Scripting::memory_bytes() const { return engine_->used_memory(); }
+size_t Scripting::memory_bytes() const {
+  return engine_->used_memory();
+}
 
 size_t Scripting::scripts_bytes() const {
   size_t bytes = 0;

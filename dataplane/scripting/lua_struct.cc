@@ -41,7 +41,9 @@ int ReadNumber(lua_State* lua, const char** fmt, int fallback) {
   return n;
 }
 
-bool IsIntegerOption(char opt) { return std::strchr("bBhHlLTiI", opt) != nullptr && opt != 0; }
+bool IsIntegerOption(char opt) {
+  return std::strchr("bBhHlLTiI", opt) != nullptr && opt != 0;
+}
 
 size_t OptionSize(lua_State* lua, char opt, const char** fmt) {
   switch (opt) {

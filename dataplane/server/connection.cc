@@ -104,6 +104,9 @@ void Connection::ProcessInput() {
         has_flag(commands::kClientProtected) || has_flag(commands::kClientBlocked)) {
       break;
     }
+    if (state.script_busy != 0 && has_flag(commands::kClientPrimary)) {
+      break;  // the primary's stream waits for a busy script to end (never -BUSY for it)
+    }
     if (state.pause().active(state.clock().NowMs()) && !state.pause().writes_only &&
         !has_flag(commands::kClientReplica)) {
       break;  // CLIENT PAUSE: the input waits in the buffer; the cron resumes it
