@@ -307,27 +307,38 @@ void RegisterFunctionFamily(CommandTable& table) {
              .categories = cat,
              .handler = CmdFcallRo,
              .get_keys = EvalKeys});
-  table.Add({.name = "function", .arity = -2, .categories = cat});
+  table.Add({.name = "function", .arity = -2});
   struct Sub {
     const char* name;
     int arity;
     uint32_t flags;
     Handler handler;
+    std::vector<std::string> tips;
   };
+  const std::vector<std::string> all_shards = {"request_policy:all_shards",
+                                               "response_policy:all_succeeded"};
+  const std::vector<std::string> one = {"request_policy:all_shards",
+                                        "response_policy:one_succeeded"};
   for (const Sub& s :
-       {Sub{"load", -3, kWrite | kDenyOom | kNoScript, CmdFunctionLoad},
-        Sub{"delete", 3, kWrite | kNoScript, CmdFunctionDelete},
-        Sub{"flush", -2, kWrite | kNoScript, CmdFunctionFlush},
-        Sub{"list", -2, kNoScript, CmdFunctionList}, Sub{"dump", 2, kNoScript, CmdFunctionDump},
-        Sub{"restore", -3, kWrite | kDenyOom | kNoScript, CmdFunctionRestore},
-        Sub{"stats", 2, kNoScript | kAllowBusy, CmdFunctionStats},
-        Sub{"kill", 2, kNoScript | kAllowBusy, CmdFunctionKill},
-        Sub{"help", 2, kLoading | kStale, CmdFunctionHelp}}) {
+       {Sub{"load", -3, kWrite | kDenyOom | kNoScript, CmdFunctionLoad, all_shards},
+        Sub{"delete", 3, kWrite | kNoScript, CmdFunctionDelete, all_shards},
+        Sub{"flush", -2, kWrite | kNoScript, CmdFunctionFlush, all_shards},
+        Sub{"list", -2, kNoScript, CmdFunctionList, {"nondeterministic_output_order"}},
+        Sub{"dump", 2, kNoScript, CmdFunctionDump, {}},
+        Sub{"restore", -3, kWrite | kDenyOom | kNoScript, CmdFunctionRestore, all_shards},
+        Sub{"stats",
+            2,
+            kNoScript | kAllowBusy,
+            CmdFunctionStats,
+            {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+        Sub{"kill", 2, kNoScript | kAllowBusy, CmdFunctionKill, one},
+        Sub{"help", 2, kLoading | kStale, CmdFunctionHelp, {}}}) {
     table.AddSubcommand("function", {.name = s.name,
                                      .arity = s.arity,
                                      .flags = s.flags,
                                      .categories = cat,
-                                     .handler = s.handler});
+                                     .handler = s.handler,
+                                     .tips = s.tips});
   }
 }
 

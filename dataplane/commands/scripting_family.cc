@@ -95,6 +95,11 @@ void CmdScriptKill(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// SCRIPT DEBUG: there is no Lua debugger in cairn-server.
+void CmdScriptDebug(CommandContext& ctx) {
+  ctx.reply().Error("ERR SCRIPT DEBUG is not supported by cairn-server");
+}
+
 void CmdScriptHelp(CommandContext& ctx) {
   ReplyHelp(ctx.reply(), "SCRIPT",
             {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
@@ -167,32 +172,43 @@ void RegisterScriptingFamily(CommandTable& table) {
                .handler = v.handler,
                .get_keys = EvalKeys});
   }
-  table.Add({.name = "script", .arity = -2, .categories = cat});
-  table.AddSubcommand("script", {.name = "load",
-                                 .arity = 3,
-                                 .flags = kNoScript | kStale,
-                                 .categories = cat,
-                                 .handler = CmdScriptLoad});
-  table.AddSubcommand("script", {.name = "exists",
-                                 .arity = -3,
-                                 .flags = kNoScript | kStale,
-                                 .categories = cat,
-                                 .handler = CmdScriptExists});
-  table.AddSubcommand("script", {.name = "flush",
-                                 .arity = -2,
-                                 .flags = kNoScript,
-                                 .categories = cat,
-                                 .handler = CmdScriptFlush});
-  table.AddSubcommand("script", {.name = "kill",
-                                 .arity = 2,
-                                 .flags = kNoScript | kAllowBusy,
-                                 .categories = cat,
-                                 .handler = CmdScriptKill});
-  table.AddSubcommand("script", {.name = "help",
-                                 .arity = 2,
-                                 .flags = kLoading | kStale,
-                                 .categories = cat,
-                                 .handler = CmdScriptHelp});
+  table.Add({.name = "script", .arity = -2});
+  struct Sub {
+    const char* name;
+    int arity;
+    uint32_t flags;
+    Handler handler;
+    std::vector<std::string> tips;
+  };
+  for (const Sub& s : {Sub{"load",
+                           3,
+                           kNoScript | kStale,
+                           CmdScriptLoad,
+                           {"request_policy:all_nodes", "response_policy:all_succeeded"}},
+                       Sub{"exists",
+                           -3,
+                           kNoScript,
+                           CmdScriptExists,
+                           {"request_policy:all_shards", "response_policy:agg_logical_and"}},
+                       Sub{"flush",
+                           -2,
+                           kNoScript,
+                           CmdScriptFlush,
+                           {"request_policy:all_nodes", "response_policy:all_succeeded"}},
+                       Sub{"kill",
+                           2,
+                           kNoScript | kAllowBusy,
+                           CmdScriptKill,
+                           {"request_policy:all_shards", "response_policy:one_succeeded"}},
+                       Sub{"debug", 3, kNoScript, CmdScriptDebug, {}},
+                       Sub{"help", 2, kLoading | kStale, CmdScriptHelp, {}}}) {
+    table.AddSubcommand("script", {.name = s.name,
+                                   .arity = s.arity,
+                                   .flags = s.flags,
+                                   .categories = cat,
+                                   .handler = s.handler,
+                                   .tips = s.tips});
+  }
 }
 
 }  // namespace cairn::commands
