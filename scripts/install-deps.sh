@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libjemalloc-dev liblua5.1-0-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libjemalloc-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   libcli11-dev libxxhash-dev libhiredis-dev libyaml-cpp-dev liblzf-dev
   # reference server and real clients for the compat, integration and bench suites
   redis-server redis-tools python3-redis python3-pytest python3-yaml

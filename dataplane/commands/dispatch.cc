@@ -9,6 +9,7 @@
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/commands/scripting.h"
 
 namespace cairn::commands {
 namespace {
@@ -283,6 +284,11 @@ void ProcessCommand(ServerState& server, Client& client,
   }
   if ((spec->flags & kNoAuth) == 0 && AuthRequired(server, client)) {
     Reject(server, client, spec, kErrNoAuth);
+    return;
+  }
+  // A script past busy-reply-threshold: only kAllowBusy commands run (Redis's -BUSY).
+  if (server.script_busy != 0 && (spec->flags & kAllowBusy) == 0) {
+    Reject(server, client, spec, server.script_busy == 1 ? kErrBusyEval : kErrBusyFunction);
     return;
   }
   bool in_multi = client.has_flag(kClientMulti);

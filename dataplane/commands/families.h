@@ -20,5 +20,7 @@ void RegisterHashFamily(CommandTable& table);
 void RegisterSetFamily(CommandTable& table);
 void RegisterZSetFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
+void RegisterScriptingFamily(CommandTable& table);
+void RegisterFunctionFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -627,13 +627,13 @@ void RegisterBlocking(CommandTable& table) {
   uint64_t list = kAclList;
   uint32_t flags = kWrite | kBlocking;
   // clang-format off
-  table.Add({.name = "blpop", .arity = -3, .flags = flags, .categories = list,
+  table.Add({.name = "blpop", .arity = -3, .flags = flags | kNoScript, .categories = list,
              .keys = {1, -2, 1}, .handler = CmdBLPop});
-  table.Add({.name = "brpop", .arity = -3, .flags = flags, .categories = list,
+  table.Add({.name = "brpop", .arity = -3, .flags = flags | kNoScript, .categories = list,
              .keys = {1, -2, 1}, .handler = CmdBRPop});
-  table.Add({.name = "blmove", .arity = 6, .flags = flags | kDenyOom, .categories = list,
+  table.Add({.name = "blmove", .arity = 6, .flags = flags | kDenyOom | kNoScript, .categories = list,
              .keys = {1, 2, 1}, .handler = CmdBLMove});
-  table.Add({.name = "brpoplpush", .arity = 4, .flags = flags | kDenyOom, .categories = list,
+  table.Add({.name = "brpoplpush", .arity = 4, .flags = flags | kDenyOom | kNoScript, .categories = list,
              .keys = {1, 2, 1}, .handler = CmdBRPopLPush});
   table.Add({.name = "blmpop", .arity = -5, .flags = flags, .categories = list,
              .handler = CmdBLMPop, .get_keys = NumkeysKeys(2)});

@@ -42,6 +42,17 @@ class SnapshotHooks {
   // "ERR DUMP payload version or checksum are wrong", "ERR Bad data format".
   virtual Result<engine::Entry*> Restore(std::string_view key, std::string_view payload,
                                          bool has_expire, int64_t expire_at_ms) = 0;
+  // FUNCTION DUMP: library codes as Redis's payload (FUNCTION2 records, RDB version, CRC-64).
+  virtual Result<std::string> DumpFunctions(const std::vector<std::string>& codes) {
+    (void)codes;
+    return Status::FailedPrecondition("ERR FUNCTION DUMP needs the persistence layer");
+  }
+  // FUNCTION RESTORE: the library codes of a payload. Errors (the reply text): "ERR payload
+  // version or checksum are wrong", "ERR given type is not a function".
+  virtual Result<std::vector<std::string>> RestoreFunctions(std::string_view payload) {
+    (void)payload;
+    return Status::FailedPrecondition("ERR FUNCTION RESTORE needs the persistence layer");
+  }
 };
 
 // Replication: the commands that drive it and the propagation of writes to replicas.

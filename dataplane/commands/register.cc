@@ -20,6 +20,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterSetFamily(table);
   RegisterZSetFamily(table);
   RegisterStreamFamily(table);
+  RegisterScriptingFamily(table);
+  RegisterFunctionFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -16,6 +16,7 @@
 #include "dataplane/commands/admin_replies.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
+#include "dataplane/commands/scripting.h"
 
 namespace cairn::commands {
 
@@ -225,6 +226,11 @@ void CmdShutdown(CommandContext& ctx) {
   if (abort) {
     // Shutdowns never wait for replicas here, so none is ever in progress.
     ctx.reply().Error(kErrNoShutdownInProgress);
+    return;
+  }
+  // A busy script: only SHUTDOWN NOSAVE gets through (Redis's slowevalerr otherwise).
+  if (ctx.server().script_busy != 0 && !nosave) {
+    ctx.reply().Error(ctx.server().script_busy == 1 ? kErrBusyEval : kErrBusyFunction);
     return;
   }
   std::string error =

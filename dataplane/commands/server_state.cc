@@ -41,6 +41,11 @@ void ServerState::OnKeyEvicted(int db, std::string_view key) {
 
 void ServerState::PropagateCommand(const Client& client,
                                    const std::vector<std::string_view>& args) {
+  if (propagate_capture != nullptr) {
+    propagate_capture->emplace_back(client.db_index,
+                                    std::vector<std::string>(args.begin(), args.end()));
+    return;
+  }
   if (replication != nullptr && !client.has_flag(kClientPrimary)) {
     replication->Propagate(client.db_index, args);
   }

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,8 @@
 #include "dataplane/protocol/reply_writer.h"
 
 namespace cairn::commands {
+
+class Scripting;
 
 // Values of the parameters commands read. The server registers redis.conf parameters that
 // point into this struct (dataplane/server/config.cc).
@@ -64,6 +67,9 @@ struct ServerConfig {
   OutputLimit output_limit_normal{};
   OutputLimit output_limit_replica{256LL * 1024 * 1024, 64LL * 1024 * 1024, 60};
   OutputLimit output_limit_pubsub{32LL * 1024 * 1024, 8LL * 1024 * 1024, 60};
+  // busy-reply-threshold (alias lua-time-limit): a script running longer is "busy": other
+  // clients get -BUSY and SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE are served.
+  int64_t busy_reply_threshold_ms = 5000;
 };
 
 struct SlowlogEntry {
@@ -207,8 +213,19 @@ class ServerState final : public engine::KeyspaceObserver {
   // Sends an executed write to replicas (not for the primary's own stream on a replica, which is
   // proxied as received). Called by CommandContext::MarkWritten.
   void PropagateCommand(const Client& client, const std::vector<std::string_view>& args);
+  // While a script runs: the writes its commands propagate are collected here (db, argv) and
+  // sent when it ends (effects replication), instead of going out one by one.
+  std::vector<std::pair<int, std::vector<std::string>>>* propagate_capture = nullptr;
   // Absolute path of the config file the server started with ("" without one): CONFIG REWRITE.
   std::string config_file;
+  // Scripts and functions (scripting.h), created on first use.
+  std::shared_ptr<Scripting> scripting;
+  // Set while a script runs past busy-reply-threshold: 1 for EVAL, 2 for FCALL. Commands
+  // without kAllowBusy then get -BUSY.
+  int script_busy = 0;
+  // Set by the server: serves other clients once while a script is busy (Redis processes events
+  // from its Lua hook). Returns true when the server is shutting down and the script must stop.
+  std::function<bool(Client& caller)> serve_while_busy;
 
  private:
   engine::Keyspace* keyspace_;

@@ -1,6 +1,8 @@
 // DUMP/RESTORE payload framing around the value codecs.
 #include "dataplane/persistence/dump_payload.h"
 
+#include <optional>
+
 #include "dataplane/base/crc64.h"
 #include "dataplane/persistence/rdb_format.h"
 #include "dataplane/persistence/rdb_reader.h"
@@ -12,12 +14,8 @@ namespace {
 
 constexpr size_t kFooterBytes = 10;  // 2 bytes of RDB version, 8 of CRC-64
 
-}  // namespace
-
-Result<std::string> DumpPayload(const engine::Entry& e, bool compression) {
-  RdbWriter w(nullptr, compression);
-  CAIRN_RETURN_IF_ERROR(WriteTypeAndValue(e, w));
-  std::string out = std::move(w.buffer());
+// Appends the RDB version and the CRC-64 of everything before it.
+std::string WithFooter(std::string out) {
   out.push_back(static_cast<char>(kRdbVersion & 0xff));
   out.push_back(static_cast<char>((kRdbVersion >> 8) & 0xff));
   uint64_t crc = Crc64(0, out);
@@ -27,12 +25,10 @@ Result<std::string> DumpPayload(const engine::Entry& e, bool compression) {
   return out;
 }
 
-Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_view key,
-                                        bool has_expire, int64_t expire_at_ms) {
-  const Status kWrongFooter =
-      Status::InvalidArgument("ERR DUMP payload version or checksum are wrong");
+// The body before the footer, or nullopt when the version or CRC is wrong.
+std::optional<std::string_view> CheckFooter(std::string_view payload) {
   if (payload.size() < kFooterBytes) {
-    return kWrongFooter;
+    return std::nullopt;
   }
   std::string_view footer = payload.substr(payload.size() - kFooterBytes);
   int version =
@@ -42,9 +38,56 @@ Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_vi
     crc = (crc << 8) | static_cast<unsigned char>(footer[2 + i]);
   }
   if (version > kRdbVersion || Crc64(0, payload.substr(0, payload.size() - 8)) != crc) {
-    return kWrongFooter;
+    return std::nullopt;
   }
-  RdbReader r(payload.substr(0, payload.size() - kFooterBytes));
+  return payload.substr(0, payload.size() - kFooterBytes);
+}
+
+}  // namespace
+
+Result<std::string> DumpPayload(const engine::Entry& e, bool compression) {
+  RdbWriter w(nullptr, compression);
+  CAIRN_RETURN_IF_ERROR(WriteTypeAndValue(e, w));
+  return WithFooter(std::move(w.buffer()));
+}
+
+std::string DumpFunctionsPayload(const std::vector<std::string>& codes, bool compression) {
+  RdbWriter w(nullptr, compression);
+  for (const std::string& code : codes) {
+    w.WriteByte(kOpFunction2);
+    w.WriteString(code);
+  }
+  return WithFooter(std::move(w.buffer()));
+}
+
+Result<std::vector<std::string>> ParseFunctionsPayload(std::string_view payload) {
+  std::optional<std::string_view> body = CheckFooter(payload);
+  if (!body) {
+    return Status::InvalidArgument("ERR DUMP payload version or checksum are wrong");
+  }
+  RdbReader r(*body);
+  std::vector<std::string> codes;
+  while (r.remaining() > 0) {
+    Result<uint8_t> type = r.ReadByte("type");
+    if (!type.ok() || *type != kOpFunction2) {
+      return Status::InvalidArgument("ERR given type is not a function");
+    }
+    Result<std::string> code = r.ReadString("function library code");
+    if (!code.ok()) {
+      return Status::InvalidArgument("ERR Bad data format");
+    }
+    codes.push_back(std::move(*code));
+  }
+  return codes;
+}
+
+Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_view key,
+                                        bool has_expire, int64_t expire_at_ms) {
+  std::optional<std::string_view> body = CheckFooter(payload);
+  if (!body) {
+    return Status::InvalidArgument("ERR DUMP payload version or checksum are wrong");
+  }
+  RdbReader r(*body);
   const Status kBadFormat = Status::InvalidArgument("ERR Bad data format");
   Result<uint8_t> type = r.ReadByte("type");
   if (!type.ok()) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/status.h"
 #include "dataplane/engine/entry.h"
@@ -23,5 +24,12 @@ Result<std::string> DumpPayload(const engine::Entry& e, bool compression);
 // version or checksum are wrong", "ERR Bad data format".
 Result<engine::Entry*> ParseDumpPayload(std::string_view payload, std::string_view key,
                                         bool has_expire, int64_t expire_at_ms);
+
+// FUNCTION DUMP: each library code as a FUNCTION2 record, then the payload footer (RDB version,
+// CRC-64), as Redis 7.0 writes it.
+std::string DumpFunctionsPayload(const std::vector<std::string>& codes, bool compression);
+// FUNCTION RESTORE: the library codes of a payload. Errors (reply texts): "ERR payload version
+// or checksum are wrong", "ERR given type is not a function", "ERR Bad data format".
+Result<std::vector<std::string>> ParseFunctionsPayload(std::string_view payload);
 
 }  // namespace cairn::persistence

@@ -287,9 +287,16 @@ Status LoadOpcode(uint8_t op, size_t at, RdbReader& r, LoadState& s) {
     }
     case kOpModuleAux:
       return RdbReader::Corrupt(at, "module data (MODULE_AUX) is not supported");
-    case kOpFunction2:
+    case kOpFunction2: {
+      Result<std::string> code = r.ReadString("function library code");
+      if (!code.ok()) {
+        return code.status();
+      }
+      s.info.functions.push_back(std::move(*code));
+      return Status::Ok();
+    }
     case kOpFunctionPreGa:
-      return RdbReader::Corrupt(at, "functions (FUNCTION2) are not supported by this build yet");
+      return RdbReader::Corrupt(at, "pre-GA functions (FUNCTION) are not supported");
     default:
       return LoadKey(op, at, r, s);
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/status.h"
 #include "dataplane/engine/keyspace.h"
@@ -58,6 +59,7 @@ struct RdbLoadInfo {
   int64_t keys_loaded = 0;
   int64_t keys_expired = 0;                // skipped because already expired
   std::map<std::string, std::string> aux;  // AUX fields as read (repl-id, repl-offset, ...)
+  std::vector<std::string> functions;      // FUNCTION2 records: library codes
   size_t bytes = 0;                        // up to and including the checksum
 };
 

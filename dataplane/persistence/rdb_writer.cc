@@ -197,6 +197,10 @@ Status SaveRdb(engine::Keyspace& keyspace, const RdbSaveInfo& info, RdbWriter& w
   std::snprintf(header, sizeof(header), "REDIS%04d", kRdbVersion);
   w.WriteRaw(header);
   WriteAuxFields(info, w);
+  for (const std::string& code : info.functions) {
+    w.WriteByte(kOpFunction2);
+    w.WriteString(code);
+  }
   for (int i = 0; i < keyspace.db_count(); i++) {
     engine::Db& db = keyspace.db(i);
     if (db.size() == 0) {

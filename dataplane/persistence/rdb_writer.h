@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/base/status.h"
 #include "dataplane/engine/keyspace.h"
@@ -66,6 +67,8 @@ struct RdbSaveInfo {
   int repl_stream_db = 0;
   std::string replid;
   int64_t repl_offset = 0;
+  // Function library codes, written as FUNCTION2 records after the AUX fields (Redis 7.0).
+  std::vector<std::string> functions;
 };
 
 // Writes `keyspace` as an RDB v10 file through `writer`: header, AUX fields, each non-empty db

@@ -290,6 +290,8 @@ void Server::RegisterParameters() {
          .set = [&c](std::string_view v, bool) { return ParseOutputLimit(v, c); }});
   t.Add(IntParam("slowlog-log-slower-than", &c.slowlog_log_slower_than_us, -1, INT64_MAX));
   t.Add(IntParam("slowlog-max-len", &c.slowlog_max_len, 0, INT64_MAX));
+  t.Add(aliased(IntParam("busy-reply-threshold", &c.busy_reply_threshold_ms, 0, INT64_MAX),
+                "lua-time-limit"));
   t.Add(IntParam("latency-monitor-threshold", &c.latency_monitor_threshold_ms, 0, INT64_MAX));
   t.Add({.name = "latency-tracking",
          .get = [&c] { return YesNo(c.latency_tracking); },

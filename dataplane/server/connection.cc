@@ -51,8 +51,8 @@ void Connection::Reserve(size_t bytes) {
 }
 
 void Connection::OnEvent(uint32_t events) {
-  if (closed_) {
-    return;
+  if (closed_ || in_command_) {
+    return;  // in_command_: a busy script's nested event pass; read once it returns
   }
   if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
     OnReadable();
@@ -104,6 +104,9 @@ void Connection::ProcessInput() {
         has_flag(commands::kClientProtected) || has_flag(commands::kClientBlocked)) {
       break;
     }
+    if (state.script_busy != 0 && has_flag(commands::kClientPrimary)) {
+      break;  // the primary's stream waits for a busy script to end (never -BUSY for it)
+    }
     if (state.pause().active(state.clock().NowMs()) && !state.pause().writes_only &&
         !has_flag(commands::kClientReplica)) {
       break;  // CLIENT PAUSE: the input waits in the buffer; the cron resumes it
@@ -139,7 +142,9 @@ void Connection::ProcessInput() {
         parser_.Reset();  // CLIENT PAUSE WRITE: this write waits, unparsed, for the pause's end
         break;
       }
+      in_command_ = true;
       commands::ProcessCommand(state, *this, args);
+      in_command_ = false;
       if (has_flag(commands::kClientPrimary)) {
         server_->replication().OnPrimaryStreamApplied(
             std::string_view(buf_.get() + pos, parser_.consumed()));

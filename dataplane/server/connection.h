@@ -32,6 +32,9 @@ class Connection final : public commands::Client, public FdHandler {
   size_t query_buffer_bytes() const override { return len_; }
   size_t query_buffer_capacity() const override { return cap_; }
   bool closed() const { return closed_; }
+  // True while one of this connection's commands runs (a busy script serving other clients
+  // from its hook must leave this connection alone until the command returns).
+  bool in_command() const { return in_command_; }
   void MarkClosed() { closed_ = true; }
   // When the soft output limit was first exceeded (0 = not exceeded).
   int64_t soft_limit_since_ms = 0;
@@ -47,6 +50,7 @@ class Connection final : public commands::Client, public FdHandler {
   protocol::RespParser parser_;
   bool write_armed_ = false;
   bool closed_ = false;
+  bool in_command_ = false;
 };
 
 }  // namespace cairn::server

@@ -60,10 +60,29 @@ void EventLoop::Remove(int fd) {
   }
 }
 
-void EventLoop::Run() {
-  running_ = true;
+bool EventLoop::WaitAndDispatch(int timeout_ms) {
   constexpr int kMaxEvents = 1024;
   struct epoll_event events[kMaxEvents];
+  int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+  if (n < 0) {
+    return errno == EINTR;
+  }
+  for (int i = 0; i < n; i++) {
+    auto fd = static_cast<size_t>(events[i].data.fd);
+    FdHandler* handler = fd < handlers_.size() ? handlers_[fd] : nullptr;
+    if (handler != nullptr) {
+      handler->OnEvent(events[i].events);
+    }
+  }
+  return true;
+}
+
+void EventLoop::PollOnce(int timeout_ms) {
+  WaitAndDispatch(timeout_ms);
+}
+
+void EventLoop::Run() {
+  running_ = true;
   int64_t next_cron = NowMs() + cron_period_ms_;
   while (running_) {
     if (before_sleep_) {
@@ -71,16 +90,8 @@ void EventLoop::Run() {
     }
     int64_t now = NowMs();
     int timeout = static_cast<int>(std::max<int64_t>(0, next_cron - now));
-    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
-    if (n < 0 && errno != EINTR) {
+    if (!WaitAndDispatch(timeout)) {
       break;
-    }
-    for (int i = 0; i < n; i++) {
-      auto fd = static_cast<size_t>(events[i].data.fd);
-      FdHandler* handler = fd < handlers_.size() ? handlers_[fd] : nullptr;
-      if (handler != nullptr) {
-        handler->OnEvent(events[i].events);
-      }
     }
     now = NowMs();
     if (now >= next_cron) {

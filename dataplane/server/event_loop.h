@@ -35,9 +35,15 @@ class EventLoop {
 
   // Runs until Stop().
   void Run();
+  // Waits up to `timeout_ms` (0: not at all) and runs the handlers of the ready fds once, with
+  // neither cron nor before-sleep. For serving clients while a script is busy.
+  void PollOnce(int timeout_ms);
   void Stop() { running_ = false; }
 
  private:
+  // One epoll_wait and its handlers; false on an error other than EINTR.
+  bool WaitAndDispatch(int timeout_ms);
+
   int epoll_fd_ = -1;
   bool running_ = false;
   std::vector<FdHandler*> handlers_;  // indexed by fd

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dataplane/base/memory.h"
+#include "dataplane/commands/scripting.h"
 #include "dataplane/commands/server_state.h"
 #include "dataplane/server/server.h"
 
@@ -51,6 +52,42 @@ std::string RandomHex(size_t n) {
     out += digits[rd() % 16];
   }
   return out;
+}
+
+// The scripting lines of INFO memory (Redis 7.0's names); zeros before any script ran.
+void FillScriptingMemory(commands::ServerState& state, std::string& out) {
+  commands::Scripting* scripting = state.scripting.get();
+  auto vm_eval = static_cast<int64_t>(scripting != nullptr ? scripting->memory_bytes() : 0);
+  auto scripts = static_cast<int64_t>(scripting != nullptr ? scripting->scripts_bytes() : 0);
+  bool has_functions = scripting != nullptr && scripting->has_functions();
+  int64_t vm_functions = 0;
+  int64_t functions = 0;
+  int64_t libraries = 0;
+  int64_t functions_bytes = 0;
+  if (has_functions) {
+    commands::FunctionStore& store = scripting->functions();
+    vm_functions = static_cast<int64_t>(store.engine().used_memory());
+    functions = static_cast<int64_t>(store.function_count());
+    libraries = static_cast<int64_t>(store.libraries().size());
+    for (const auto& [name, library] : store.libraries()) {
+      functions_bytes += static_cast<int64_t>(library.code.size());
+    }
+  }
+  Field(out, "used_memory_lua", vm_eval);
+  Field(out, "used_memory_vm_eval", vm_eval);
+  Field(out, "used_memory_lua_human", HumanBytes(static_cast<double>(vm_eval)));
+  Field(out, "used_memory_scripts_eval", scripts);
+  Field(out, "number_of_cached_scripts",
+        static_cast<int64_t>(scripting != nullptr ? scripting->script_count() : 0));
+  Field(out, "number_of_functions", functions);
+  Field(out, "number_of_libraries", libraries);
+  Field(out, "used_memory_vm_functions", vm_functions);
+  Field(out, "used_memory_vm_total", vm_eval + vm_functions);
+  Field(out, "used_memory_vm_total_human", HumanBytes(static_cast<double>(vm_eval + vm_functions)));
+  Field(out, "used_memory_functions", functions_bytes);
+  Field(out, "used_memory_scripts", scripts + functions_bytes);
+  Field(out, "used_memory_scripts_human",
+        HumanBytes(static_cast<double>(scripts + functions_bytes)));
 }
 
 }  // namespace
@@ -137,6 +174,7 @@ void RegisterInfoSections(Server& server) {
     int64_t total = static_cast<int64_t>(pages) * sysconf(_SC_PAGESIZE);
     Field(out, "total_system_memory", total);
     Field(out, "total_system_memory_human", HumanBytes(static_cast<double>(total)));
+    FillScriptingMemory(server.state(), out);
     Field(out, "maxmemory", maxmemory);
     Field(out, "maxmemory_human", HumanBytes(static_cast<double>(maxmemory)));
     Field(out, "maxmemory_policy",

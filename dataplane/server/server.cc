@@ -22,6 +22,7 @@
 #include "dataplane/base/memory.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/dispatch.h"
+#include "dataplane/commands/scripting.h"
 #include "dataplane/server/connection.h"
 #include "dataplane/server/info.h"
 
@@ -200,11 +201,26 @@ Status Server::Start() {
     return Shutdown(save, nosave, now, force);
   };
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
+  state_->serve_while_busy = [this](commands::Client& caller) { return ServeWhileBusy(caller); };
   state_->config_file = config_file_;
   state_->snapshots = snapshots_.get();
   state_->replication = replication_.get();
   snapshots_->fill_repl_info = [this](persistence::RdbSaveInfo& info) {
     replication_->FillSaveInfo(&info.replid, &info.repl_offset, &info.repl_stream_db);
+  };
+  snapshots_->function_codes = [this] {
+    return state_->scripting != nullptr && state_->scripting->has_functions()
+               ? state_->scripting->functions().Codes()
+               : std::vector<std::string>{};
+  };
+  snapshots_->load_functions = [this](const std::vector<std::string>& codes) {
+    if (codes.empty() && state_->scripting == nullptr) {
+      return;  // nothing loaded, nothing to drop: no interpreter needed
+    }
+    Status s = commands::GetScripting(*state_).functions().ReplaceAll(codes);
+    if (!s.ok()) {
+      spdlog::warn("functions of the loaded snapshot were not installed: {}", s.message());
+    }
   };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
@@ -483,6 +499,28 @@ std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
   shutdown_requested_ = true;
   loop_.Stop();
   return "";
+}
+
+// Redis serves clients from its Lua hook while a script is busy: commands without allow-busy get
+// -BUSY, SCRIPT KILL and SHUTDOWN NOSAVE run. Replies go out at once since the loop is not
+// turning; connections inside a command (the script's caller) wait for it to return.
+bool Server::ServeWhileBusy(commands::Client& caller) {
+  (void)caller;
+  loop_.PollOnce(0);
+  std::vector<commands::Client*> pending;
+  pending.swap(state_->pending_writes());
+  for (commands::Client* c : pending) {
+    auto* conn = static_cast<Connection*>(c);
+    if (conn->in_command()) {
+      state_->pending_writes().push_back(c);
+      continue;
+    }
+    c->pending_write = false;
+    if (!conn->closed()) {
+      conn->Flush();
+    }
+  }
+  return shutdown_requested_;
 }
 
 }  // namespace cairn::server

@@ -70,6 +70,8 @@ class Server final {
   Status Listen(const std::string& address, bool optional);
   Status ListenUnix();
   std::string Shutdown(bool save, bool nosave, bool now, bool force);
+  // One pass of other clients' events while a script is busy (ServerState::serve_while_busy).
+  bool ServeWhileBusy(commands::Client& caller);
 
   SystemClock clock_;
   commands::ServerConfig config_;

@@ -42,7 +42,25 @@ persistence::RdbSaveInfo Snapshots::MakeSaveInfo() const {
   if (fill_repl_info) {
     fill_repl_info(info);
   }
+  if (function_codes) {
+    info.functions = function_codes();
+  }
   return info;
+}
+
+void Snapshots::AfterLoad(const persistence::RdbLoadInfo& info) {
+  last_load_ = info;
+  if (load_functions) {
+    load_functions(info.functions);
+  }
+}
+
+Result<std::string> Snapshots::DumpFunctions(const std::vector<std::string>& codes) {
+  return persistence::DumpFunctionsPayload(codes, rdbcompression);
+}
+
+Result<std::vector<std::string>> Snapshots::RestoreFunctions(std::string_view payload) {
+  return persistence::ParseFunctionsPayload(payload);
 }
 
 void Snapshots::OnSaved(int64_t now_ms) {
@@ -182,7 +200,7 @@ Status Snapshots::Reload(bool merge, bool noflush, bool nosave) {
     spdlog::warn("Error loading the RDB dump: {}", info.status().message());
     return Status::Internal("ERR Error trying to load the RDB dump, check server logs.");
   }
-  last_load_ = *info;
+  AfterLoad(*info);
   spdlog::warn("DB reloaded by DEBUG RELOAD");
   return Status::Ok();
 }
@@ -210,7 +228,7 @@ Status Snapshots::LoadAtStartup() {
     return Status::DataLoss("Fatal error loading the DB: " + std::string(info.status().message()) +
                             ". Exiting.");
   }
-  last_load_ = *info;
+  AfterLoad(*info);
   spdlog::info("DB loaded from disk: {:.3f} seconds keys_loaded={} keys_expired={}",
                static_cast<double>(state.clock().NowMs() - start) / 1000, info->keys_loaded,
                info->keys_expired);
@@ -255,7 +273,7 @@ Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {
     keyspace.FlushAll();  // never serve half a dataset
     return info.status();
   }
-  last_load_ = *info;
+  AfterLoad(*info);
   return Status::Ok();
 }
 

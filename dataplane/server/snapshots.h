@@ -30,6 +30,8 @@ class Snapshots final : public commands::SnapshotHooks {
   Result<std::string> Dump(const engine::Entry& e) override;
   Result<engine::Entry*> Restore(std::string_view key, std::string_view payload, bool has_expire,
                                  int64_t expire_at_ms) override;
+  Result<std::string> DumpFunctions(const std::vector<std::string>& codes) override;
+  Result<std::vector<std::string>> RestoreFunctions(std::string_view payload) override;
 
   // Loads dir/dbfilename if it exists. Errors name the file, offset and reason; the server must
   // not start with them.
@@ -71,9 +73,15 @@ class Snapshots final : public commands::SnapshotHooks {
   bool stop_writes_on_bgsave_error = true;
   // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
   std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
+  // Fills the function library codes of every snapshot, and installs those of a loaded one (the
+  // whole set is replaced, as a load replaces the dataset).
+  std::function<std::vector<std::string>()> function_codes;
+  std::function<void(const std::vector<std::string>& codes)> load_functions;
 
  private:
   persistence::RdbSaveInfo MakeSaveInfo() const;
+  // Records a successful load and installs its functions.
+  void AfterLoad(const persistence::RdbLoadInfo& info);
   void OnSaved(int64_t now_ms);
   void FinishBackgroundSave(bool ok, int64_t now_ms);
 
