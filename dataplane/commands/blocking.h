@@ -69,7 +69,6 @@ class BlockedClients {
     TimeoutReply timeout_reply = TimeoutReply::kNullArray;
     engine::ValueType type = engine::ValueType::kList;
     uint64_t serial = 0;  // block order
-    engine::ValueType type = engine::ValueType::kList;
   };
   using DbKey = std::pair<int, std::string>;
   // Ends `id`'s block: drops it from every key queue, clears the flag, queues it to resume.
