@@ -144,12 +144,12 @@ TEST_F(RdbTest, ChecksumMismatchIsRefusedAndZeroChecksumIsAccepted) {
 }
 
 TEST_F(RdbTest, UnsupportedTypeIsRefusedByNameAndOffset) {
-  // Header, SELECTDB 0, then a stream value (type 15) for key "z".
-  std::string file = "REDIS0010\xfe\x00\x0f\x01z"s;
+  // Header, SELECTDB 0, then a module value (type 7) for key "z".
+  std::string file = "REDIS0010\xfe\x00\x07\x01z"s;
   Result<RdbLoadInfo> info = Load(file);
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.status().message(),
-            "RDB error at offset 11: value type 15 (stream-listpacks) is not supported by this "
+            "RDB error at offset 11: value type 7 (module-2) is not supported by this "
             "cairn-server build yet");
 }
 

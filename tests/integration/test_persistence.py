@@ -195,8 +195,8 @@ def test_corrupt_or_truncated_snapshot_is_refused_at_start_up(tmp_path):
     assert "Fatal error loading the DB" in out and "offset" in out
     out = _refused(tmp_path, good[: len(good) - 100])
     assert "unexpected end of file" in out and "offset" in out
-    out = _refused(tmp_path, b"REDIS0010\xfe\x00\x0f\x01z")  # a type not held yet: a stream
-    assert "stream-listpacks" in out
+    out = _refused(tmp_path, b"REDIS0010\xfe\x00\x07\x01z")  # a type not held: module data
+    assert "module-2" in out
 
 
 def test_failed_bgsave_refuses_writes_with_misconf(tmp_path):
