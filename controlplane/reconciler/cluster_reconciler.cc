@@ -60,6 +60,7 @@ ClusterReconciler::~ClusterReconciler() {
 }
 
 void ClusterReconciler::Start() {
+  started_ms_ = clock_.NowMs();
   worker_ = std::thread([this] { Run(); });
 }
 
@@ -120,8 +121,17 @@ bool ClusterReconciler::IsReachable(const Host& host) const {
          clock_.NowMs() - host.last_heartbeat_ms < options_.host_unreachable_ms;
 }
 
+bool ClusterReconciler::Reconnecting(const Host& host) const {
+  int64_t now = clock_.NowMs();
+  return now - started_ms_ < options_.host_unreachable_ms &&
+         now - host.last_heartbeat_ms < options_.host_unreachable_ms;
+}
+
 bool ClusterReconciler::IsSchedulable(const Host& host) const {
-  return !host.cordoned && IsReachable(host);
+  // Just after the control plane starts, agents are still reconnecting: a host whose last
+  // heartbeat is fresh still gets nodes (its tasks wait for its session), so a restart in the
+  // middle of a create does not crowd the nodes onto the hosts that reconnected first.
+  return !host.cordoned && (IsReachable(host) || Reconnecting(host));
 }
 
 std::string ClusterReconciler::AddressOf(const std::string& node_id,
@@ -197,8 +207,10 @@ Status ClusterReconciler::Reconcile(const std::string& name) {
   for (Host& h : *hosts) {
     bool schedulable = IsSchedulable(h);
     bool reachable = IsReachable(h);
+    // Planning does not replace the replicas of a host whose agent is still reconnecting.
+    bool plan_reachable = reachable || Reconnecting(h);
     health.push_back({h.id, reachable, h.address});
-    view.hosts.push_back({std::move(h), schedulable, reachable});
+    view.hosts.push_back({std::move(h), schedulable, plan_reachable});
   }
   Result<std::optional<v1::Operation>> op = store_.UnfinishedOperation(ClusterResource(name));
   CAIRN_RETURN_IF_ERROR(op.status());

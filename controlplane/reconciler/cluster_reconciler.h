@@ -51,10 +51,14 @@ class ClusterReconciler {
   void OnHeartbeat(const std::string& host_id, const agent::v1::Heartbeat& heartbeat);
   void OnTaskResult(const std::string& host_id, const agent::v1::TaskResult& result);
 
-  // True when `host` may receive new nodes now.
+  // True when `host` may receive new nodes now: not cordoned and reachable, or, in the first
+  // host_unreachable_ms after Start, with a fresh last heartbeat (its agent reconnecting).
   bool IsSchedulable(const Host& host) const;
   // True when the host's agent is connected and its heartbeat is fresh.
   bool IsReachable(const Host& host) const;
+  // True in the first host_unreachable_ms after Start for a host whose last heartbeat is
+  // fresh: its agent is presumably reconnecting to this new control plane process.
+  bool Reconnecting(const Host& host) const;
 
   // Makes `target` (or, when empty, the replica with the highest offset) the shard's primary:
   // a FailoverShard operation, desired roles swapped, the discovery listener told. `manual`
@@ -117,6 +121,7 @@ class ClusterReconciler {
   std::function<void(const std::string&, const std::string&, const std::string&)>
       on_primary_changed_;
   uint64_t task_counter_ = 0;
+  int64_t started_ms_ = 0;
   bool stopping_ = false;
   std::thread worker_;
 };
