@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "controlplane/reconciler/agent_tasks.h"
 #include "controlplane/backup/backup_store.h"
+#include "controlplane/reconciler/agent_tasks.h"
 #include "controlplane/reconciler/cluster_reconciler.h"
 #include "controlplane/reconciler/snapshotter.h"
 #include "controlplane/store/store.h"

@@ -87,8 +87,8 @@ Status ClusterApi::ApplySourceSnapshot(v1::Cluster& requested) {
     return Status::FailedPrecondition("cluster.source_snapshot: no backup store configured");
   }
   // A corrupt file fails here, before anything is created.
-  Status intact = deps_.backups->Verify(
-      {SnapshotKey(name), snapshot->size_bytes(), snapshot->sha256()});
+  Status intact =
+      deps_.backups->Verify({SnapshotKey(name), snapshot->size_bytes(), snapshot->sha256()});
   if (!intact.ok()) {
     return Status::FailedPrecondition("cluster.source_snapshot: snapshot \"" + name +
                                       "\" cannot be restored: " + std::string(intact.message()));

@@ -37,8 +37,7 @@ Status SnapshotApi::NeedBackups() const {
 
 Result<v1::Operation> SnapshotApi::CreateSnapshot(const v1::CreateSnapshotRequest& request) {
   CAIRN_RETURN_IF_ERROR(NeedBackups());
-  return deps_.snapshotter->TakeSnapshot(request.snapshot_name(), request.cluster_name(),
-                                         "manual");
+  return deps_.snapshotter->TakeSnapshot(request.snapshot_name(), request.cluster_name(), "manual");
 }
 
 Result<v1::Snapshot> SnapshotApi::GetSnapshot(const v1::GetSnapshotRequest& request) {
@@ -99,8 +98,7 @@ Result<v1::Snapshot> SnapshotApi::CopySnapshot(const v1::CopySnapshotRequest& re
     copy.set_source("manual");
   }
   CAIRN_RETURN_IF_ERROR(deps_.store.InsertSnapshot(copy));  // claims the name
-  Result<StoredObject> stored =
-      deps_.backups->Copy(ObjectOf(*source), SnapshotKey(copy.name()));
+  Result<StoredObject> stored = deps_.backups->Copy(ObjectOf(*source), SnapshotKey(copy.name()));
   if (!stored.ok()) {
     (void)deps_.store.DeleteSnapshot(copy.name());
     return stored.status();

@@ -2,8 +2,6 @@
 #include "controlplane/backup/backup_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <array>
@@ -11,6 +9,9 @@
 #include <cstring>
 #include <fstream>
 #include <vector>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 namespace cairn::controlplane {
 namespace {
@@ -221,8 +222,8 @@ Result<std::unique_ptr<BackupWriter>> DirectoryBackupStore::Create(const std::st
   CAIRN_RETURN_IF_ERROR(path.status());
   std::error_code ec;
   fs::create_directories(path->parent_path(), ec);
-  fs::path temp = path->parent_path() / ("." + path->filename().string() + ".tmp-" +
-                                         RandomSuffix());
+  fs::path temp =
+      path->parent_path() / ("." + path->filename().string() + ".tmp-" + RandomSuffix());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return ErrnoStatus("cannot create", temp);

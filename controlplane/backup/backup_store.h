@@ -79,8 +79,7 @@ class DirectoryBackupStore final : public BackupStore {
   static Result<std::unique_ptr<DirectoryBackupStore>> Open(const std::filesystem::path& root);
 
   Result<std::unique_ptr<BackupWriter>> Create(const std::string& key) override;
-  Status Read(const std::string& key, const StoredObject* expected,
-              const ChunkSink& sink) override;
+  Status Read(const std::string& key, const StoredObject* expected, const ChunkSink& sink) override;
   Result<StoredObject> Stat(const std::string& key) override;
   Status Delete(const std::string& key) override;
 

@@ -69,8 +69,8 @@ TEST_F(BackupStoreTest, CorruptFileFailsFetchAndLeavesNoDestination) {
   Result<StoredObject> put = store_->PutFile("snapshots/c.rdb", WriteLocal("src", "abcdef"));
   ASSERT_TRUE(put.ok());
   {
-    std::fstream f(store_->root() / "snapshots/c.rdb", std::ios::in | std::ios::out |
-                                                           std::ios::binary);
+    std::fstream f(store_->root() / "snapshots/c.rdb",
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(2);
     f.put('X');
   }
@@ -80,11 +80,12 @@ TEST_F(BackupStoreTest, CorruptFileFailsFetchAndLeavesNoDestination) {
   EXPECT_FALSE(fs::exists(dir_ / "restored"));
   EXPECT_EQ(store_->Verify(*put).code(), StatusCode::kDataLoss);
   bool read_any = false;
-  EXPECT_EQ(store_->Read(put->key, &*put,
-                         [&](std::string_view) {
-                           read_any = true;
-                           return Status::Ok();
-                         })
+  EXPECT_EQ(store_
+                ->Read(put->key, &*put,
+                       [&](std::string_view) {
+                         read_any = true;
+                         return Status::Ok();
+                       })
                 .code(),
             StatusCode::kDataLoss);
   EXPECT_FALSE(read_any) << "nothing streams before the checksum is verified";

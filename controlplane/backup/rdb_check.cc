@@ -32,9 +32,9 @@ Result<RdbFileInfo> ValidateRdbFile(const std::filesystem::path& path) {
                                    std::string(loaded.status().message()));
   }
   if (loaded->bytes != data.size()) {
-    return Status::InvalidArgument("not a valid RDB file: " +
-                                   std::to_string(data.size() - loaded->bytes) +
-                                   " bytes after the end of the RDB data");
+    return Status::InvalidArgument(
+        "not a valid RDB file: " + std::to_string(data.size() - loaded->bytes) +
+        " bytes after the end of the RDB data");
   }
   RdbFileInfo info;
   info.version = loaded->version;

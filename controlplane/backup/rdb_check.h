@@ -12,8 +12,8 @@
 namespace cairn::controlplane {
 
 struct RdbFileInfo {
-  int version = 0;      // RDB format version, 1..10
-  int64_t keys = 0;     // keys in the file (expired ones included)
+  int version = 0;            // RDB format version, 1..10
+  int64_t keys = 0;           // keys in the file (expired ones included)
   std::string redis_version;  // the "redis-ver" AUX field, empty when absent
 };
 

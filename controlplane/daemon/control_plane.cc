@@ -83,8 +83,9 @@ Status ControlPlane::Start() {
 
   adapter_ = std::make_unique<AgentAdapter>(*ca_);
   reconciler_ = std::make_unique<ClusterReconciler>(*store_, *adapter_, adapter_.get(), clock_);
-  snapshotter_ = std::make_unique<Snapshotter>(*store_, *adapter_, *backups_, clock_,
-                                               SnapshotterOptions{.tick_ms = options_.snapshot_tick_ms});
+  snapshotter_ =
+      std::make_unique<Snapshotter>(*store_, *adapter_, *backups_, clock_,
+                                    SnapshotterOptions{.tick_ms = options_.snapshot_tick_ms});
   snapshotter_->set_on_snapshot_done(
       [this](const std::string& cluster) { reconciler_->Enqueue(cluster); });
   AgentHubCallbacks callbacks;
@@ -132,8 +133,7 @@ Status ControlPlane::Start() {
   CAIRN_RETURN_IF_ERROR(StartGrpc());
   rest_ = std::make_unique<RestGateway>(
       RestServices{*cluster_api_, *operation_api_, *host_api_, *snapshot_api_, *auth_},
-      options_.tls_cert_file,
-      options_.tls_key_file);
+      options_.tls_cert_file, options_.tls_key_file);
   Result<std::string> http_addr = rest_->Start(options_.http_addr);
   CAIRN_RETURN_IF_ERROR(http_addr.status());
   addresses_.http_addr = *http_addr;

@@ -17,9 +17,9 @@
 #include "controlplane/api/rest/rest_gateway.h"
 #include "controlplane/api/snapshot_service.h"
 #include "controlplane/backup/backup_store.h"
-#include "controlplane/reconciler/snapshotter.h"
 #include "controlplane/discovery/sentinel_server.h"
 #include "controlplane/reconciler/cluster_reconciler.h"
+#include "controlplane/reconciler/snapshotter.h"
 #include "controlplane/store/store.h"
 
 namespace cairn::controlplane {

@@ -78,8 +78,9 @@ Result<SnapshotWindow> ParseSnapshotWindow(std::string_view field, std::string_v
 Status ApplySnapshotSettings(const v1::Cluster& proto, Cluster& c) {
   if (proto.snapshot_retention_days() < 0 ||
       proto.snapshot_retention_days() > kMaxSnapshotRetentionDays) {
-    return Status::InvalidArgument("cluster.snapshot_retention_days: must be between 0 and 35, got " +
-                                   std::to_string(proto.snapshot_retention_days()));
+    return Status::InvalidArgument(
+        "cluster.snapshot_retention_days: must be between 0 and 35, got " +
+        std::to_string(proto.snapshot_retention_days()));
   }
   c.snapshot_retention_days = proto.snapshot_retention_days();
   if (!proto.snapshot_window().empty()) {

@@ -5,8 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controlplane/health/failover.h"
 #include "controlplane/backup/backup_store.h"
+#include "controlplane/health/failover.h"
 #include "controlplane/model/catalog.h"
 
 namespace cairn::controlplane {
@@ -415,8 +415,7 @@ Status ClusterReconciler::ReconcileDeletion(const ClusterView& view, v1::Operati
                                   : std::string(last.status().message());
       return op == nullptr ? Status::Ok()
                            : store_.CancelDeletion(name, *op, "FinalSnapshotFailed",
-                                                   "final snapshot " +
-                                                       view.cluster.final_snapshot +
+                                                   "final snapshot " + view.cluster.final_snapshot +
                                                        " failed, the cluster is kept: " + why);
     }
   }

@@ -35,8 +35,8 @@ v1::Snapshot Automatic(const std::string& cluster, int64_t at_ms,
 TEST(SnapshotScheduleTest, OnePerWindowOccurrence) {
   std::vector<ClusterRecord> clusters = {Cluster("demo", 7, "05:00-06:00")};
   std::vector<v1::Snapshot> snapshots;
-  EXPECT_TRUE(PlanAutomaticSnapshots(clusters, snapshots, kMidnight + 4 * 60 * kMinute)
-                  .take.empty())
+  EXPECT_TRUE(
+      PlanAutomaticSnapshots(clusters, snapshots, kMidnight + 4 * 60 * kMinute).take.empty())
       << "before the window";
   int64_t in_window = kMidnight + 5 * 60 * kMinute + 10 * kMinute;
   AutomaticSnapshotPlan plan = PlanAutomaticSnapshots(clusters, snapshots, in_window);

@@ -17,7 +17,8 @@ const Node* ChooseSnapshotNode(const std::vector<Node>& nodes) {
   const Node* best = nullptr;
   for (const Node& n : nodes) {
     if (!n.removing && n.running && !n.primary && n.observed_role == "replica" &&
-        n.link_status == "up" && (best == nullptr || n.replication_offset > best->replication_offset)) {
+        n.link_status == "up" &&
+        (best == nullptr || n.replication_offset > best->replication_offset)) {
       best = &n;
     }
   }
@@ -31,8 +32,8 @@ const Node* ChooseSnapshotNode(const std::vector<Node>& nodes) {
 
 }  // namespace
 
-Snapshotter::Snapshotter(Store& store, AgentTasks& agents, BackupStore& backups,
-                         const Clock& clock, SnapshotterOptions options)
+Snapshotter::Snapshotter(Store& store, AgentTasks& agents, BackupStore& backups, const Clock& clock,
+                         SnapshotterOptions options)
     : store_(store), agents_(agents), backups_(backups), clock_(clock), options_(options) {}
 
 Snapshotter::~Snapshotter() {
@@ -81,8 +82,8 @@ Result<v1::Operation> Snapshotter::TakeSnapshot(const std::string& name, const s
   CAIRN_RETURN_IF_ERROR(ValidateSnapshotName("snapshot_name", name));
   Result<ClusterRecord> record = store_.GetCluster(cluster);
   CAIRN_RETURN_IF_ERROR(record.status());
-  bool usable = record->status == v1::CLUSTER_STATUS_AVAILABLE ||
-                (allow_deleting && record->deleting);
+  bool usable =
+      record->status == v1::CLUSTER_STATUS_AVAILABLE || (allow_deleting && record->deleting);
   if (!usable || (record->deleting && !allow_deleting)) {
     return Status::FailedPrecondition("cluster \"" + cluster +
                                       "\" is not available for a snapshot (status " +
@@ -188,8 +189,8 @@ void Snapshotter::Finish(const Pending& pending, const agent::v1::BackupObject* 
     saved = saved.ok() ? op_saved : saved;
   }
   std::string text = object != nullptr
-                         ? "snapshot " + s.name() + " stored (" +
-                               std::to_string(s.size_bytes()) + " bytes, sha256 " + s.sha256() + ")"
+                         ? "snapshot " + s.name() + " stored (" + std::to_string(s.size_bytes()) +
+                               " bytes, sha256 " + s.sha256() + ")"
                          : "snapshot " + s.name() + " failed: " + reason + ": " + message;
   Status event = store_.AddEvent(ClusterResource(s.cluster_name()),
                                  object != nullptr ? "SnapshotCreated" : "SnapshotFailed", text,
@@ -232,9 +233,9 @@ void Snapshotter::ApplyAutomaticPlan() {
   for (const auto& [cluster, name] : plan.take) {
     Result<v1::Operation> op = TakeSnapshot(name, cluster, "automatic");
     if (!op.ok()) {
-      (void)store_.AddEvent(ClusterResource(cluster), "SnapshotFailed",
-                            "automatic snapshot " + name + " not started: " +
-                                std::string(op.status().message()));
+      (void)store_.AddEvent(
+          ClusterResource(cluster), "SnapshotFailed",
+          "automatic snapshot " + name + " not started: " + std::string(op.status().message()));
     }
   }
   for (const std::string& name : plan.expire) {

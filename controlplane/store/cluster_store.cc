@@ -176,8 +176,7 @@ Result<v1::Operation> Store::MarkClusterDeleting(const std::string& name,
 
 Result<v1::Operation> Store::StartFailover(const std::string& cluster,
                                            const std::string& new_primary,
-                                           const std::string& message, bool manual,
-                                           bool force) {
+                                           const std::string& message, bool manual, bool force) {
   std::lock_guard lock(mu_);
   return sql::InTransaction(*db_, [&]() -> Result<v1::Operation> {
     std::string resource = ClusterResource(cluster);
@@ -209,8 +208,8 @@ Result<v1::Operation> Store::StartFailover(const std::string& cluster,
   });
 }
 
-Status Store::CancelDeletion(const std::string& name, v1::Operation op,
-                             const std::string& reason, const std::string& message) {
+Status Store::CancelDeletion(const std::string& name, v1::Operation op, const std::string& reason,
+                             const std::string& message) {
   std::lock_guard lock(mu_);
   return sql::InTransaction(*db_, [&]() -> Status {
     Result<sql::Statement> q = db_->Prepare(

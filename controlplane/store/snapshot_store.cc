@@ -47,10 +47,10 @@ Result<v1::Operation> Store::StartSnapshot(v1::Snapshot snapshot) {
     CAIRN_RETURN_IF_ERROR(op.status());
     op->set_state(v1::OPERATION_STATE_RUNNING);
     CAIRN_RETURN_IF_ERROR(SaveOperationLocked(*op));
-    CAIRN_RETURN_IF_ERROR(InsertEvent(ClusterResource(snapshot.cluster_name()), "SnapshotStarted",
-                                      snapshot.source() + " snapshot " + snapshot.name() +
-                                          " of node " + snapshot.node_id(),
-                                      op->id()));
+    CAIRN_RETURN_IF_ERROR(InsertEvent(
+        ClusterResource(snapshot.cluster_name()), "SnapshotStarted",
+        snapshot.source() + " snapshot " + snapshot.name() + " of node " + snapshot.node_id(),
+        op->id()));
     return op;
   });
 }
@@ -77,10 +77,10 @@ Result<v1::Snapshot> Store::GetSnapshot(const std::string& name) {
 Result<std::vector<v1::Snapshot>> Store::ListSnapshots(const std::string& cluster,
                                                        const std::string& source) {
   std::lock_guard lock(mu_);
-  Result<sql::Statement> q = db_->Prepare(
-      std::string(kSnapshotColumns) +
-      " WHERE (? = '' OR cluster = ?) AND (? = '' OR source = ?) "
-      "ORDER BY created_at_ms DESC, name");
+  Result<sql::Statement> q =
+      db_->Prepare(std::string(kSnapshotColumns) +
+                   " WHERE (? = '' OR cluster = ?) AND (? = '' OR source = ?) "
+                   "ORDER BY created_at_ms DESC, name");
   CAIRN_RETURN_IF_ERROR(q.status());
   q->Bind(cluster).Bind(cluster).Bind(source).Bind(source);
   std::vector<v1::Snapshot> out;

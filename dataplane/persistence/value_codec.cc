@@ -12,8 +12,8 @@ namespace cairn::persistence {
 namespace {
 
 // Add a type's codec here when its engine type lands (list, set, zset, hash, stream).
-const ValueCodec* const kCodecs[] = {&StringCodec(), &ListCodec(), &SetCodec(), &HashCodec(),
-                                     &ZSetCodec(), &StreamCodec()};
+const ValueCodec* const kCodecs[] = {&StringCodec(), &ListCodec(), &SetCodec(),
+                                     &HashCodec(),   &ZSetCodec(), &StreamCodec()};
 
 }  // namespace
 

@@ -483,40 +483,38 @@ void RestGateway::AddSnapshotRoutes() {
                       });
                 });
   // The RDB file itself: verified before the headers go out, then streamed.
-  server_->Get(R"(/v1/snapshots/([^/:]+):export)",
-               [&](const httplib::Request& req, httplib::Response& res) {
-                 Status who = auth.Authenticate(req.get_header_value("Authorization")).status();
-                 Result<v1::Snapshot> s =
-                     who.ok() ? api.PrepareExport(req.matches[1]) : Result<v1::Snapshot>(who);
-                 if (!s.ok()) {
-                   SendError(res, s.status());
-                   return;
-                 }
-                 std::string name = s->name();
-                 res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".rdb\"");
-                 res.set_header("X-Cairn-Sha256", s->sha256());
-                 res.set_content_provider(
-                     static_cast<size_t>(s->size_bytes()), "application/octet-stream",
-                     [&api, name](size_t, size_t, httplib::DataSink& sink) {
-                       Status sent = api.ExportSnapshot(
-                           name,
-                           [&](std::string_view chunk) {
-                             return sink.write(chunk.data(), chunk.size())
-                                        ? Status::Ok()
-                                        : Status::Unavailable("the client went away");
-                           },
-                           /*verify=*/false);
-                       return sent.ok();
-                     });
-               });
+  server_->Get(
+      R"(/v1/snapshots/([^/:]+):export)", [&](const httplib::Request& req, httplib::Response& res) {
+        Status who = auth.Authenticate(req.get_header_value("Authorization")).status();
+        Result<v1::Snapshot> s =
+            who.ok() ? api.PrepareExport(req.matches[1]) : Result<v1::Snapshot>(who);
+        if (!s.ok()) {
+          SendError(res, s.status());
+          return;
+        }
+        std::string name = s->name();
+        res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".rdb\"");
+        res.set_header("X-Cairn-Sha256", s->sha256());
+        res.set_content_provider(static_cast<size_t>(s->size_bytes()), "application/octet-stream",
+                                 [&api, name](size_t, size_t, httplib::DataSink& sink) {
+                                   Status sent = api.ExportSnapshot(
+                                       name,
+                                       [&](std::string_view chunk) {
+                                         return sink.write(chunk.data(), chunk.size())
+                                                    ? Status::Ok()
+                                                    : Status::Unavailable("the client went away");
+                                       },
+                                       /*verify=*/false);
+                                   return sent.ok();
+                                 });
+      });
   // The body is the RDB file (application/octet-stream), read in pieces as it arrives.
   server_->Post(R"(/v1/snapshots/([^/:]+):import)", [&](const httplib::Request& req,
-                                                         httplib::Response& res,
-                                                         const httplib::ContentReader& content) {
+                                                        httplib::Response& res,
+                                                        const httplib::ContentReader& content) {
     Status who = auth.Authenticate(req.get_header_value("Authorization")).status();
     Result<std::unique_ptr<SnapshotUpload>> upload =
-        who.ok() ? api.BeginImport(req.matches[1])
-                 : Result<std::unique_ptr<SnapshotUpload>>(who);
+        who.ok() ? api.BeginImport(req.matches[1]) : Result<std::unique_ptr<SnapshotUpload>>(who);
     Status written = upload.status();
     if (upload.ok()) {
       content([&](const char* data, size_t n) {
