@@ -504,6 +504,21 @@ bool PopFirstNonEmpty(CommandContext& ctx, const std::vector<std::string_view>& 
   return false;
 }
 
+// Pops as PopFirstNonEmpty does; when every key is empty, replies a null array (not
+// `blocking`, or inside MULTI, as Redis) or blocks the client until `deadline_ms`.
+void PopOrBlock(CommandContext& ctx, const std::vector<std::string_view>& keys, bool left,
+                int64_t count, bool mpop, bool blocking, int64_t deadline_ms) {
+  if (PopFirstNonEmpty(ctx, keys, left, count, mpop)) {
+    return;
+  }
+  if (!blocking || ctx.client().has_flag(kClientMulti)) {
+    ctx.reply().NullArray();
+    return;
+  }
+  ctx.server().blocked().Block(ctx.client(), ctx.spec(), ctx.args(), ctx.client().db_index, keys,
+                               deadline_ms, TimeoutReply::kNullArray);
+}
+
 // BLPOP / BRPOP key [key ...] timeout.
 void BlockingPop(CommandContext& ctx, bool left) {
   std::optional<int64_t> deadline = ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1));
@@ -511,15 +526,7 @@ void BlockingPop(CommandContext& ctx, bool left) {
     return;
   }
   std::vector<std::string_view> keys(ctx.args().begin() + 1, ctx.args().end() - 1);
-  if (PopFirstNonEmpty(ctx, keys, left, 1, false)) {
-    return;
-  }
-  if (ctx.client().has_flag(kClientMulti)) {
-    ctx.reply().NullArray();
-    return;
-  }
-  ctx.server().blocked().Block(ctx.client(), ctx.spec(), ctx.args(), ctx.client().db_index, keys,
-                               *deadline, TimeoutReply::kNullArray);
+  PopOrBlock(ctx, keys, left, 1, /*mpop=*/false, /*blocking=*/true, *deadline);
 }
 
 void CmdBLPop(CommandContext& ctx) {
@@ -556,15 +563,7 @@ void MPopGeneric(CommandContext& ctx, bool blocking) {
   }
   std::vector<std::string_view> keys(ctx.args().begin() + static_cast<ptrdiff_t>(numkeys_idx) + 1,
                                      ctx.args().begin() + static_cast<ptrdiff_t>(where_idx));
-  if (PopFirstNonEmpty(ctx, keys, *left, *count, true)) {
-    return;
-  }
-  if (!blocking || ctx.client().has_flag(kClientMulti)) {
-    ctx.reply().NullArray();
-    return;
-  }
-  ctx.server().blocked().Block(ctx.client(), ctx.spec(), ctx.args(), ctx.client().db_index, keys,
-                               *deadline, TimeoutReply::kNullArray);
+  PopOrBlock(ctx, keys, *left, *count, /*mpop=*/true, blocking, *deadline);
 }
 
 void CmdLMPop(CommandContext& ctx) {
