@@ -139,6 +139,7 @@ int CallOriginal(lua_State* lua) {
   return lua_gettop(lua);
 }
 
+// setmetatable and table.insert: refused on a proxy, else the original (upvalue 1).
 int SafeSetmetatable(lua_State* lua) {
   if (IsProxy(lua, 1)) {
     return ReadonlyError(lua);
@@ -266,6 +267,14 @@ void InstallSandbox(lua_State* lua) {
   lua_setmetatable(lua, -2);
   lua_setfield(lua, LUA_REGISTRYINDEX, kProxiesKey);
 
+  // table.insert writes with raw access (lua_rawseti): into a proxy it would store values that
+  // outlive the script, where Redis's read-only tables refuse. (table.remove and table.sort
+  // write only within #t, which is 0 for a proxy.)
+  lua_getglobal(lua, "table");
+  lua_getfield(lua, -1, "insert");
+  lua_pushcclosure(lua, SafeSetmetatable, 1);  // refuses a proxy, else calls the original
+  lua_setfield(lua, -2, "insert");
+  lua_pop(lua, 1);
   for (const char* name :
        {"string", "math", "table", "coroutine", "bit", "cjson", "struct", "cmsgpack", "redis"}) {
     lua_getglobal(lua, name);

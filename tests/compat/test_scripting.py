@@ -88,7 +88,10 @@ def test_sandbox_errors(pair):
          ev("local function f() x = 1 end f()"),
          ev("local t = {} for k in pairs(_G) do t[#t + 1] = k end table.sort(t) return t"),
          ev("local t = {} for k in pairs(redis) do t[#t + 1] = k end table.sort(t) return t"),
-         ev("return _VERSION"), ev("return redis.REDIS_VERSION"))
+         ev("return _VERSION"), ev("return redis.REDIS_VERSION"),
+         ev("table.insert(_G, 1) return 1"), ev("table.insert(string, 'x') return 1"),
+         ev("table.insert(redis, 1, 2) return #redis"), ev("table.remove(math) return 1"),
+         ev("table.sort(_G) return 1"), ev("local t = {} table.insert(t, 5) return t"))
 
 
 def test_libraries(pair):

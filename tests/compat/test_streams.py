@@ -90,7 +90,7 @@ def test_xsetid(pair):
          "XSETID s 9-0 ENTRIESADDED -1", "XSETID s 9-0 MAXDELETEDID 10-0",
          "XSETID s 9-0 MAXDELETEDID x", "XSETID s 9-0 FOO", "XSETID nokey 9-0",
          "XSETID s 9-0 ENTRIESADDED 5 MAXDELETEDID 3-0", "XINFO STREAM s", "XSETID s 8-0",
-         "XSETID s 5-0", "XADD s 5-1 a 1", "XADD s * a 1", "XSETID s x", "XSETID s 9-0 ENTRIESADDED x",
+         "XSETID s 5-0", "XADD s 5-1 a 1", "XADD s 5-* a 1", "XSETID s x", "XSETID s 9-0 ENTRIESADDED x",
          "XADD e 1-0 a 1", "XDEL e 1-0", "XSETID e 0-5", "XSETID e 1-0", "XINFO STREAM e")
 
 
