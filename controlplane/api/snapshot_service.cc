@@ -97,15 +97,24 @@ Result<v1::Snapshot> SnapshotApi::CopySnapshot(const v1::CopySnapshotRequest& re
   if (copy.source() == "automatic") {
     copy.set_source("manual");
   }
-  CAIRN_RETURN_IF_ERROR(deps_.store.InsertSnapshot(copy));  // claims the name
-  Result<StoredObject> stored = deps_.backups->Copy(ObjectOf(*source), SnapshotKey(copy.name()));
+  return StoreClaimed(std::move(copy), [&] {
+    return deps_.backups->Copy(ObjectOf(*source), SnapshotKey(request.target_snapshot_name()));
+  });
+}
+
+Result<v1::Snapshot> SnapshotApi::StoreClaimed(
+    v1::Snapshot claimed, const std::function<Result<StoredObject>()>& write_file) {
+  CAIRN_RETURN_IF_ERROR(deps_.store.InsertSnapshot(claimed));  // claims the name
+  Result<StoredObject> stored = write_file();
   if (!stored.ok()) {
-    (void)deps_.store.DeleteSnapshot(copy.name());
+    (void)deps_.store.DeleteSnapshot(claimed.name());
     return stored.status();
   }
-  Result<v1::Snapshot> recorded = deps_.store.GetSnapshot(copy.name());
+  Result<v1::Snapshot> recorded = deps_.store.GetSnapshot(claimed.name());
   CAIRN_RETURN_IF_ERROR(recorded.status());
   recorded->set_status(v1::SNAPSHOT_STATUS_AVAILABLE);
+  recorded->set_size_bytes(stored->size_bytes);
+  recorded->set_sha256(stored->sha256);
   CAIRN_RETURN_IF_ERROR(deps_.store.SaveSnapshot(*recorded));
   return recorded;
 }
@@ -176,19 +185,8 @@ Result<v1::Snapshot> SnapshotApi::StoreImport(const std::string& name, const fs:
   s.set_status(v1::SNAPSHOT_STATUS_CREATING);
   s.set_engine("cairn");
   s.set_engine_version(info->redis_version);
-  CAIRN_RETURN_IF_ERROR(deps_.store.InsertSnapshot(s));  // claims the name
-  Result<StoredObject> stored = deps_.backups->PutFile(SnapshotKey(name), file);
-  if (!stored.ok()) {
-    (void)deps_.store.DeleteSnapshot(name);
-    return stored.status();
-  }
-  Result<v1::Snapshot> recorded = deps_.store.GetSnapshot(name);
-  CAIRN_RETURN_IF_ERROR(recorded.status());
-  recorded->set_status(v1::SNAPSHOT_STATUS_AVAILABLE);
-  recorded->set_size_bytes(stored->size_bytes);
-  recorded->set_sha256(stored->sha256);
-  CAIRN_RETURN_IF_ERROR(deps_.store.SaveSnapshot(*recorded));
-  return recorded;
+  return StoreClaimed(std::move(s),
+                      [&] { return deps_.backups->PutFile(SnapshotKey(name), file); });
 }
 
 grpc::Status SnapshotGrpcService::CreateSnapshot(grpc::ServerContext* c,

@@ -70,6 +70,11 @@ class SnapshotApi {
   friend class SnapshotUpload;
   Status NeedBackups() const;
   Result<v1::Snapshot> StoreImport(const std::string& name, const std::filesystem::path& file);
+  // Records `claimed` (CREATING; AlreadyExists when the name is taken), runs `write_file` to put
+  // its file in the backup store, and marks it AVAILABLE with the stored size and SHA-256; a
+  // failed write removes the record again.
+  Result<v1::Snapshot> StoreClaimed(v1::Snapshot claimed,
+                                    const std::function<Result<StoredObject>()>& write_file);
   ApiDeps deps_;
 };
 

@@ -10,8 +10,9 @@
 #include <fstream>
 #include <vector>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include "dataplane/base/sha256.h"
 
 namespace cairn::controlplane {
 namespace {
@@ -30,25 +31,6 @@ std::string Hex(const unsigned char* data, size_t n) {
   }
   return out;
 }
-
-// Incremental SHA-256 over OpenSSL's EVP interface.
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void Update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
-  std::string HexDigest() {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_, digest.data(), &n);
-    return Hex(digest.data(), n);
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 Status ErrnoStatus(const std::string& what, const fs::path& path) {
   return Status::Unavailable("backup store: " + what + " " + path.string() + ": " +

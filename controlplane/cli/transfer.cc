@@ -1,4 +1,4 @@
-// Snapshot file transfer helpers: SHA-256, the export sink, chunked reads.
+// Snapshot file transfer helpers: the export sink, chunked reads.
 #include "controlplane/cli/transfer.h"
 
 #include <fcntl.h>
@@ -10,8 +10,6 @@
 #include <filesystem>
 #include <vector>
 
-#include <openssl/evp.h>
-
 namespace cairn::controlplane::cli {
 namespace {
 
@@ -22,34 +20,6 @@ std::string ErrnoText() {
 }
 
 }  // namespace
-
-struct RunningSha256::State {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  ~State() { EVP_MD_CTX_free(context); }
-};
-
-RunningSha256::RunningSha256() : state_(std::make_unique<State>()) {
-  EVP_DigestInit_ex(state_->context, EVP_sha256(), nullptr);
-}
-
-RunningSha256::~RunningSha256() = default;
-
-void RunningSha256::Add(std::string_view data) {
-  EVP_DigestUpdate(state_->context, data.data(), data.size());
-}
-
-std::string RunningSha256::FinishHex() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(state_->context, digest, &length);
-  std::string hex;
-  char pair[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(pair, sizeof(pair), "%02x", digest[i]);
-    hex += pair;
-  }
-  return hex;
-}
 
 Result<std::unique_ptr<ExportSink>> ExportSink::Open(const std::string& path,
                                                      std::ostream& stdout_stream) {
@@ -84,7 +54,7 @@ ExportSink::~ExportSink() {
 }
 
 Status ExportSink::Write(std::string_view data) {
-  hash_.Add(data);
+  hash_.Update(data);
   bytes_ += static_cast<int64_t>(data.size());
   if (stdout_ != nullptr) {
     stdout_->write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -104,7 +74,7 @@ Status ExportSink::Write(std::string_view data) {
 }
 
 Status ExportSink::Commit(int64_t expected_size, std::string_view expected_sha256) {
-  sha256_ = hash_.FinishHex();
+  sha256_ = hash_.HexDigest();
   if (bytes_ != expected_size || sha256_ != expected_sha256) {
     std::string where = stdout_ != nullptr ? "the data written to stdout is not the snapshot"
                                            : path_ + " was not written";

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "dataplane/base/sha256.h"
 #include "dataplane/base/status.h"
 
 namespace cairn::controlplane::cli {
@@ -21,23 +22,6 @@ inline constexpr size_t kImportChunkBytes = size_t{1} << 20;
 
 // The destination FILE "-" of `snapshot export`: standard output.
 inline constexpr std::string_view kStdoutPath = "-";
-
-// SHA-256 over data fed in pieces (OpenSSL EVP).
-class RunningSha256 {
- public:
-  RunningSha256();
-  ~RunningSha256();
-  RunningSha256(const RunningSha256&) = delete;
-  RunningSha256& operator=(const RunningSha256&) = delete;
-
-  void Add(std::string_view data);
-  // Lowercase hex digest of everything added (64 characters). Call once.
-  std::string FinishHex();
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
 
 // Where `snapshot export` writes the received bytes, counting and hashing them.
 class ExportSink {
@@ -73,7 +57,7 @@ class ExportSink {
   std::string temp_path_;
   int fd_ = -1;
   std::ostream* stdout_ = nullptr;
-  RunningSha256 hash_;
+  Sha256 hash_;
   int64_t bytes_ = 0;
   std::string sha256_;
   bool committed_ = false;

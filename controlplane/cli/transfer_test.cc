@@ -49,13 +49,13 @@ class TransferTest : public ::testing::Test {
 };
 
 TEST_F(TransferTest, Sha256MatchesKnownVectorsWhenFedInPieces) {
-  RunningSha256 abc;
-  abc.Add("a");
-  abc.Add("");
-  abc.Add("bc");
-  EXPECT_EQ(abc.FinishHex(), kAbcSha);
-  RunningSha256 empty;
-  EXPECT_EQ(empty.FinishHex(), kEmptySha);
+  Sha256 abc;
+  abc.Update("a");
+  abc.Update("");
+  abc.Update("bc");
+  EXPECT_EQ(abc.HexDigest(), kAbcSha);
+  Sha256 empty;
+  EXPECT_EQ(empty.HexDigest(), kEmptySha);
 }
 
 TEST_F(TransferTest, FileAppearsOnlyAfterAVerifiedCommit) {

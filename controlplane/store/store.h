@@ -20,6 +20,7 @@
 #include "controlplane/model/node.h"
 #include "controlplane/store/sqlite.h"
 #include "dataplane/base/clock.h"
+#include "dataplane/base/sha256.h"  // Sha256Hex: token secrets are stored only this way
 #include "dataplane/base/status.h"
 
 namespace cairn::controlplane {
@@ -174,8 +175,6 @@ class Store {
   const Clock& clock_;
 };
 
-// Lowercase hex SHA-256 of `data` (token secrets are stored only this way).
-std::string Sha256Hex(std::string_view data);
 // `bytes` random bytes from OpenSSL's CSPRNG as lowercase hex.
 std::string RandomHex(size_t bytes);
 
