@@ -201,9 +201,8 @@ void CmdBgsave(CommandContext& ctx) {
 // BGREWRITEAOF: forks a child writing a new AOF base (or schedules it behind a running BGSAVE).
 void CmdBgRewriteAof(CommandContext& ctx) {
   SnapshotHooks* snapshots = ctx.server().snapshots;
-  Result<std::string> r = snapshots != nullptr
-                              ? snapshots->BackgroundRewriteAof()
-                              : Result<std::string>(Status::Internal("ERR"));
+  Result<std::string> r = snapshots != nullptr ? snapshots->BackgroundRewriteAof()
+                                               : Result<std::string>(Status::Internal("ERR"));
   if (!r.ok()) {
     ctx.reply().Error(r.status().message());
     return;

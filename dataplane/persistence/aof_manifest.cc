@@ -5,10 +5,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include "dataplane/base/strings.h"
 #include "dataplane/protocol/resp_parser.h"
 
@@ -158,42 +154,6 @@ void FsyncDirectory(const std::string& dir) {
     (void)fsync(fd);  // best effort: some filesystems refuse fsync on directories
     close(fd);
   }
-}
-
-Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
-  std::filesystem::path p(path);
-  std::string dir = p.parent_path().empty() ? "." : p.parent_path().string();
-  std::string temp = dir + "/temp-" + p.filename().string();
-  auto fail = [&temp](const std::string& what) {
-    Status s = Status::Internal(what + " '" + temp + "': " + std::strerror(errno));
-    unlink(temp.c_str());
-    return s;
-  };
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return fail("Can't open");
-  }
-  while (!bytes.empty()) {
-    ssize_t n = write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      close(fd);
-      return fail("Can't write");
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  if (fsync(fd) != 0) {
-    close(fd);
-    return fail("Can't fsync");
-  }
-  close(fd);
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    return fail("Can't rename to '" + path + "'");
-  }
-  FsyncDirectory(dir);
-  return Status::Ok();
 }
 
 }  // namespace cairn::persistence

@@ -43,16 +43,11 @@ Result<AofManifest> ParseAofManifest(std::string_view text);
 // "file <name> seq <seq> type <c>\n" line each (names with spaces or quotes are quoted).
 std::string FormatAofManifest(const AofManifest& manifest);
 
-// Part names: "<filename>.<seq>.base.rdb" (RDB preamble) or ".base.aof", "<filename>.<seq>.incr.aof",
-// and "<filename>.manifest".
+// Part names: "<filename>.<seq>.base.rdb" (RDB preamble) or ".base.aof",
+// "<filename>.<seq>.incr.aof", and "<filename>.manifest".
 std::string AofBaseFileName(std::string_view filename, int64_t seq, bool rdb);
 std::string AofIncrFileName(std::string_view filename, int64_t seq);
 std::string AofManifestFileName(std::string_view filename);
-
-// Writes `bytes` to `path` through "<dir>/temp-<name>" which is fsynced and renamed over `path`,
-// then fsyncs the directory, so readers see the old or the new content, never a mix. Errors name
-// the file and the system error.
-Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 
 // fsync()s a directory so renames and unlinks in it are durable (best effort: some filesystems
 // refuse; that error is ignored).

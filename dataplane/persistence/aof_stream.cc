@@ -32,7 +32,8 @@ Result<std::optional<int64_t>> ReadHeader(std::string_view data, size_t* pos, ch
   }
   std::optional<int64_t> n = ParseInt64(data.substr(start + 1, nl - 1 - start - 1));
   if (!n || *n < (prefix == '*' ? 1 : 0) || *n > max) {
-    return BadFormat(start, std::string("invalid ") + (prefix == '*' ? "argument count" : "length"));
+    return BadFormat(start,
+                     std::string("invalid ") + (prefix == '*' ? "argument count" : "length"));
   }
   *pos = nl + 1;
   return n;

@@ -20,8 +20,9 @@ void AppendRespCommand(std::string& out, const std::vector<std::string_view>& ar
 
 // How a stream parse ended.
 struct AofParseResult {
-  size_t commands = 0;     // commands delivered to the callback
-  size_t valid_bytes = 0;  // offset in `data` of the end of the end of the last complete command (or annotation)
+  size_t commands = 0;  // commands delivered to the callback
+  size_t valid_bytes =
+      0;  // offset in `data` of the end of the end of the last complete command (or annotation)
   // The data ended inside a command. `valid_bytes` is where the complete part ends; when it ended
   // inside a MULTI block, `valid_bytes` is where that MULTI starts (Redis reverts the incomplete
   // transaction) and `open_multi` is true (its queued commands must not run).

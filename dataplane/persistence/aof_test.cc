@@ -135,8 +135,7 @@ TEST(AofStreamTest, TruncatedTailReportsWhereTheCompletePartEnds) {
 
 TEST(AofStreamTest, AnOpenMultiAtTheEndRevertsToItsStart) {
   std::string before = EncodeRespCommand({"SET", "a", "1"});
-  std::string data =
-      before + EncodeRespCommand({"MULTI"}) + EncodeRespCommand({"INCR", "n"});
+  std::string data = before + EncodeRespCommand({"MULTI"}) + EncodeRespCommand({"INCR", "n"});
   AofParseResult r;
   ParseAll(data, &r);
   EXPECT_TRUE(r.truncated);
@@ -150,16 +149,16 @@ TEST(AofStreamTest, CorruptionIsAnErrorNamingTheOffset) {
   std::string good = EncodeRespCommand({"SET", "a", "1"});
   // (bad bytes after a good command, offset of the bad part within them)
   std::vector<std::pair<std::string, size_t>> cases = {
-      {"+OK\r\n", 0},          {"*0\r\n", 0},        {"*-1\r\n", 0},
-      {"*1\r\n$x\r\n", 4},     {"*1\r\n+3\r\n", 4}, {"*1\r\n$3\r\nfooXY", 11}};
+      {"+OK\r\n", 0},      {"*0\r\n", 0},       {"*-1\r\n", 0},
+      {"*1\r\n$x\r\n", 4}, {"*1\r\n+3\r\n", 4}, {"*1\r\n$3\r\nfooXY", 11}};
   for (const auto& [bad, at] : cases) {
     AofParseResult r;
     Status error;
     ParseAll(good + bad, &r, &error);
     ASSERT_FALSE(error.ok()) << bad;
-    EXPECT_NE(error.message().find("Bad file format at offset " + std::to_string(good.size() + at) +
-                                   ":"),
-              std::string_view::npos)
+    EXPECT_NE(
+        error.message().find("Bad file format at offset " + std::to_string(good.size() + at) + ":"),
+        std::string_view::npos)
         << error.message();
   }
 }
@@ -203,7 +202,7 @@ TEST_F(AofFileTest, KeyspaceAsCommandsBatchesCollectionsAndKeepsTtls) {
   EXPECT_EQ(commands[5][2], std::to_string(clock_.NowMs() + 100000));
 }
 
-TEST_F(AofFileTest, AppenderAppendsAndManifestWritesAtomically) {
+TEST_F(AofFileTest, AppenderAppendsAndSyncsInTheBackground) {
   std::string path = (dir_ / "x.incr.aof").string();
   {
     AofAppender a;
@@ -217,10 +216,13 @@ TEST_F(AofFileTest, AppenderAppendsAndManifestWritesAtomically) {
   AofAppender again;
   ASSERT_TRUE(again.Open(path, false).ok());
   EXPECT_EQ(again.size(), 3);
-  ASSERT_TRUE(WriteFileAtomically((dir_ / "m.manifest").string(), kRedisManifest).ok());
-  EXPECT_EQ(*ReadWholeFile((dir_ / "m.manifest").string()), kRedisManifest);
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "temp-m.manifest"));
-  EXPECT_FALSE(WriteFileAtomically((dir_ / "nodir" / "m").string(), "x").ok());
+  ASSERT_TRUE(again.Append("de").ok());
+  ASSERT_TRUE(again.Sync().ok());
+  EXPECT_EQ(*ReadWholeFile(path), "abcde");
+  AofAppender bad;
+  Status s = bad.Open((dir_ / "nodir" / "x").string(), false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("No such file or directory"), std::string_view::npos);
 }
 
 }  // namespace

@@ -11,9 +11,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dataplane/base/files.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/persistence/aof_rewrite.h"
 #include "dataplane/persistence/aof_stream.h"
+#include "dataplane/server/info.h"
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
@@ -23,17 +25,6 @@ namespace {
 constexpr int64_t kRewriteRetryDelayMs = 5000;
 // everysec: a write waits at most this long for a background fsync still running (Redis's 2 s).
 constexpr int64_t kMaxFsyncDelayMs = 2000;
-
-void Field(std::string& out, const char* name, const std::string& value) {
-  out += name;
-  out += ':';
-  out += value;
-  out += "\r\n";
-}
-
-void Field(std::string& out, const char* name, int64_t value) {
-  Field(out, name, std::to_string(value));
-}
 
 // A file-name parameter: no '/' (Redis's "can't be a path, just a filename"), immutable.
 Parameter NameParam(const char* name, std::string* target, const char* error) {
@@ -88,7 +79,7 @@ void Aof::RegisterParameters(ParameterTable& t) {
   Parameter fsync;
   fsync.name = "appendfsync";
   fsync.get = [this] { return fsync_; };
-  fsync.set = EnumSetter(&fsync_, {"always", "everysec", "no"});
+  fsync.set = EnumSetter(&fsync_, {"everysec", "always", "no"});
   t.Add(std::move(fsync));
   t.Add(BoolParam("no-appendfsync-on-rewrite", &no_fsync_on_rewrite_));
   t.Add({.name = "auto-aof-rewrite-percentage",
@@ -101,6 +92,11 @@ void Aof::RegisterParameters(ParameterTable& t) {
   t.Add(BoolParam("aof-use-rdb-preamble", &use_rdb_preamble_));
   t.Add(BoolParam("aof-timestamp-enabled", &timestamp_enabled_));
   t.Add(BoolParam("aof-rewrite-incremental-fsync", &incremental_fsync_));
+  t.Add(BoolParam("aof-disable-auto-gc", &disable_auto_gc_));
+  t.Add({.name = "aof_rewrite_cpulist",  // accepted; the rewrite child is not pinned to CPUs
+         .flags = Parameter::kImmutable,
+         .get = [this] { return rewrite_cpulist_; },
+         .set = StringSetter(&rewrite_cpulist_)});
 }
 
 std::string Aof::DirPath() const {
@@ -112,8 +108,18 @@ std::string Aof::PathOf(const std::string& name) const {
 }
 
 Status Aof::PersistManifest(const persistence::AofManifest& manifest) {
-  return persistence::WriteFileAtomically(PathOf(persistence::AofManifestFileName(filename_)),
-                                          persistence::FormatAofManifest(manifest));
+  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(PathOf(persistence::AofManifestFileName(filename_)),
+                                        persistence::FormatAofManifest(manifest), 0644));
+  persistence::FsyncDirectory(DirPath());  // the rename itself must survive a crash
+  return Status::Ok();
+}
+
+Status Aof::EnsureDir() const {
+  if (mkdir(DirPath().c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::Internal("Can't open or create append-only dir " + DirPath() + ": " +
+                            std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 int64_t Aof::CurrentSize() const {
@@ -168,9 +174,10 @@ void Aof::WriteBuffer() {
   if (!s.ok()) {
     // As Redis with appendfsync always, losing acknowledged writes is not an option: stop.
     if (fsync_ == "always") {
-      spdlog::error("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
-                    "Exiting... ({})",
-                    s.message());
+      spdlog::error(
+          "Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+          "Exiting... ({})",
+          s.message());
       _exit(1);
     }
     if (last_write_ok_) {
@@ -203,15 +210,17 @@ void Aof::BeforeSleep() {
       return;
     }
     delayed_fsync_++;
-    spdlog::info("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF "
-                 "buffer without waiting for fsync to complete, this may slow down Redis.");
+    spdlog::info(
+        "Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF "
+        "buffer without waiting for fsync to complete, this may slow down Redis.");
   }
   postponed_since_ms_ = 0;
   WriteBuffer();
   if (!last_write_ok_) {
     return;
   }
-  bool skip = no_fsync_on_rewrite_ && (child_.running() || server_.snapshots().bgsave_in_progress());
+  bool skip =
+      no_fsync_on_rewrite_ && (child_.running() || server_.snapshots().bgsave_in_progress());
   if (fsync_ == "always" && !skip) {
     Status s = incr_.Sync();
     if (!s.ok()) {
@@ -302,10 +311,7 @@ Status Aof::OpenNewIncr() {
 }
 
 Status Aof::StartRewrite() {
-  if (mkdir(DirPath().c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::Internal("Can't open or create append-only dir " + DirPath() + ": " +
-                            std::strerror(errno));
-  }
+  CAIRN_RETURN_IF_ERROR(EnsureDir());
   if (state_ != State::kOff) {
     CAIRN_RETURN_IF_ERROR(OpenNewIncr());
     rewrite_incr_seq_ = manifest_.incr_seq;
@@ -358,6 +364,9 @@ void Aof::FinishRewrite(bool ok) {
         updated.incrs.push_back(f);
       }
     }
+    if (disable_auto_gc_) {
+      updated.history = ReplacedFiles(updated);  // kept on disk and listed as type h
+    }
     Status s = PersistManifest(updated);
     if (!s.ok()) {
       spdlog::warn("Error trying to persist the AOF manifest after the rewrite: {}", s.message());
@@ -371,7 +380,13 @@ void Aof::FinishRewrite(bool ok) {
     spdlog::warn("Background AOF rewrite terminated with error");
     return;
   }
-  RemoveReplaced(updated);
+  if (!disable_auto_gc_) {
+    for (const persistence::AofFileInfo& f : ReplacedFiles(updated)) {
+      spdlog::info("Removing the history file {}", f.name);
+      unlink(PathOf(f.name).c_str());
+    }
+    persistence::FsyncDirectory(DirPath());
+  }
   manifest_ = std::move(updated);
   base_bytes_ = persistence::FileSize(PathOf(child_base_));
   incr_before_ = 0;
@@ -391,7 +406,8 @@ void Aof::FinishRewrite(bool ok) {
   spdlog::info("Background AOF rewrite finished successfully");
 }
 
-void Aof::RemoveReplaced(const persistence::AofManifest& updated) {
+std::vector<persistence::AofFileInfo> Aof::ReplacedFiles(
+    const persistence::AofManifest& updated) const {
   std::vector<persistence::AofFileInfo> old = manifest_.history;
   if (manifest_.base) {
     old.push_back(*manifest_.base);
@@ -401,14 +417,13 @@ void Aof::RemoveReplaced(const persistence::AofManifest& updated) {
       old.push_back(f);
     }
   }
-  for (const persistence::AofFileInfo& f : old) {
-    if (updated.base && f.name == updated.base->name) {
-      continue;
-    }
-    spdlog::info("Removing the history file {}", f.name);
-    unlink(PathOf(f.name).c_str());
+  std::erase_if(old, [&updated](const persistence::AofFileInfo& f) {
+    return updated.base && f.name == updated.base->name;
+  });
+  for (persistence::AofFileInfo& f : old) {
+    f.type = persistence::AofFileType::kHistory;
   }
-  persistence::FsyncDirectory(DirPath());
+  return old;
 }
 
 void Aof::MaybeAutoRewrite() {
@@ -459,16 +474,18 @@ Status Aof::SetEnabled(bool on) {
   stream_db_ = -1;
   last_rewrite_try_ms_ = server_.state().clock().NowMs();
   if (child_.running() || server_.snapshots().bgsave_in_progress()) {
-    spdlog::warn("AOF was enabled but there is already another background operation. An AOF "
-                 "background was scheduled to start when possible.");
+    spdlog::warn(
+        "AOF was enabled but there is already another background operation. An AOF "
+        "background was scheduled to start when possible.");
     rewrite_scheduled_ = true;
     return Status::Ok();
   }
   Status s = StartRewrite();
   if (!s.ok()) {
-    spdlog::warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite "
-                 "operation. ({})",
-                 s.message());
+    spdlog::warn(
+        "Redis needs to enable the AOF but can't trigger a background AOF rewrite "
+        "operation. ({})",
+        s.message());
     state_ = State::kOff;
     return Status::Internal("Unable to turn on AOF. Check server logs.");
   }
@@ -481,8 +498,9 @@ void Aof::RestartAfterFullSync() {
   }
   Stop();
   if (!SetEnabled(true).ok()) {
-    spdlog::warn("Failed enabling the AOF after successful master synchronization! Trying it "
-                 "again in one second.");
+    spdlog::warn(
+        "Failed enabling the AOF after successful master synchronization! Trying it "
+        "again in one second.");
     state_ = State::kWaitRewrite;  // the cron retries the rewrite
   }
 }
@@ -510,28 +528,28 @@ void Aof::Stop() {
 
 void Aof::FillInfo(std::string& out) {
   int64_t now = server_.state().clock().NowMs();
-  Field(out, "aof_enabled", enabled() ? 1 : 0);
-  Field(out, "aof_rewrite_in_progress", child_.running() ? 1 : 0);
-  Field(out, "aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
-  Field(out, "aof_last_rewrite_time_sec", last_rewrite_s_);
-  Field(out, "aof_current_rewrite_time_sec",
-        child_.running() ? (now - child_.started_ms()) / 1000 : -1);
-  Field(out, "aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
-  Field(out, "aof_rewrites", rewrites_);
-  Field(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
-  Field(out, "aof_last_write_status", last_write_ok_ ? "ok" : "err");
-  Field(out, "aof_last_cow_size", 0);
-  Field(out, "module_fork_in_progress", 0);
-  Field(out, "module_fork_last_cow_size", 0);
+  InfoField(out, "aof_enabled", enabled() ? 1 : 0);
+  InfoField(out, "aof_rewrite_in_progress", child_.running() ? 1 : 0);
+  InfoField(out, "aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
+  InfoField(out, "aof_last_rewrite_time_sec", last_rewrite_s_);
+  InfoField(out, "aof_current_rewrite_time_sec",
+            child_.running() ? (now - child_.started_ms()) / 1000 : -1);
+  InfoField(out, "aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
+  InfoField(out, "aof_rewrites", rewrites_);
+  InfoField(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
+  InfoField(out, "aof_last_write_status", last_write_ok_ ? "ok" : "err");
+  InfoField(out, "aof_last_cow_size", 0);
+  InfoField(out, "module_fork_in_progress", 0);
+  InfoField(out, "module_fork_last_cow_size", 0);
   if (state_ == State::kOff) {
     return;
   }
-  Field(out, "aof_current_size", CurrentSize());
-  Field(out, "aof_base_size", rewrite_base_size_);
-  Field(out, "aof_pending_rewrite", rewrite_scheduled_ ? 1 : 0);
-  Field(out, "aof_buffer_length", static_cast<int64_t>(buffer_.size()));
-  Field(out, "aof_pending_bio_fsync", fsync_thread_ ? fsync_thread_->pending() : 0);
-  Field(out, "aof_delayed_fsync", delayed_fsync_);
+  InfoField(out, "aof_current_size", CurrentSize());
+  InfoField(out, "aof_base_size", rewrite_base_size_);
+  InfoField(out, "aof_pending_rewrite", rewrite_scheduled_ ? 1 : 0);
+  InfoField(out, "aof_buffer_length", static_cast<int64_t>(buffer_.size()));
+  InfoField(out, "aof_pending_bio_fsync", fsync_thread_ ? fsync_thread_->pending() : 0);
+  InfoField(out, "aof_delayed_fsync", delayed_fsync_);
 }
 
 }  // namespace cairn::server

@@ -67,7 +67,10 @@ class Aof final {
 
   std::string DirPath() const;
   std::string PathOf(const std::string& name) const;
+  // Replaces the manifest atomically (temp file, fsync, rename, directory fsync).
   Status PersistManifest(const persistence::AofManifest& manifest);
+  // Creates dir/appenddirname if missing. Errors name it and the system error.
+  Status EnsureDir() const;
   // Loading.
   Status LoadManifestFiles(const persistence::AofManifest& manifest);
   Status LoadFile(const std::string& name, bool last, bool may_be_rdb);
@@ -81,8 +84,9 @@ class Aof final {
   Status StartRewrite();
   Status OpenNewIncr();
   void FinishRewrite(bool ok);
-  // Deletes the files `updated` no longer lists (old base, incrs before the rewrite, history).
-  void RemoveReplaced(const persistence::AofManifest& updated);
+  // The files a finished rewrite replaces (old base, incrs before it, history), as history.
+  std::vector<persistence::AofFileInfo> ReplacedFiles(
+      const persistence::AofManifest& updated) const;
   void MaybeBackgroundFsync(int64_t now_ms);
   void MaybeAutoRewrite();
   // Turning on/off at runtime (CONFIG SET appendonly).
@@ -105,6 +109,8 @@ class Aof final {
   bool use_rdb_preamble_ = true;
   bool timestamp_enabled_ = false;
   bool incremental_fsync_ = true;
+  bool disable_auto_gc_ = false;
+  std::string rewrite_cpulist_;
 
   persistence::AofManifest manifest_;
   persistence::AofAppender incr_;
@@ -126,11 +132,11 @@ class Aof final {
   int64_t rewrites_ = 0;
   int64_t consecutive_failures_ = 0;
   int64_t last_rewrite_try_ms_ = 0;
-  int64_t rewrite_incr_seq_ = 0;   // incr files from this seq on stay after the running rewrite
-  std::string child_base_;         // the base file name the running rewrite writes
-  int64_t rewrite_base_size_ = 0;  // aof_base_size: the AOF's size after the last rewrite/load
-  int64_t base_bytes_ = 0;         // the base file's size
-  int64_t incr_before_ = 0;        // bytes in incr files other than the open one
+  int64_t rewrite_incr_seq_ = 0;    // incr files from this seq on stay after the running rewrite
+  std::string child_base_;          // the base file name the running rewrite writes
+  int64_t rewrite_base_size_ = 0;   // aof_base_size: the AOF's size after the last rewrite/load
+  int64_t base_bytes_ = 0;          // the base file's size
+  int64_t incr_before_ = 0;         // bytes in incr files other than the open one
   int64_t postponed_since_ms_ = 0;  // everysec: a write waiting for a running fsync since then
 };
 

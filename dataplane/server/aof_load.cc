@@ -48,9 +48,9 @@ Status Aof::LoadAtStartup() {
   }
   state_ = State::kOn;
   loading_ = true;
-  Status s = have_manifest ? LoadManifestFiles(manifest_)
+  Status s = have_manifest                          ? LoadManifestFiles(manifest_)
              : access(filename_.c_str(), F_OK) == 0 ? UpgradeOldFile()
-                 : CreateOnStart();
+                                                    : CreateOnStart();
   loading_ = false;
   CAIRN_RETURN_IF_ERROR(s);
   return OpenLastIncr();
@@ -96,13 +96,17 @@ Status Aof::LoadFile(const std::string& name, bool last, bool may_be_rdb) {
     commands::ServerState& state = server_.state();
     engine::Keyspace& keyspace = server_.keyspace();
     keyspace.set_observer(nullptr);  // loading fires no notifications
-    Result<persistence::RdbLoadInfo> info =
-        persistence::LoadRdb(*data, keyspace, {.skip_expired = true, .now_ms = state.clock().NowMs()});
+    Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
+        *data, keyspace, {.skip_expired = true, .now_ms = state.clock().NowMs()});
     keyspace.set_observer(&state);
     if (!info.ok()) {
       return Status::DataLoss("Fatal error loading the RDB preamble of the AOF file '" + name +
                               "': " + std::string(info.status().message()));
     }
+    // As Redis: a node loaded from its AOF starts a new replication history (the base's
+    // position is older than the incr files that follow it).
+    info->aux.erase("repl-id");
+    info->aux.erase("repl-offset");
     server_.snapshots().AfterLoad(*info);
     spdlog::info("Reading RDB base file on AOF loading... keys_loaded={}", info->keys_loaded);
     offset = info->bytes;
@@ -110,8 +114,7 @@ Status Aof::LoadFile(const std::string& name, bool last, bool may_be_rdb) {
   return LoadCommands(name, *data, offset, last);
 }
 
-Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t offset,
-                         bool last) {
+Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t offset, bool last) {
   commands::ServerState& state = server_.state();
   commands::Client client(state.NextClientId(), state.clock().NowMs());
   client.set_flag(commands::kClientPrimary);  // obeyed like a primary: no OOM or READONLY refusal
@@ -173,10 +176,7 @@ Status Aof::ApplyTruncation(const std::string& name, size_t valid_bytes, bool la
 }
 
 Status Aof::CreateOnStart() {
-  if (mkdir(DirPath().c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::Internal("Can't open or create append-only dir " + DirPath() + ": " +
-                            std::strerror(errno));
-  }
+  CAIRN_RETURN_IF_ERROR(EnsureDir());
   persistence::AofManifest m = manifest_;
   std::string base = persistence::AofBaseFileName(filename_, m.base_seq + 1, use_rdb_preamble_);
   spdlog::info("Creating AOF base file {} on server start", base);
@@ -203,13 +203,10 @@ Status Aof::UpgradeOldFile() {
   Status loaded = LoadFile(filename_, /*last=*/true, /*may_be_rdb=*/true);
   dirname_ = saved_dir;
   CAIRN_RETURN_IF_ERROR(loaded);
-  if (mkdir(DirPath().c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::Internal("Can't open or create append-only dir " + DirPath() + ": " +
-                            std::strerror(errno));
-  }
+  CAIRN_RETURN_IF_ERROR(EnsureDir());
   if (rename(filename_.c_str(), PathOf(filename_).c_str()) != 0) {
-    return Status::Internal("Error moving the AOF file " + filename_ + " into " + DirPath() +
-                            ": " + std::strerror(errno));
+    return Status::Internal("Error moving the AOF file " + filename_ + " into " + DirPath() + ": " +
+                            std::strerror(errno));
   }
   persistence::AofManifest m;
   m.base = persistence::AofFileInfo{filename_, 1, persistence::AofFileType::kBase};

@@ -353,3 +353,29 @@ def test_timestamp_annotations_are_written_and_skipped_on_load():
         assert _client(server).get("k") == b"v"
     finally:
         server.cleanup()
+
+
+def test_replica_records_its_primarys_stream_in_its_aof():
+    primary = ServerProcess(cairn_server_bin(), name="cairn-primary").start()
+    replica = _start(cairn_server_bin(), "cairn-aof-replica")
+    try:
+        p = _client(primary)
+        p.set("before-sync", "1")
+        _client(replica).execute_command("REPLICAOF", HOST, primary.port)
+        wait_until(lambda: _client(replica).get("before-sync") == b"1", what="full sync")
+        # The full sync replaced the dataset: the AOF restarts from a rewrite of it.
+        wait_until(lambda: _info(replica)["aof_rewrites"] == 1
+                   and _info(replica)["aof_rewrite_in_progress"] == 0, what="AOF restarted")
+        pipe = p.pipeline(transaction=True)
+        pipe.incr("n")
+        pipe.rpush("l", "a")
+        pipe.execute()
+        p.set("after-sync", "2", ex=3600)
+        wait_until(lambda: _client(replica).get("after-sync") == b"2", what="stream applied")
+        expected = _dataset(replica)
+        _kill9(replica)
+        replica.start()  # started without replicaof: it is a primary with its AOF's data
+        _assert_same(expected, _dataset(replica))
+    finally:
+        replica.cleanup()
+        primary.cleanup()
