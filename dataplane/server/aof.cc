@@ -322,6 +322,7 @@ Status Aof::StartRewrite() {
   last_rewrite_try_ms_ = now;
   child_base_ = persistence::AofBaseFileName(filename_, manifest_.base_seq + 1, use_rdb_preamble_);
   std::string path = PathOf(child_base_);
+  rewrites_++;  // counted when started, as Redis's aof_rewrites
   Status s = child_.Start([this, path] { return WriteBase(path); });
   if (!s.ok()) {
     spdlog::warn("Can't rewrite append only file in background: {}", s.message());
@@ -398,7 +399,6 @@ void Aof::FinishRewrite(bool ok) {
   rewrite_base_size_ = CurrentSize();
   last_rewrite_ok_ = true;
   consecutive_failures_ = 0;
-  rewrites_++;
   last_rewrite_s_ = (now - child_.started_ms()) / 1000;
   if (state_ == State::kWaitRewrite) {
     state_ = State::kOn;

@@ -298,7 +298,8 @@ def test_config_set_appendonly_yes_at_runtime_creates_the_directory_and_logs():
         r.set("before", "1")
         assert not os.path.exists(os.path.join(server.dir, AOF_DIR))
         assert r.config_set("appendonly", "yes")
-        wait_until(lambda: _info(server)["aof_rewrites"] == 1, what="AOF turned on")
+        wait_until(lambda: _info(server)["aof_rewrites"] == 1
+                   and _info(server)["aof_rewrite_in_progress"] == 0, what="AOF turned on")
         assert _manifest(server) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
                                      "file appendonly.aof.1.incr.aof seq 1 type i\n")
         r.set("after", "2")
