@@ -88,7 +88,7 @@ void Connection::ContinueHandshake() {
 }
 
 void Connection::UpdateInterest(bool want_write) {
-  uint32_t events = EPOLLIN | (want_write ? EPOLLOUT : 0) | transport_->CrossEvents();
+  uint32_t events = EPOLLIN | (want_write ? uint32_t{EPOLLOUT} : 0u) | transport_->CrossEvents();
   if (events != armed_events_) {
     server_->loop().Modify(fd, events);
     armed_events_ = events;

@@ -119,8 +119,16 @@ void Replication::ConnectToPrimary() {
   config.masterauth = masterauth;
   config.masteruser = masteruser;
   // As Redis: a TLS replica announces its TLS port and reaches its primary over TLS.
-  const TlsState& tls = server_.tls();
+  TlsState& tls = server_.tls();
   config.listening_port = tls.replication ? tls.port : server_.config().port;
+  if (tls.replication && !tls.contexts.client) {
+    // tls-replication was switched on at run time on a node without TLS contexts yet.
+    if (Status s = ReloadTls(tls); !s.ok()) {
+      spdlog::warn("Can't connect to MASTER over TLS: {}", s.message());
+      next_connect_ms_ = server_.state().clock().NowMs() + kRetryMs;
+      return;
+    }
+  }
   config.tls_ctx = tls.replication ? tls.contexts.client : nullptr;
   config.timeout_ms = repl_timeout_s * 1000;
   config.failover = failover_ == FailoverState::kInProgress;

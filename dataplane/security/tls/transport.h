@@ -1,7 +1,8 @@
 // Transport: the byte stream under one socket, plain or TLS. Connections and the replica link
 // read, write and handshake through it, so the TLS details (handshake states, records buffered
 // inside OpenSSL, writes that need a read) stay here instead of in every caller. A transport owns
-// its socket and closes it. Command thread only.
+// its socket and closes it. Command thread only. REQUIRES: SIGPIPE ignored (cairn-server does),
+// since a TLS close_notify may be written to a peer that is already gone.
 #pragma once
 
 #include <sys/types.h>
