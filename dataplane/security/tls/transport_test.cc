@@ -121,8 +121,8 @@ TEST(TransportTest, TlsHandshakeAndLargeGatheredStream) {
   int fds[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
   auto server = NewTlsTransport(fds[0], ctx->server.get(), TlsRole::kServer, ClientAuth::kNo);
-  auto client = NewTlsTransport(fds[1], ctx->client.get(), TlsRole::kClient, ClientAuth::kNo,
-                                "localhost");
+  auto client =
+      NewTlsTransport(fds[1], ctx->client.get(), TlsRole::kClient, ClientAuth::kNo, "localhost");
   ASSERT_NE(server, nullptr);
   ASSERT_NE(client, nullptr);
   for (int i = 0; i < 100 && !(server->handshake_done() && client->handshake_done()); i++) {
