@@ -21,7 +21,7 @@ ALLOWED = {
     "dataplane/commands": ["dataplane/base", "dataplane/engine", "dataplane/protocol",
                            "dataplane/security", "dataplane/scripting"],
     "dataplane/replication": ["dataplane/base", "dataplane/engine", "dataplane/protocol",
-                              "dataplane/persistence"],
+                              "dataplane/persistence", "dataplane/security"],
     "dataplane/server": ["dataplane/*"],
     "controlplane/model": ["dataplane/base"],
     "controlplane/store": ["dataplane/base", "controlplane/model"],

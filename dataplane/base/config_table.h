@@ -38,6 +38,12 @@ struct Parameter {
   // The default value as CONFIG GET prints it; when left empty, ParameterTable::Add records what
   // `get` returns at registration (parameters are registered before any config is applied).
   std::string default_value;
+  // Optional: runs once after every value of one CONFIG SET is stored, for parameters that take
+  // effect together (tls-cert-file with tls-key-file rebuild one TLS context). Parameters that
+  // share the step share this pointer, and it runs once per CONFIG SET. A failure rolls the
+  // whole CONFIG SET back and its message becomes the reason; it must leave the state it
+  // governs as it was. Not run at start-up (the owner applies the loaded values itself).
+  std::shared_ptr<std::function<Status()>> apply;
 };
 
 class ParameterTable {

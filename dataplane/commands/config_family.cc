@@ -81,6 +81,24 @@ std::string CheckConfigSetNames(CommandContext& ctx, std::vector<const Parameter
   return error;
 }
 
+// Runs each distinct apply step of the set parameters once (Parameter::apply), in the order of
+// the first parameter naming it. Returns the error reply of the first failure, else "".
+std::string RunApplySteps(const std::vector<const Parameter*>& targets) {
+  std::vector<const std::function<Status()>*> done;
+  for (const Parameter* p : targets) {
+    const std::function<Status()>* step = p->apply.get();
+    if (step == nullptr || std::find(done.begin(), done.end(), step) != done.end()) {
+      continue;
+    }
+    done.push_back(step);
+    Status s = (*step)();
+    if (!s.ok()) {
+      return kErrConfigSetFailedPrefix + p->name + "') - " + std::string(s.message());
+    }
+  }
+  return "";
+}
+
 // CONFIG SET parameter value [parameter value ...]
 void CmdConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
@@ -110,6 +128,14 @@ void CmdConfigSet(CommandContext& ctx) {
     }
     ctx.reply().Error(kErrConfigSetFailedPrefix + targets[i]->name + "') - " +
                       std::string(s.message()));
+    return;
+  }
+  std::string failed = RunApplySteps(targets);
+  if (!failed.empty()) {
+    for (size_t j = 0; j < targets.size(); j++) {
+      (void)targets[j]->set(old_values[j], /*startup=*/false);  // accepted before, as above
+    }
+    ctx.reply().Error(failed);
     return;
   }
   ctx.reply().Ok();

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,15 +36,14 @@ std::string Encode(const std::vector<std::string>& args) {
 }  // namespace
 
 ReplicaLink::~ReplicaLink() {
-  if (fd_ >= 0) {
+  if (transport_ == nullptr && fd_ >= 0) {
     close(fd_);
   }
 }
 
-int ReplicaLink::ReleaseFd() {
-  int fd = fd_;
+std::unique_ptr<tls::Transport> ReplicaLink::ReleaseTransport() {
   fd_ = -1;
-  return fd;
+  return std::move(transport_);
 }
 
 void ReplicaLink::Fail(const std::string& why) {
@@ -82,7 +82,10 @@ Status ReplicaLink::Start(int64_t now_ms) {
 }
 
 uint32_t ReplicaLink::events() const {
-  return state_ == State::kConnecting ? EPOLLOUT : EPOLLIN;
+  if (state_ != State::kConnecting) {
+    return EPOLLIN;
+  }
+  return tls_wants_ != 0 ? tls_wants_ : EPOLLOUT;
 }
 
 void ReplicaLink::CheckTimeout(int64_t now_ms) {
@@ -97,16 +100,16 @@ bool ReplicaLink::SendCommand(const std::vector<std::string>& args) {
   std::string data = Encode(args);
   std::string_view rest = data;
   while (!rest.empty()) {
-    ssize_t n = write(fd_, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
+    struct iovec iov = {const_cast<char*>(rest.data()), rest.size()};
+    tls::IoResult r = transport_->Write(&iov, 1);
+    if (r.kind != tls::IoResult::Kind::kOk) {
       // Handshake commands are tiny and the socket's buffer is empty: EAGAIN means trouble.
-      Fail(std::string("Error writing to MASTER: ") + std::strerror(errno));
+      Fail("Error writing to MASTER: " + (r.kind == tls::IoResult::Kind::kWouldBlock
+                                              ? std::string("socket buffer full")
+                                              : transport_->error()));
       return false;
     }
-    rest.remove_prefix(static_cast<size_t>(n));
+    rest.remove_prefix(r.bytes);
   }
   return true;
 }
@@ -149,19 +152,20 @@ bool ReplicaLink::ReadSome() {
   for (int i = 0; i < kMaxReadsPerEvent; i++) {
     size_t old = buffer_.size();
     buffer_.resize(old + kReadChunk);
-    ssize_t n = read(fd_, buffer_.data() + old, kReadChunk);
-    buffer_.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
-    if (n > 0) {
-      continue;
+    tls::IoResult r = transport_->Read(buffer_.data() + old, kReadChunk);
+    buffer_.resize(old + r.bytes);
+    switch (r.kind) {
+      case tls::IoResult::Kind::kOk:
+        continue;
+      case tls::IoResult::Kind::kWouldBlock:
+        return true;
+      case tls::IoResult::Kind::kClosed:
+        Fail("Connection lost with the MASTER");
+        return false;
+      case tls::IoResult::Kind::kError:
+        break;
     }
-    if (n == 0) {
-      Fail("Connection lost with the MASTER");
-      return false;
-    }
-    if (errno == EAGAIN || errno == EINTR) {
-      return true;
-    }
-    Fail(std::string("Error reading from MASTER: ") + std::strerror(errno));
+    Fail("Error reading from MASTER: " + transport_->error());
     return false;
   }
   return true;
@@ -184,7 +188,47 @@ bool ReplicaLink::TakeLine(std::string* line) {
   return true;
 }
 
+void ReplicaLink::OnConnected() {
+  if (!config_.tls_ctx) {
+    transport_ = tls::NewPlainTransport(fd_);
+    state_ = State::kHandshake;
+    step_ = kPing;
+    SendNextStep();
+    return;
+  }
+  transport_ = tls::NewTlsTransport(fd_, config_.tls_ctx.get(), tls::TlsRole::kClient,
+                                    tls::ClientAuth::kNo, config_.host);
+  if (transport_ == nullptr) {
+    return Fail("Failed to create TLS connection: " + tls::TakeOpenSslError("SSL_new failed"));
+  }
+  ContinueTlsHandshake();
+}
+
+void ReplicaLink::ContinueTlsHandshake() {
+  switch (transport_->Handshake()) {
+    case tls::HandshakeStatus::kWantRead:
+      tls_wants_ = EPOLLIN;
+      return;
+    case tls::HandshakeStatus::kWantWrite:
+      tls_wants_ = EPOLLOUT;
+      return;
+    case tls::HandshakeStatus::kError:
+      return Fail("TLS handshake with the MASTER failed: " + transport_->error());
+    case tls::HandshakeStatus::kDone:
+      break;
+  }
+  tls_wants_ = 0;
+  state_ = State::kHandshake;
+  step_ = kPing;
+  SendNextStep();
+}
+
 void ReplicaLink::OnEvent(uint32_t events, int64_t now_ms) {
+  if (state_ == State::kConnecting && transport_ != nullptr) {
+    last_io_ms_ = now_ms;
+    ContinueTlsHandshake();
+    return;
+  }
   if (state_ == State::kConnecting) {
     int err = 0;
     socklen_t len = sizeof(err);
@@ -195,9 +239,7 @@ void ReplicaLink::OnEvent(uint32_t events, int64_t now_ms) {
       return;
     }
     last_io_ms_ = now_ms;
-    state_ = State::kHandshake;
-    step_ = kPing;
-    SendNextStep();
+    OnConnected();
     return;
   }
   if (!ReadSome()) {

@@ -3,15 +3,19 @@
 // listening-port, REPLCONF capa eof capa psync2, PSYNC replid offset), then either receive the
 // full sync's RDB (length-prefixed, or EOF-marked as diskless primaries send it) or a
 // +CONTINUE. The owner drives it from its event loop (fd(), events(), OnEvent()) and, once
-// done(), loads the RDB and turns the socket into the primary's client (ReleaseFd()).
+// done(), loads the RDB and turns the socket into the primary's client (ReleaseTransport()).
+// With a TLS context the link completes a TLS handshake (verifying the primary) right after the
+// TCP connect, and everything after goes through TLS.
 // Knows nothing of keyspaces or commands. Command thread only.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "dataplane/base/status.h"
+#include "dataplane/security/tls/tls_context.h"
 
 namespace cairn::replication {
 
@@ -27,6 +31,9 @@ struct LinkConfig {
   int64_t timeout_ms = 60000;  // repl-timeout: the longest silence during the sync
   // FAILOVER: PSYNC carries a trailing FAILOVER, asking our replica to become our primary.
   bool failover = false;
+  // tls-replication: the client context to connect with (verifies the primary against the CA,
+  // presents our client certificate); null = plain TCP.
+  tls::SslCtxPtr tls_ctx;
 };
 
 class ReplicaLink {
@@ -41,7 +48,8 @@ class ReplicaLink {
   // Opens the socket and starts a non-blocking connect. Errors: resolution or socket failure.
   Status Start(int64_t now_ms);
   int fd() const { return fd_; }
-  // epoll events wanted now (EPOLLOUT while connecting, else EPOLLIN).
+  // epoll events wanted now (EPOLLOUT while connecting, what the TLS handshake waits for, else
+  // EPOLLIN). May change after OnEvent.
   uint32_t events() const;
   // Handles readiness; may move to kDone or kFailed.
   void OnEvent(uint32_t events, int64_t now_ms);
@@ -61,11 +69,14 @@ class ReplicaLink {
   int64_t offset() const { return offset_; }             // FULLRESYNC's offset (full sync only)
   // Stream bytes that arrived behind the RDB or +CONTINUE: the first commands to apply.
   std::string& leftover() { return buffer_; }
-  // Hands the socket over (the link no longer closes it).
-  int ReleaseFd();
+  // Hands the transport (and its socket) over, handshake done; the link no longer owns it.
+  std::unique_ptr<tls::Transport> ReleaseTransport();
 
  private:
   void Fail(const std::string& why);
+  // The TCP connect finished: wraps the socket and starts the TLS handshake or the commands.
+  void OnConnected();
+  void ContinueTlsHandshake();
   bool SendCommand(const std::vector<std::string>& args);
   void SendNextStep();
   bool ReadSome();
@@ -76,7 +87,9 @@ class ReplicaLink {
 
   LinkConfig config_;
   State state_ = State::kConnecting;
-  int fd_ = -1;
+  int fd_ = -1;  // owned by transport_ once connected
+  std::unique_ptr<tls::Transport> transport_;
+  uint32_t tls_wants_ = 0;  // while the TLS handshake runs: the event it waits for
   int step_ = 0;
   int64_t last_io_ms_ = 0;
   std::string error_;

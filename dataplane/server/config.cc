@@ -437,6 +437,7 @@ void Server::RegisterParameters() {
   t.Add(Stored("hll-sparse-max-bytes", "3000"));
   // Accepted and reported (client eviction and eviction tenacity are not implemented).
   t.Add(Stored("maxmemory-clients", "0"));
+  RegisterTlsParameters(t, tls_);
   auto tenacity = std::make_shared<int64_t>(10);
   t.Add({.name = "maxmemory-eviction-tenacity",
          .get = [tenacity] { return std::to_string(*tenacity); },

@@ -1,12 +1,11 @@
 // Connection I/O. Requests are read in 16 KB steps (more when a large bulk is pending), parsed
 // and run in order; replies accumulate in the client's output buffer and go out with writev in
-// the loop's before-sleep pass (or at once when the socket takes them).
+// the loop's before-sleep pass (or at once when the socket takes them). TLS connections first
+// complete a non-blocking handshake, its WANT_READ/WANT_WRITE mapped onto the epoll interest.
 #include "dataplane/server/connection.h"
 
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -24,18 +23,18 @@ constexpr size_t kReadChunk = 16 * 1024;
 
 }  // namespace
 
-Connection::Connection(Server* server, int fd, uint64_t id, int64_t now_ms)
-    : Client(id, now_ms), server_(server) {
-  this->fd = fd;
+Connection::Connection(Server* server, std::unique_ptr<tls::Transport> transport, uint64_t id,
+                       int64_t now_ms)
+    : Client(id, now_ms),
+      server_(server),
+      transport_(std::move(transport)),
+      armed_events_(EPOLLIN) {
+  this->fd = transport_->fd();
   last_interaction_ms = now_ms;
   Reserve(kReadChunk);
 }
 
-Connection::~Connection() {
-  if (fd >= 0) {
-    close(fd);
-  }
-}
+Connection::~Connection() = default;  // the transport closes the socket
 
 void Connection::Reserve(size_t bytes) {
   if (cap_ >= bytes) {
@@ -54,14 +53,49 @@ void Connection::OnEvent(uint32_t events) {
   if (closed_ || in_command_) {
     return;  // in_command_: a busy script's nested event pass; read once it returns
   }
+  if (handshaking()) {
+    ContinueHandshake();
+    return;
+  }
   // Output pending from earlier turns first, then new input: replies to what is read now go out
   // only from before-sleep, after the AOF write (and its fsync with appendfsync always), as
-  // Redis's AE_BARRIER orders them.
-  if ((events & EPOLLOUT) != 0) {
+  // Redis's AE_BARRIER orders them. A TLS write may wait for readability and a TLS read for
+  // writability (CrossEvents).
+  uint32_t cross = transport_->CrossEvents();
+  if ((events & EPOLLOUT) != 0 || (cross & events & EPOLLIN) != 0) {
     Flush();
   }
-  if (!closed_ && (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
+  if (!closed_ &&
+      ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 || (cross & events & EPOLLOUT) != 0)) {
     OnReadable();
+  }
+}
+
+void Connection::ContinueHandshake() {
+  switch (transport_->Handshake()) {
+    case tls::HandshakeStatus::kWantRead:
+      UpdateInterest(false);
+      return;
+    case tls::HandshakeStatus::kWantWrite:
+      UpdateInterest(true);
+      return;
+    case tls::HandshakeStatus::kError:
+      spdlog::info("TLS handshake failed id={} addr={}: {}", id(), addr, transport_->error());
+      server_->Close(this);
+      return;
+    case tls::HandshakeStatus::kDone:
+      break;
+  }
+  last_interaction_ms = server_->state().clock().NowMs();
+  UpdateInterest(false);
+  OnReadable();  // the first request may have come with the handshake's last flight
+}
+
+void Connection::UpdateInterest(bool want_write) {
+  uint32_t events = EPOLLIN | (want_write ? uint32_t{EPOLLOUT} : 0u) | transport_->CrossEvents();
+  if (events != armed_events_) {
+    server_->loop().Modify(fd, events);
+    armed_events_ = events;
   }
 }
 
@@ -73,22 +107,10 @@ void Connection::OnReadable() {
     want = pending - len_;
   }
   Reserve(len_ + want);
-  ssize_t n = read(fd, buf_.get() + len_, cap_ - len_);
-  if (n == 0) {
-    server_->Close(this);
+  if (!ReadAvailable(/*fill=*/want > kReadChunk)) {
     return;
   }
-  if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) {
-      server_->Close(this);
-    }
-    return;
-  }
-  len_ += static_cast<size_t>(n);
   commands::ServerStats& stats = server_->state().stats();
-  stats.net_input_bytes += n;
-  stats.total_reads_processed++;
-  last_interaction_ms = server_->state().clock().NowMs();
   if (static_cast<int64_t>(len_) > server_->config().client_query_buffer_limit) {
     spdlog::warn("closing client that reached max query buffer length id={} qbuf={}", id(), len_);
     stats.client_qbuf_limit_disconnections++;
@@ -96,6 +118,40 @@ void Connection::OnReadable() {
     return;
   }
   ProcessInput();
+}
+
+bool Connection::ReadAvailable(bool fill) {
+  commands::ServerStats& stats = server_->state().stats();
+  size_t before = len_;
+  while (true) {
+    tls::IoResult r = transport_->Read(buf_.get() + len_, cap_ - len_);
+    if (r.kind == tls::IoResult::Kind::kClosed || r.kind == tls::IoResult::Kind::kError) {
+      server_->Close(this);
+      return false;
+    }
+    if (r.kind == tls::IoResult::Kind::kWouldBlock) {
+      UpdateInterest(!out().empty());  // a TLS read may now wait for writability
+      break;
+    }
+    len_ += r.bytes;
+    stats.net_input_bytes += static_cast<int64_t>(r.bytes);
+    stats.total_reads_processed++;
+    // A TLS record decrypted beyond our free space stays inside OpenSSL, and no socket event
+    // will announce it: take it now.
+    // And a large argument on its way is read record after record (a TLS read returns one
+    // record) until the socket is drained, not one record per event.
+    size_t pending = transport_->Pending();
+    if (pending > 0) {
+      Reserve(len_ + pending);
+    } else if (!fill || !transport_->is_tls() || len_ == cap_) {
+      break;
+    }
+  }
+  if (len_ == before) {
+    return false;
+  }
+  last_interaction_ms = server_->state().clock().NowMs();
+  return true;
 }
 
 void Connection::ProcessInput() {
@@ -180,38 +236,31 @@ void Connection::Inject(std::string_view bytes) {
 }
 
 bool Connection::Flush() {
+  if (handshaking()) {
+    return true;  // nothing can be written before the handshake; it resumes on its events
+  }
   commands::ServerStats& stats = server_->state().stats();
   protocol::OutputBuffer& output = out();
   while (!output.empty()) {
     struct iovec iov[64];
     int count = output.FillIovecs(iov, 64);
-    // One buffer is the common case (a reply or a pipeline's replies): plain write() is cheaper
-    // in the kernel than a one-element writev.
-    ssize_t n = count == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, count);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) {
-        break;
-      }
+    tls::IoResult r = transport_->Write(iov, count);
+    if (r.kind == tls::IoResult::Kind::kWouldBlock) {
+      break;
+    }
+    if (r.kind != tls::IoResult::Kind::kOk) {
       server_->Close(this);
       return false;
     }
-    output.Consume(static_cast<size_t>(n));
-    stats.net_output_bytes += n;
+    output.Consume(r.bytes);
+    stats.net_output_bytes += static_cast<int64_t>(r.bytes);
     stats.total_writes_processed++;
   }
-  if (output.empty()) {
-    if (write_armed_) {
-      server_->loop().Modify(fd, EPOLLIN);
-      write_armed_ = false;
-    }
-    if (has_flag(commands::kClientCloseAfterReply)) {
-      server_->Close(this);
-      return false;
-    }
-  } else if (!write_armed_) {
-    server_->loop().Modify(fd, EPOLLIN | EPOLLOUT);
-    write_armed_ = true;
+  if (output.empty() && has_flag(commands::kClientCloseAfterReply)) {
+    server_->Close(this);
+    return false;
   }
+  UpdateInterest(!output.empty());
   return true;
 }
 

@@ -118,7 +118,18 @@ void Replication::ConnectToPrimary() {
   config.port = primary_port_;
   config.masterauth = masterauth;
   config.masteruser = masteruser;
-  config.listening_port = server_.config().port;
+  // As Redis: a TLS replica announces its TLS port and reaches its primary over TLS.
+  TlsState& tls = server_.tls();
+  config.listening_port = tls.replication ? tls.port : server_.config().port;
+  if (tls.replication && !tls.contexts.client) {
+    // tls-replication was switched on at run time on a node without TLS contexts yet.
+    if (Status s = ReloadTls(tls); !s.ok()) {
+      spdlog::warn("Can't connect to MASTER over TLS: {}", s.message());
+      next_connect_ms_ = server_.state().clock().NowMs() + kRetryMs;
+      return;
+    }
+  }
+  config.tls_ctx = tls.replication ? tls.contexts.client : nullptr;
   config.timeout_ms = repl_timeout_s * 1000;
   config.failover = failover_ == FailoverState::kInProgress;
   if (offset_ > 0 || backlog_) {
@@ -142,14 +153,14 @@ void Replication::OnLinkEvent(uint32_t events) {
   if (!link_) {
     return;
   }
-  replication::ReplicaLink::State before = link_->state();
+  uint32_t before = link_->events();
   link_->OnEvent(events, server_.state().clock().NowMs());
   replication::ReplicaLink::State after = link_->state();
   if (after == replication::ReplicaLink::State::kFailed) {
     DropLink(link_->error());
   } else if (after == replication::ReplicaLink::State::kDone) {
     FinishSync();
-  } else if (before != after) {
+  } else if (before != link_->events()) {
     server_.loop().Modify(link_->fd(), link_->events());
   }
 }
@@ -189,10 +200,10 @@ void Replication::FinishSync() {
   }
   server_.loop().Remove(link_->fd());
   std::string leftover = std::move(link_->leftover());
-  int fd = link_->ReleaseFd();
+  std::unique_ptr<tls::Transport> transport = link_->ReleaseTransport();
   link_.reset();
-  Connection* conn =
-      server_.AdoptPrimaryConnection(fd, primary_host_ + ":" + std::to_string(primary_port_));
+  Connection* conn = server_.AdoptPrimaryConnection(
+      std::move(transport), primary_host_ + ":" + std::to_string(primary_port_));
   primary_client_id_ = conn->id();
   conn->db_index = primary_db_;
   last_primary_io_ms_ = server_.state().clock().NowMs();

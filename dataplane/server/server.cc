@@ -56,15 +56,16 @@ constexpr char kProtectedModeError[] =
 
 class Listener final : public FdHandler {
  public:
-  Listener(Server* server, int fd, bool unix_socket)
-      : server_(server), fd_(fd), unix_socket_(unix_socket) {}
+  Listener(Server* server, int fd, bool unix_socket, bool tls)
+      : server_(server), fd_(fd), unix_socket_(unix_socket), tls_(tls) {}
   ~Listener() override { close(fd_); }
-  void OnEvent(uint32_t) override { server_->OnAccept(fd_, unix_socket_); }
+  void OnEvent(uint32_t) override { server_->OnAccept(fd_, unix_socket_, tls_); }
 
  private:
   Server* server_;
   int fd_;
   bool unix_socket_;
+  bool tls_;
 };
 
 std::string PeerName(const sockaddr_storage& sa) {
@@ -117,13 +118,13 @@ Server::~Server() {
   listeners_.clear();
 }
 
-Status Server::Listen(const std::string& address, bool optional) {
+Status Server::Listen(const std::string& address, int64_t port, bool tls, bool optional) {
   bool v6 = address.find(':') != std::string::npos;
   std::string host = address == "*" ? "0.0.0.0" : (address == "::*" ? "::" : address);
   int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return optional ? Status::Ok()
-                    : Status::Unavailable(address + ":" + std::to_string(config_.port) +
+                    : Status::Unavailable(address + ":" + std::to_string(port) +
                                           ": socket: " + std::strerror(errno));
   }
   int one = 1;
@@ -134,7 +135,7 @@ Status Server::Listen(const std::string& address, bool optional) {
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     auto* in6 = reinterpret_cast<sockaddr_in6*>(&sa);
     in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(static_cast<uint16_t>(config_.port));
+    in6->sin6_port = htons(static_cast<uint16_t>(port));
     if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) != 1) {
       close(fd);
       return Status::InvalidArgument("invalid bind address '" + address + "'");
@@ -143,7 +144,7 @@ Status Server::Listen(const std::string& address, bool optional) {
   } else {
     auto* in = reinterpret_cast<sockaddr_in*>(&sa);
     in->sin_family = AF_INET;
-    in->sin_port = htons(static_cast<uint16_t>(config_.port));
+    in->sin_port = htons(static_cast<uint16_t>(port));
     if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) != 1) {
       close(fd);
       return Status::InvalidArgument("invalid bind address '" + address + "'");
@@ -157,11 +158,29 @@ Status Server::Listen(const std::string& address, bool optional) {
       return Status::Ok();
     }
     return Status::Unavailable("Could not create server TCP listening socket " + address + ":" +
-                               std::to_string(config_.port) + ": bind: " + std::strerror(err));
+                               std::to_string(port) + ": bind: " + std::strerror(err));
   }
-  listeners_.push_back(std::make_unique<Listener>(this, fd, false));
+  listeners_.push_back(std::make_unique<Listener>(this, fd, false, tls));
   listen_fds_.push_back(fd);
   loop_.Add(fd, EPOLLIN, listeners_.back().get());
+  return Status::Ok();
+}
+
+Status Server::ListenAll(int64_t port, bool tls) {
+  if (port == 0) {
+    return Status::Ok();
+  }
+  size_t before = listen_fds_.size();
+  std::istringstream binds(config_.bind);
+  std::string address;
+  while (binds >> address) {
+    bool optional = address[0] == '-';
+    CAIRN_RETURN_IF_ERROR(Listen(optional ? address.substr(1) : address, port, tls, optional));
+  }
+  if (listen_fds_.size() == before) {
+    return Status::Unavailable("Failed listening on port " + std::to_string(port) +
+                               (tls ? " (TLS), aborting." : " (TCP), aborting."));
+  }
   return Status::Ok();
 }
 
@@ -186,7 +205,7 @@ Status Server::ListenUnix() {
   if (config_.unixsocketperm != 0) {
     chmod(path.c_str(), static_cast<mode_t>(config_.unixsocketperm));
   }
-  listeners_.push_back(std::make_unique<Listener>(this, fd, true));
+  listeners_.push_back(std::make_unique<Listener>(this, fd, true, false));
   listen_fds_.push_back(fd);
   loop_.Add(fd, EPOLLIN, listeners_.back().get());
   return Status::Ok();
@@ -225,23 +244,16 @@ Status Server::Start() {
   };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
+  if (Status s = ReloadTls(tls_); !s.ok()) {
+    return Status::InvalidArgument("Failed to configure TLS: " + std::string(s.message()));
+  }
   // As Redis: with appendonly yes the AOF is the dataset; the RDB file is not read.
   CAIRN_RETURN_IF_ERROR(aof_->LoadAtStartup());
   if (!aof_->enabled()) {
     CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
   }
-  if (config_.port != 0) {
-    std::istringstream binds(config_.bind);
-    std::string address;
-    while (binds >> address) {
-      bool optional = address[0] == '-';
-      CAIRN_RETURN_IF_ERROR(Listen(optional ? address.substr(1) : address, optional));
-    }
-    if (listen_fds_.empty()) {
-      return Status::Unavailable("Failed listening on port " + std::to_string(config_.port) +
-                                 " (TCP), aborting.");
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(ListenAll(config_.port, /*tls=*/false));
+  CAIRN_RETURN_IF_ERROR(ListenAll(tls_.port, /*tls=*/true));
   if (!config_.unixsocket.empty()) {
     CAIRN_RETURN_IF_ERROR(ListenUnix());
   }
@@ -265,12 +277,27 @@ Status Server::Start() {
 }
 
 void Server::Run() {
-  spdlog::info("Ready to accept connections port={} pid={}", config_.port, getpid());
+  spdlog::info("Ready to accept connections port={} tls_port={} pid={}", config_.port, tls_.port,
+               getpid());
   loop_.Run();
   spdlog::info("cairn-server is now ready to exit, bye bye...");
 }
 
-void Server::OnAccept(int listen_fd, bool unix_socket) {
+std::unique_ptr<tls::Transport> Server::NewServerTransport(int fd, bool tls) {
+  if (!tls) {
+    return tls::NewPlainTransport(fd);
+  }
+  std::unique_ptr<tls::Transport> transport = tls::NewTlsTransport(
+      fd, tls_.contexts.server.get(), tls::TlsRole::kServer, tls_.auth_clients);
+  if (transport == nullptr) {
+    spdlog::warn("TLS setup of an accepted connection failed: {}",
+                 tls::TakeOpenSslError("SSL_new failed"));
+    close(fd);
+  }
+  return transport;
+}
+
+void Server::OnAccept(int listen_fd, bool unix_socket, bool tls) {
   for (int i = 0; i < kMaxAcceptsPerCall; i++) {
     sockaddr_storage sa{};
     socklen_t len = sizeof(sa);
@@ -282,13 +309,17 @@ void Server::OnAccept(int listen_fd, bool unix_socket) {
     commands::ServerStats& stats = state_->stats();
     if (static_cast<int64_t>(connections_.size()) >= config_.maxclients) {
       static const char kErr[] = "-ERR max number of clients reached\r\n";
-      (void)!write(fd, kErr, sizeof(kErr) - 1);  // best effort, as Redis does
+      if (!tls) {
+        (void)!write(fd, kErr, sizeof(kErr) - 1);  // best effort, as Redis does
+      }
       close(fd);
       stats.rejected_connections++;
       continue;
     }
     if (!unix_socket && config_.protected_mode && config_.requirepass.empty() && !IsLoopback(sa)) {
-      (void)!write(fd, kProtectedModeError, sizeof(kProtectedModeError) - 1);
+      if (!tls) {
+        (void)!write(fd, kProtectedModeError, sizeof(kProtectedModeError) - 1);
+      }
       close(fd);
       stats.rejected_connections++;
       continue;
@@ -306,7 +337,12 @@ void Server::OnAccept(int listen_fd, bool unix_socket) {
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
       }
     }
-    auto conn = std::make_unique<Connection>(this, fd, state_->NextClientId(), clock_.NowMs());
+    std::unique_ptr<tls::Transport> transport = NewServerTransport(fd, tls);
+    if (transport == nullptr) {
+      continue;
+    }
+    auto conn = std::make_unique<Connection>(this, std::move(transport), state_->NextClientId(),
+                                             clock_.NowMs());
     if (unix_socket) {
       conn->set_flag(commands::kClientUnixSocket);
       conn->addr = "/unixsocket";
@@ -326,6 +362,9 @@ void Server::OnAccept(int listen_fd, bool unix_socket) {
     state_->AddClient(raw);
     connections_.emplace(fd, std::move(conn));
     stats.total_connections_received++;
+    if (tls) {
+      handshake_deadlines_.emplace_back(clock_.NowMs() + tls_.handshake_timeout_ms, raw->id());
+    }
   }
 }
 
@@ -366,8 +405,11 @@ bool Server::OverOutputLimit(Connection* conn) {
   return false;
 }
 
-Connection* Server::AdoptPrimaryConnection(int fd, const std::string& addr) {
-  auto conn = std::make_unique<Connection>(this, fd, state_->NextClientId(), clock_.NowMs());
+Connection* Server::AdoptPrimaryConnection(std::unique_ptr<tls::Transport> transport,
+                                           const std::string& addr) {
+  int fd = transport->fd();
+  auto conn = std::make_unique<Connection>(this, std::move(transport), state_->NextClientId(),
+                                           clock_.NowMs());
   conn->set_flag(commands::kClientPrimary);
   conn->authenticated = true;
   conn->reply().set_muted(true);  // a replica answers its primary only with REPLCONF ACK
@@ -445,6 +487,22 @@ void Server::CloseTimedOutClients() {
   }
 }
 
+// Handshake deadlines are queued in accept order with one timeout, so the expired ones are at
+// the front; a connection that finished (or closed) meanwhile is simply skipped.
+void Server::CloseStalledHandshakes() {
+  int64_t now = clock_.NowMs();
+  while (!handshake_deadlines_.empty() && handshake_deadlines_.front().first <= now) {
+    uint64_t id = handshake_deadlines_.front().second;
+    handshake_deadlines_.pop_front();
+    auto* conn = static_cast<Connection*>(state_->FindClient(id));
+    if (conn != nullptr && !conn->closed() && conn->handshaking()) {
+      spdlog::info("closing client that did not finish its TLS handshake id={} addr={}", id,
+                   conn->addr);
+      Close(conn);
+    }
+  }
+}
+
 void Server::Cron() {
   if (g_shutdown_signal != 0) {
     spdlog::warn("received signal {}, scheduling shutdown", static_cast<int>(g_shutdown_signal));
@@ -470,6 +528,7 @@ void Server::Cron() {
   aof_->Cron();
   replication_->Cron();
   CloseTimedOutClients();
+  CloseStalledHandshakes();
   int64_t now = clock_.NowMs();
   if (now - ops_sample_ms_ >= 100) {
     int64_t commands = state_->stats().total_commands_processed;

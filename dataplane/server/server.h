@@ -2,6 +2,7 @@
 // server state, listeners, connections and the event loop with its cron.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include "dataplane/server/event_loop.h"
 #include "dataplane/server/replication.h"
 #include "dataplane/server/snapshots.h"
+#include "dataplane/server/tls_config.h"
 
 namespace cairn::server {
 
@@ -43,16 +45,21 @@ class Server final {
   Snapshots& snapshots() { return *snapshots_; }
   Replication& replication() { return *replication_; }
   Aof& aof() { return *aof_; }
-  // Turns a replica link's socket into the primary's client (flagged, authenticated, replies
-  // muted) and registers it with the loop. `addr` is the primary's host:port.
-  Connection* AdoptPrimaryConnection(int fd, const std::string& addr);
+  // TLS parameters and contexts (tls_config.h).
+  TlsState& tls() { return tls_; }
+  // Turns a replica link's transport (plain or TLS, handshake done) into the primary's client
+  // (flagged, authenticated, replies muted) and registers it with the loop. `addr` is the
+  // primary's host:port.
+  Connection* AdoptPrimaryConnection(std::unique_ptr<tls::Transport> transport,
+                                     const std::string& addr);
   const std::string& config_file() const { return config_file_; }
   const std::string& executable() const { return executable_; }
 
   // Closes a connection now (its memory is freed after the current event batch).
   void Close(Connection* conn);
-  // Arms write interest for a connection whose output did not fit the socket.
-  void OnAccept(int listen_fd, bool unix_socket);
+  // Accepts the pending connections of a listener: a unix socket, a plain TCP port or the TLS
+  // port (whose connections start with a handshake).
+  void OnAccept(int listen_fd, bool unix_socket, bool tls);
 
   // Requests shutdown; the loop stops at its next turn.
   void RequestShutdown() { shutdown_requested_ = true; }
@@ -69,7 +76,14 @@ class Server final {
   // unblocked since the last turn (blocking.h).
   void ResumeUnblockedClients();
   bool OverOutputLimit(Connection* conn);
-  Status Listen(const std::string& address, bool optional);
+  // Listens on `address`:`port` (a `bind` entry); `tls` marks the tls-port's listeners.
+  Status Listen(const std::string& address, int64_t port, bool tls, bool optional);
+  // Opens the TCP listeners of every `bind` address on `port`.
+  Status ListenAll(int64_t port, bool tls);
+  // Wraps an accepted socket in its transport; nullptr (socket closed) when TLS setup fails.
+  std::unique_ptr<tls::Transport> NewServerTransport(int fd, bool tls);
+  // Drops connections whose TLS handshake outlived tls-handshake-timeout.
+  void CloseStalledHandshakes();
   Status ListenUnix();
   std::string Shutdown(bool save, bool nosave, bool now, bool force);
   // One pass of other clients' events while a script is busy (ServerState::serve_while_busy).
@@ -85,6 +99,9 @@ class Server final {
   std::unique_ptr<Snapshots> snapshots_;
   std::unique_ptr<Aof> aof_;
   std::unique_ptr<Replication> replication_;
+  TlsState tls_;
+  // (deadline ms, client id) of TLS connections accepted in handshake, oldest first.
+  std::deque<std::pair<int64_t, uint64_t>> handshake_deadlines_;
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;
   std::vector<int> listen_fds_;

@@ -23,6 +23,9 @@ done
 echo "== throughput (redis-benchmark) =="
 "${python}" "${here}/throughput.py"
 echo
+echo "== TLS throughput (redis-benchmark --tls) =="
+"${python}" "${here}/tls.py"
+echo
 echo "== memory per key =="
 "${python}" "${here}/memory.py"
 echo

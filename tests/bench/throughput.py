@@ -42,8 +42,13 @@ def run_benchmark(port, test, options, requests):
         print(f"  redis-benchmark failed ({result.returncode}): {result.stderr.decode()[-500:]}",
               file=sys.stderr)
         return {}
+    return parse_csv(result.stdout.decode())
+
+
+def parse_csv(text):
+    """redis-benchmark --csv output as {test name: {column: float}}."""
     rows = {}
-    for row in csv.DictReader(io.StringIO(result.stdout.decode())):
+    for row in csv.DictReader(io.StringIO(text)):
         rows[row["test"]] = {k: float(v) for k, v in row.items() if k != "test"}
     return rows
 
