@@ -76,6 +76,10 @@ void ReplyElements(CommandContext& ctx, const std::vector<Element>& elements, bo
 void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<Element>& elements,
                  std::string_view event);
 
+// The ZADD handler (arguments as ZADD's), for GEOADD, which rewrites itself into a ZADD as Redis
+// does (also what replicas receive).
+void ZAdd(CommandContext& ctx);
+
 // Registration of the command files.
 void RegisterZSetRanges(CommandTable& table);
 void RegisterZSetPops(CommandTable& table);

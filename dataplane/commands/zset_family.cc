@@ -369,6 +369,10 @@ void CmdZScan(CommandContext& ctx) {
 
 }  // namespace
 
+void zsets::ZAdd(CommandContext& ctx) {
+  AddGeneric(ctx, {});
+}
+
 void RegisterZSetFamily(CommandTable& table) {
   uint64_t zset = kAclSortedSet;
   KeyPositions one{1, 1, 1};
