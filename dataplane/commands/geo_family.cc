@@ -140,36 +140,24 @@ void CmdGeoDist(CommandContext& ctx) {
 
 // GEOHASH key [member ...]: an 11-character geohash per member, null when missing.
 void CmdGeoHash(CommandContext& ctx) {
-  ZSetValue* z;
-  if (!LookupZSet(ctx, ctx.arg(1), false, &z)) {
-    return;
-  }
-  ctx.reply().ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    std::optional<double> s = z == nullptr ? std::nullopt : z->Score(ctx.arg(i));
+  zsets::ReplyPerMember(ctx, [&ctx](std::optional<double> s) {
     s ? ctx.reply().Bulk(engine::geo::HashString(*s)) : ctx.reply().Null();
-  }
+  });
 }
 
 // GEOPOS key [member ...]: [longitude, latitude] per member (its cell's centre), a null array
 // when missing.
 void CmdGeoPos(CommandContext& ctx) {
-  ZSetValue* z;
-  if (!LookupZSet(ctx, ctx.arg(1), false, &z)) {
-    return;
-  }
-  ctx.reply().ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    std::optional<double> s = z == nullptr ? std::nullopt : z->Score(ctx.arg(i));
+  zsets::ReplyPerMember(ctx, [&ctx](std::optional<double> s) {
     if (!s) {
       ctx.reply().NullArray();
-      continue;
+      return;
     }
     engine::geo::Point p = engine::geo::PointOf(*s);
     ctx.reply().ArrayHeader(2);
     geo::ReplyCoordinate(ctx, p.lon);
     geo::ReplyCoordinate(ctx, p.lat);
-  }
+  });
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/collection_args.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
 #include "dataplane/commands/notify.h"
@@ -229,12 +230,7 @@ void StoreOutput(CommandContext& ctx, std::string_view dst,
                  const std::vector<std::optional<std::string>>& values) {
   std::string key(dst);
   if (values.empty()) {
-    if (ctx.db().Delete(key)) {
-      ctx.SignalModified(key);
-      ctx.Notify(kNotifyGeneric, "del", key);
-      ctx.MarkWritten();
-    }
-    ctx.reply().Integer(0);
+    StoreEmptyResult(ctx, key);
     return;
   }
   auto* list = new engine::ListValue(ctx.keyspace().config().list_max_listpack_size);
@@ -260,15 +256,34 @@ std::pair<int64_t, int64_t> LimitRange(int64_t n, const SortOptions& o) {
   return {start, std::min(end, n - 1)};
 }
 
+// The value to sort at `key` (nullptr when missing); replies WRONGTYPE and returns false for a
+// type SORT cannot sort. A sorted set is converted to the skiplist encoding for good, as Redis
+// 7.0 does before sorting one.
+bool LookupSortable(CommandContext& ctx, std::string_view key, Entry** out) {
+  Entry* e = ctx.db().LookupRead(key);
+  *out = e;
+  if (e == nullptr) {
+    return true;
+  }
+  if (e->type() == ValueType::kZSet) {
+    auto* z = engine::ValueOf<engine::ZSetValue>(e);
+    if (z->encoding() != engine::Encoding::kSkiplist) {
+      z->ConvertToFull();
+      e->set_encoding(z->encoding());
+    }
+    return true;
+  }
+  if (e->type() != ValueType::kList && e->type() != ValueType::kSet) {
+    ctx.reply().Error(kErrWrongType);
+    return false;
+  }
+  return true;
+}
+
 void SortGeneric(CommandContext& ctx, bool readonly) {
   SortOptions o;
-  if (!ParseSortOptions(ctx, readonly, &o)) {
-    return;
-  }
-  Entry* e = ctx.db().LookupRead(ctx.arg(1));
-  if (e != nullptr && e->type() != ValueType::kList && e->type() != ValueType::kSet &&
-      e->type() != ValueType::kZSet) {
-    ctx.reply().Error(kErrWrongType);
+  Entry* e;
+  if (!ParseSortOptions(ctx, readonly, &o) || !LookupSortable(ctx, ctx.arg(1), &e)) {
     return;
   }
   bool is_set = e != nullptr && e->type() == ValueType::kSet;

@@ -41,9 +41,9 @@ def test_geoadd_errors(pair, args):
     same(pair, args, "ZRANGE k 0 -1 WITHSCORES")
 
 
-def test_geodist_units(pair):
-    fill_sicily(pair)
-    same(pair, "GEODIST Sicily Palermo Catania", "GEODIST Sicily Palermo Catania m",
+def test_geodist_units(pair23):
+    fill_sicily(pair23)
+    same(pair23, "GEODIST Sicily Palermo Catania", "GEODIST Sicily Palermo Catania m",
          "GEODIST Sicily Palermo Catania KM", "GEODIST Sicily Palermo Catania ft",
          "GEODIST Sicily Palermo Catania Mi", "GEODIST Sicily Palermo Catania yards",
          "GEODIST Sicily Palermo nosuch", "GEODIST Sicily nosuch Palermo km",
@@ -56,7 +56,9 @@ def test_geopos_geohash(pair23):
     same(pair23, "GEOPOS Sicily Palermo nosuch Catania Roma", "GEOHASH Sicily Palermo nosuch Roma",
          "GEOPOS missing a b", "GEOHASH missing a", "GEOPOS Sicily", "GEOHASH Sicily",
          "ZADD Sicily -5 neg 1e30 huge 0 zero 4503599627370495 top",
-         "GEOPOS Sicily neg huge zero top", "GEOHASH Sicily neg huge zero top")
+         "GEOPOS Sicily neg huge zero top", "GEOHASH Sicily neg huge zero top",
+         "GEOADD corner 180 85.05112878 ne -180 -85.05112878 sw 180 0 e -180 0 w",
+         "ZRANGE corner 0 -1 WITHSCORES", "GEOPOS corner ne sw e w", "GEOHASH corner ne sw e w")
 
 
 def test_wrongtype(pair):
@@ -222,3 +224,23 @@ def test_big_set_is_skiplist_encoded(pair):
          "GEOSEARCH big FROMLONLAT 2.35 48.85 BYBOX 40 20 km DESC COUNT 10 WITHDIST",
          "GEOSEARCHSTORE out big FROMLONLAT 2.35 48.85 BYRADIUS 60 km STOREDIST",
          "ZRANGE out 0 -1 WITHSCORES", "OBJECT ENCODING out")
+
+
+def test_world_wide_radii(pair):
+    """Huge radii and boxes: coarse steps, neighbour cells that repeat, the poles and the
+    antimeridian."""
+    rng = random.Random(17)
+    same(pair, ["GEOADD", "world"] + _points(rng, 400, 0, 0, 180))
+    for lon, lat in [(0, 0), (179.9, 0), (-179.9, 60), (10, 84), (-30, -84.9), (90, 45)]:
+        for radius in [1000, 5000, 9000, 15000, 20000]:
+            same(pair, f"GEOSEARCH world FROMLONLAT {lon} {lat} BYRADIUS {radius} km",
+                 f"GEOSEARCH world FROMLONLAT {lon} {lat} BYBOX {radius} {radius / 2} km "
+                 "WITHDIST")
+
+
+def test_command_docs_groups(pair):
+    def group_and_since(value):
+        doc = dict(zip(value[1][0::2], value[1][1::2]))
+        return doc[b"group"], doc[b"since"]
+    for name in GEO_COMMANDS:
+        pair.same_by(group_and_since, ["COMMAND", "DOCS", name])

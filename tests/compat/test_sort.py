@@ -66,6 +66,12 @@ def test_sort_store(pair):
          "EXPIRE dst 100", "SORT z BY nosort STORE dst", "TTL dst", "LRANGE dst 0 -1")
 
 
+def test_sorting_converts_a_sorted_set_to_skiplist(pair):
+    same(pair, "ZADD zz 1 a 2 b", "OBJECT ENCODING zz", "SORT_RO zz BY nosort", "OBJECT ENCODING zz",
+         "ZADD z2 2 x 1 y", "SORT z2 ALPHA", "OBJECT ENCODING z2", "DUMP z2", "SORT missing",
+         "ZADD z3 1 q", "SORT z3 LIMIT 5 5", "OBJECT ENCODING z3")
+
+
 def test_sort_ties_and_duplicates(pair):
     same(pair, "RPUSH t b a c a 1 01 1.0", "SORT t BY nosort", "SORT t ALPHA", "RPUSH n 2 02 2.0 1",
          "SORT n", "SORT n DESC", "SET k_a 1", "SET k_b 1", "SET k_c 0", "RPUSH m c b a",
