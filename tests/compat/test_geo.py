@@ -10,6 +10,7 @@ import random
 import pytest
 
 from cairn_compat import same
+from test_zsets import group_and_since
 
 GEO_COMMANDS = """geoadd geodist geohash geopos georadius georadius_ro georadiusbymember
 georadiusbymember_ro geosearch geosearchstore""".split()
@@ -239,8 +240,5 @@ def test_world_wide_radii(pair):
 
 
 def test_command_docs_groups(pair):
-    def group_and_since(value):
-        doc = dict(zip(value[1][0::2], value[1][1::2]))
-        return doc[b"group"], doc[b"since"]
     for name in GEO_COMMANDS:
         pair.same_by(group_and_since, ["COMMAND", "DOCS", name])
