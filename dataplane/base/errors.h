@@ -233,4 +233,28 @@ inline constexpr char kErrXAutoClaimMinIdle[] = "ERR Invalid min-idle-time argum
 inline constexpr char kErrXAutoClaimCount[] = "ERR COUNT must be > 0";
 inline constexpr char kErrEntriesReadRange[] = "ERR value for ENTRIESREAD must be positive or -1";
 
+// Geo commands (Redis 7.0 geo.c). kErrGeoInvalidPair is a printf format: longitude, latitude.
+inline constexpr char kErrGeoInvalidPair[] = "ERR invalid longitude,latitude pair %f,%f";
+inline constexpr char kErrGeoUnit[] = "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr char kErrGeoMember[] = "ERR could not decode requested zset member";
+inline constexpr char kErrGeoRadiusNotNumeric[] = "ERR need numeric radius";
+inline constexpr char kErrGeoRadiusNegative[] = "ERR radius cannot be negative";
+inline constexpr char kErrGeoWidthNotNumeric[] = "ERR need numeric width";
+inline constexpr char kErrGeoHeightNotNumeric[] = "ERR need numeric height";
+inline constexpr char kErrGeoBoxNegative[] = "ERR height or width cannot be negative";
+inline constexpr char kErrGeoCountPositive[] = "ERR COUNT must be > 0";
+inline constexpr char kErrGeoAnyNeedsCount[] = "ERR the ANY argument requires COUNT argument";
+inline constexpr char kErrGeoSearchStoreWith[] =
+    "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+inline constexpr char kErrGeoRadiusStoreWith[] =
+    "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD "
+    "options";
+// %s: the command name as the client sent it.
+inline constexpr char kErrGeoFromPrefix[] =
+    "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ";
+inline constexpr char kErrGeoByPrefix[] =
+    "ERR exactly one of BYRADIUS and BYBOX can be specified for ";
+// SORT (Redis 7.0 sort.c).
+inline constexpr char kErrSortScores[] = "ERR One or more scores can't be converted into double";
+
 }  // namespace cairn

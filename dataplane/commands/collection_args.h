@@ -17,6 +17,7 @@
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/commands/notify.h"
 #include "dataplane/engine/types/collection.h"
 
 namespace cairn::commands {
@@ -202,6 +203,18 @@ inline std::function<std::vector<int>(const std::vector<std::string_view>&)> Num
     }
     return out;
   };
+}
+
+// The reply of a STORE command whose result is empty (SINTERSTORE, ZUNIONSTORE, SORT ... STORE,
+// GEOSEARCHSTORE, ...): deletes `dst` when it exists (WATCH invalidated, "del" event, one change
+// for replication) and replies 0.
+inline void StoreEmptyResult(CommandContext& ctx, const std::string& dst) {
+  if (ctx.db().Delete(dst)) {
+    ctx.SignalModified(dst);
+    ctx.Notify(kNotifyGeneric, "del", dst);
+    ctx.MarkWritten();
+  }
+  ctx.reply().Integer(0);
 }
 
 }  // namespace cairn::commands

@@ -22,5 +22,7 @@ void RegisterZSetFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
 void RegisterFunctionFamily(CommandTable& table);
+void RegisterGeoFamily(CommandTable& table);
+void RegisterSortFamily(CommandTable& table);
 
 }  // namespace cairn::commands

@@ -22,6 +22,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterStreamFamily(table);
   RegisterScriptingFamily(table);
   RegisterFunctionFamily(table);
+  RegisterGeoFamily(table);
+  RegisterSortFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -359,12 +359,7 @@ void SetOpGeneric(CommandContext& ctx, SetOp op, bool store) {
   }
   std::string dst(ctx.arg(1));
   if (result.empty()) {
-    if (ctx.db().Delete(dst)) {
-      ctx.SignalModified(dst);
-      ctx.Notify(kNotifyGeneric, "del", dst);
-      ctx.MarkWritten();
-    }
-    ctx.reply().Integer(0);
+    StoreEmptyResult(ctx, dst);
     return;
   }
   auto* value = new SetValue();

@@ -176,16 +176,23 @@ void ReplyElements(CommandContext& ctx, const std::vector<Element>& elements, bo
   }
 }
 
+void ReplyPerMember(CommandContext& ctx,
+                    const std::function<void(std::optional<double> score)>& reply_one) {
+  ZSetValue* z;
+  if (!LookupZSet(ctx, ctx.arg(1), false, &z)) {
+    return;
+  }
+  ctx.reply().ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    reply_one(z == nullptr ? std::nullopt : z->Score(ctx.arg(i)));
+  }
+}
+
 void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<Element>& elements,
                  std::string_view event) {
   std::string key(dst);
   if (elements.empty()) {
-    ctx.reply().Integer(0);
-    if (ctx.db().Delete(key)) {
-      ctx.SignalModified(key);
-      ctx.Notify(kNotifyGeneric, "del", key);
-      ctx.MarkWritten();
-    }
+    StoreEmptyResult(ctx, key);
     return;
   }
   auto* z = new ZSetValue();

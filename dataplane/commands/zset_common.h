@@ -4,6 +4,7 @@
 // Redis 7.0's rules (t_zset.c zslParseRange / zslParseLexRange) and reply shapes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,16 @@ void ReplyElements(CommandContext& ctx, const std::vector<Element>& elements, bo
 // and replies 0. Marks the write for replication.
 void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<Element>& elements,
                  std::string_view event);
+
+// Replies an array with one entry per member argument from argument 2 (ZMSCORE, GEOHASH,
+// GEOPOS): `reply_one` writes the entry for the member's score, nullopt when the member or the
+// key is missing. A key of another type replies WRONGTYPE instead.
+void ReplyPerMember(CommandContext& ctx,
+                    const std::function<void(std::optional<double> score)>& reply_one);
+
+// The ZADD handler (arguments as ZADD's), for GEOADD, which rewrites itself into a ZADD as Redis
+// does (also what replicas receive).
+void ZAdd(CommandContext& ctx);
 
 // Registration of the command files.
 void RegisterZSetRanges(CommandTable& table);

@@ -215,15 +215,8 @@ void CmdZScore(CommandContext& ctx) {
 }
 
 void CmdZMScore(CommandContext& ctx) {
-  ZSetValue* z;
-  if (!LookupZSet(ctx, ctx.arg(1), false, &z)) {
-    return;
-  }
-  ctx.reply().ArrayHeader(static_cast<int64_t>(ctx.argc() - 2));
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    std::optional<double> s = z == nullptr ? std::nullopt : z->Score(ctx.arg(i));
-    s ? ctx.reply().Double(*s) : ctx.reply().Null();
-  }
+  zsets::ReplyPerMember(
+      ctx, [&ctx](std::optional<double> s) { s ? ctx.reply().Double(*s) : ctx.reply().Null(); });
 }
 
 void RankGeneric(CommandContext& ctx, bool reverse) {
@@ -368,6 +361,10 @@ void CmdZScan(CommandContext& ctx) {
 }
 
 }  // namespace
+
+void zsets::ZAdd(CommandContext& ctx) {
+  AddGeneric(ctx, {});
+}
 
 void RegisterZSetFamily(CommandTable& table) {
   uint64_t zset = kAclSortedSet;

@@ -296,10 +296,13 @@ def test_command_info_and_keys(pair23):
          "COMMAND GETKEYS BZPOPMIN a b 0", "COMMAND GETKEYS ZINTERCARD 2 a b")
 
 
+def group_and_since(value):
+    """The group and since fields of a COMMAND DOCS reply for one command."""
+    doc = dict(zip(value[1][0::2], value[1][1::2]))
+    return doc[b"group"], doc[b"since"]
+
+
 def test_command_docs_groups(pair):
-    def group_and_since(value):
-        doc = dict(zip(value[1][0::2], value[1][1::2]))
-        return doc[b"group"], doc[b"since"]
     for name in ZSET_COMMANDS:
         pair.same_by(group_and_since, ["COMMAND", "DOCS", name])
 

@@ -1,9 +1,11 @@
 """Lists, hashes and sets end to end with python3-redis: a job queue served by BRPOP workers
 (several producers and consumers, every job done exactly once), session hashes with expiry, tag
 sets, and RDB snapshots of all three types moving both ways between cairn-server and Debian's
-redis-server (checked with redis-check-rdb and compared key by key)."""
+redis-server (checked with redis-check-rdb and compared key by key), and a store locator on geo
+commands (nearby shops compared with redis-server, replicated to a redis-server replica)."""
 
 import os
+import random
 import shutil
 import subprocess
 import threading
@@ -173,3 +175,62 @@ def test_redis_server_replica_follows_collection_writes():
             return rr.info("replication").get("slave_repl_offset", -1) >= want
         wait_until(same, timeout=60, what="replica caught up")
         assert _dump(replica) == _dump(primary)
+
+
+def _add_locations(r, rng):
+    """Shops around three cities, added in pipelined GEOADD batches as an app would."""
+    shops = []
+    for city, (lon, lat) in {"berlin": (13.405, 52.52), "lisbon": (-9.139, 38.722),
+                             "sydney": (151.209, -33.868)}.items():
+        for i in range(200):
+            shops.append((lon + rng.uniform(-0.3, 0.3), lat + rng.uniform(-0.2, 0.2),
+                          f"{city}:shop:{i}"))
+    pipe = r.pipeline(transaction=False)
+    for i in range(0, len(shops), 50):
+        pipe.geoadd("shops", [v for shop in shops[i:i + 50] for v in shop])
+    assert sum(pipe.execute()) == len(shops)
+    return shops
+
+
+def _nearby(r):
+    return [
+        r.geosearch("shops", longitude=13.4, latitude=52.5, radius=5, unit="km", sort="ASC",
+                    withdist=True, withcoord=True, withhash=True),
+        r.geosearch("shops", longitude=-9.14, latitude=38.72, width=10, height=6, unit="km",
+                    sort="DESC", count=15, withdist=True),
+        r.geosearch("shops", member="sydney:shop:7", radius=3, unit="mi", count=5, any=True),
+        r.geosearch("shops", longitude=151.2, latitude=-33.87, radius=20, unit="km"),
+        r.georadius("shops", 13.4, 52.5, 2000, unit="m", withdist=True, sort="ASC"),
+        r.geopos("shops", "berlin:shop:0", "lisbon:shop:199", "nowhere"),
+        r.geodist("shops", "berlin:shop:1", "lisbon:shop:1", unit="km"),
+        r.geohash("shops", "sydney:shop:0", "sydney:shop:199"),
+    ]
+
+
+def test_locations_nearby_shops_match_redis_server(server):
+    """A store locator: the same shop locations in cairn-server and redis-server give the same
+    nearby-shop answers (members, order, distances, coordinates), GEOSEARCHSTORE results agree,
+    and a redis-server replica of cairn-server receives the locations (GEOADD goes out as ZADD)."""
+    with ServerProcess(redis_server_bin(), name="redis") as real:
+        c, r = _client(server), _client(real)
+        for client in (c, r):
+            _add_locations(client, random.Random(99))
+        assert c.zrange("shops", 0, -1, withscores=True) == r.zrange("shops", 0, -1,
+                                                                      withscores=True)
+        assert _nearby(c) == _nearby(r)
+        for client in (c, r):
+            assert client.geosearchstore("near", "shops", longitude=13.4, latitude=52.5,
+                                         radius=10, unit="km", storedist=True) > 0
+        assert c.zrange("near", 0, -1, withscores=True) == r.zrange("near", 0, -1,
+                                                                     withscores=True)
+        assert r.execute_command("REPLICAOF", HOST, server.port) == b"OK"
+        wait_until(lambda: r.info("replication").get("master_link_status") == "up",
+                   timeout=60, what="replica in sync")
+        c.geoadd("shops", [13.41, 52.51, "berlin:shop:new"])
+        c.geosearchstore("near", "shops", longitude=13.4, latitude=52.5, radius=3, unit="km")
+        want = c.info("replication")["master_repl_offset"]
+        wait_until(lambda: r.info("replication").get("slave_repl_offset", -1) >= want,
+                   timeout=60, what="replica caught up")
+        assert r.geopos("shops", "berlin:shop:new") == c.geopos("shops", "berlin:shop:new")
+        assert r.zrange("near", 0, -1, withscores=True) == c.zrange("near", 0, -1,
+                                                                     withscores=True)
