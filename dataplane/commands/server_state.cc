@@ -56,6 +56,16 @@ void ServerState::OnKeyAdded(int db, std::string_view key) {
   blocked_.SignalKeyReady(db, key);
 }
 
+// A removed key may wake clients that must learn it is gone (XREADGROUP) or serve a client whose
+// type now matches (an overwrite); ServeReady sorts out which.
+void ServerState::OnKeyRemoved(int db, std::string_view key) {
+  blocked_.SignalKeyReady(db, key);
+}
+
+void ServerState::OnDbReplaced(int db) {
+  blocked_.SignalDbReady(db);
+}
+
 void ServerState::OnKeyMiss(int db, std::string_view key) {
   Notify(kNotifyKeyMiss, "keymiss", key, db);
 }
