@@ -313,7 +313,9 @@ void ProcessCommand(ServerState& server, Client& client,
   }
   engine::Keyspace& keyspace = server.keyspace();
   keyspace.SetCommandTime(server.clock().NowMs());
-  if (keyspace.config().maxmemory_bytes > 0) {
+  // No evictions while a snapshot loads (Redis's isSafeToPerformEvictions): the dataset is
+  // incomplete and belongs to the loader.
+  if (keyspace.config().maxmemory_bytes > 0 && !server.loading) {
     bool oom = !keyspace.PerformEvictions().ok();
     bool deny = (spec->flags & kDenyOom) != 0;
     // Queueing inside MULTI takes memory whatever the command, so only the commands that end

@@ -201,8 +201,7 @@ class ServerState final : public engine::KeyspaceObserver {
   // Set by the server: asks it to shut down after this command (SHUTDOWN). Flags: save, nosave,
   // now, force. Returns an error text when refused, else empty (the server may then block
   // `caller` while it waits for replicas).
-  std::function<std::string(Client& caller, bool save, bool nosave, bool now, bool force)>
-      shutdown;
+  std::function<std::string(Client& caller, bool save, bool nosave, bool now, bool force)> shutdown;
   // Set by the server: SHUTDOWN ABORT. Cancels a shutdown waiting for replicas; false if none.
   std::function<bool()> abort_shutdown;
   // Set by the server: closes another client's connection (CLIENT KILL, user deleted). Closing

@@ -2,9 +2,8 @@
 // corrupt file is an error with its offset, never a crash or a silently partial dataset.
 #include "dataplane/persistence/rdb_reader.h"
 
-#include <unistd.h>
-
 #include <lzf.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <memory>

@@ -354,16 +354,16 @@ void Replication::Wait(commands::CommandContext& ctx) {
   ack_requested_ = true;
 }
 
-bool Replication::ReplicasAcked() const {
+bool Replication::ReplicasAcked(int64_t offset) const {
   for (const auto& [id, info] : replicas_) {
-    if (info.state != SyncState::kHandshake && info.ack_offset != offset_) {
+    if (info.state != SyncState::kHandshake && info.ack_offset < offset) {
       return false;
     }
   }
   return true;
 }
 
-void Replication::LogReplicasInSync() const {
+void Replication::LogReplicasInSync(int64_t offset) const {
   int64_t total = 0;
   int64_t in_sync = 0;
   for (const auto& [id, info] : replicas_) {
@@ -371,11 +371,11 @@ void Replication::LogReplicasInSync() const {
       continue;
     }
     total++;
-    if (info.ack_offset == offset_) {
+    if (info.ack_offset >= offset) {
       in_sync++;
     } else {
       spdlog::warn("Lagging replica {}:{} reported offset {} behind master", info.ip,
-                   info.listening_port, offset_ - info.ack_offset);
+                   info.listening_port, offset - info.ack_offset);
     }
   }
   if (total > 0) {

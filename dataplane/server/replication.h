@@ -56,12 +56,12 @@ class Replication final : public commands::ReplicationHooks {
   // Before the loop sleeps: asks replicas for acknowledgements WAIT needs.
   void BeforeSleep();
   // Shutdown (Redis's isReadyToShutdown): every replica past the handshake has acknowledged
-  // our whole stream (true without replicas).
-  bool ReplicasAcked() const;
+  // the stream up to `offset` (true without replicas).
+  bool ReplicasAcked(int64_t offset) const;
   // Asks replicas for REPLCONF ACK before the loop sleeps next.
   void RequestAcks() { ack_requested_ = true; }
-  // Logs how many replicas are in sync (shutdown).
-  void LogReplicasInSync() const;
+  // Logs how many replicas acknowledged `offset` (shutdown).
+  void LogReplicasInSync(int64_t offset) const;
   // A client's connection is closing (a replica, or our primary's link).
   void OnClientClosed(commands::Client* client);
   // On a replica: `bytes` of the primary's stream were applied; they advance our offset and are
@@ -159,7 +159,7 @@ class Replication final : public commands::ReplicationHooks {
   bool in_transaction_ = false;
   bool multi_sent_ = false;
   std::map<uint64_t, ReplicaInfo> replicas_;  // by client id, handshaking or online
-  int64_t no_replicas_since_ms_ = 0;           // 0: not yet known (set by the first cron)
+  int64_t no_replicas_since_ms_ = 0;          // 0: not yet known (set by the first cron)
 
   std::string primary_host_;
   int primary_port_ = 0;

@@ -25,7 +25,7 @@ class Connection;
 struct ShutdownFlags {
   bool save = false;
   bool nosave = false;
-  bool now = false;   // do not wait for replicas
+  bool now = false;    // do not wait for replicas
   bool force = false;  // exit even when the final save fails
 };
 
@@ -124,11 +124,12 @@ class Server final {
   std::string config_file_;
   std::string executable_;
   bool shutdown_requested_ = false;
-  int64_t shutdown_timeout_s_ = 10;  // shutdown-timeout
-  ShutdownFlags sigterm_flags_;      // shutdown-on-sigterm
-  ShutdownFlags sigint_flags_;       // shutdown-on-sigint
+  int64_t shutdown_timeout_s_ = 10;   // shutdown-timeout
+  ShutdownFlags sigterm_flags_;       // shutdown-on-sigterm
+  ShutdownFlags sigint_flags_;        // shutdown-on-sigint
   int64_t shutdown_deadline_ms_ = 0;  // 0: no shutdown waiting for replicas
   ShutdownFlags shutdown_flags_;
+  int64_t shutdown_offset_ = 0;             // what replicas must acknowledge
   std::vector<uint64_t> shutdown_callers_;  // blocked SHUTDOWN clients
   commands::PauseState pause_before_shutdown_;
   int64_t ops_per_sec_ = 0;

@@ -81,8 +81,10 @@ void Server::RegisterShutdownParameters() {
 
 std::string Server::Shutdown(commands::Client* caller, ShutdownFlags flags) {
   if (shutdown_deadline_ms_ == 0 && !flags.now && shutdown_timeout_s_ > 0 &&
-      !replication_->ReplicasAcked()) {
+      !replication_->ReplicasAcked(replication_->offset())) {
     int64_t now = clock_.NowMs();
+    // Writes are paused from here: later stream bytes (GETACK, PING) carry no data.
+    shutdown_offset_ = replication_->offset();
     shutdown_deadline_ms_ = now + shutdown_timeout_s_ * 1000;
     shutdown_flags_ = flags;
     // Writes wait (as CLIENT PAUSE WRITE) so the offset the replicas must reach stays put.
@@ -105,7 +107,8 @@ std::string Server::Shutdown(commands::Client* caller, ShutdownFlags flags) {
 }
 
 bool Server::FinishShutdown(ShutdownFlags flags) {
-  replication_->LogReplicasInSync();
+  replication_->LogReplicasInSync(shutdown_deadline_ms_ != 0 ? shutdown_offset_
+                                                             : replication_->offset());
   if (state_->loading) {
     flags.save = false;  // half a dataset must not replace the snapshot on disk
     flags.nosave = true;
@@ -128,7 +131,7 @@ void Server::CheckShutdown() {
   if (shutdown_deadline_ms_ == 0) {
     return;
   }
-  bool acked = replication_->ReplicasAcked();
+  bool acked = replication_->ReplicasAcked(shutdown_offset_);
   if (!acked && clock_.NowMs() < shutdown_deadline_ms_) {
     return;
   }
