@@ -49,6 +49,23 @@ void BlockedClients::SignalKeyReady(int db, std::string_view key) {
   }
 }
 
+void BlockedClients::SignalKeyRemoved(int db, std::string_view key) {
+  if (waiting_.empty()) {
+    return;
+  }
+  auto w = waiting_.find(DbKey(db, std::string(key)));
+  if (w == waiting_.end()) {
+    return;
+  }
+  for (uint64_t id : w->second) {
+    auto b = blocked_.find(id);
+    if (b != blocked_.end() && b->second.wake_on_removal) {
+      SignalKeyReady(db, key);
+      return;
+    }
+  }
+}
+
 void BlockedClients::SignalDbReady(int db) {
   for (auto it = waiting_.lower_bound(DbKey(db, std::string()));
        it != waiting_.end() && it->first.first == db; ++it) {

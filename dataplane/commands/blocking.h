@@ -44,8 +44,11 @@ class BlockedClients {
              bool wake_on_removal = false);
   // Whether `client`'s command is being re-run by ServeReady (it was blocked until now).
   bool rerunning(const Client& client) const { return rerunning_ == client.id(); }
-  // Called when `key` of `db` was created, removed or replaced: queues it if a client waits on it.
+  // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
+  // Called when `key` of `db` was removed or its value replaced: queues it only for clients that
+  // wait for removals (Redis's signalDeletedKeyAsReady: an overwrite serves no other waiter).
+  void SignalKeyRemoved(int db, std::string_view key);
   // Called when every key of `db` may have changed (FLUSHDB, FLUSHALL, SWAPDB): queues the keys
   // of `db` that clients wait on.
   void SignalDbReady(int db);

@@ -58,13 +58,17 @@ TEST(BlockingTest, PlainStreamReaderKeepsWaitingAfterDeletion) {
   EXPECT_TRUE(h.client(1).has_flag(kClientBlocked));
 }
 
-TEST(BlockingTest, ListPopperServedWhenAnotherTypeIsReplacedByAList) {
+TEST(BlockingTest, OverwriteByTheWaitedTypeServesNobodyAsRedis) {
   CommandHarness h;
-  EXPECT_EQ(h.Run({"SET", "q", "x"}), "+OK");
-  EXPECT_EQ(h.RunAs(1, {"BLPOP", "q", "0"}), "");
-  EXPECT_EQ(h.Run({"RPUSH", "src", "a"}), ":1");
-  EXPECT_EQ(h.Run({"RENAME", "src", "q"}), "+OK");
-  EXPECT_EQ(h.TakeOutput(1), "*2\r\n$1\r\nq\r\n$1\r\na\r\n");
+  EXPECT_EQ(h.RunAs(1, {"BZPOPMIN", "z", "0"}), "");
+  EXPECT_EQ(h.Run({"SET", "z", "x"}), "+OK");
+  EXPECT_EQ(h.Run({"ZADD", "src", "1", "a"}), ":1");
+  EXPECT_EQ(h.Run({"ZUNIONSTORE", "z", "1", "src"}), ":1");
+  EXPECT_EQ(h.TakeOutput(1), "");  // Redis 7.0 signals only additions and stream removals
+  EXPECT_TRUE(h.client(1).has_flag(kClientBlocked));
+  EXPECT_EQ(h.Run({"DEL", "z"}), ":1");
+  EXPECT_EQ(h.Run({"ZADD", "z", "2", "b"}), ":1");
+  EXPECT_EQ(h.TakeOutput(1), "*3\r\n$1\r\nz\r\n$1\r\nb\r\n$1\r\n2\r\n");
 }
 
 }  // namespace

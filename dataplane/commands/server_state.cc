@@ -56,10 +56,9 @@ void ServerState::OnKeyAdded(int db, std::string_view key) {
   blocked_.SignalKeyReady(db, key);
 }
 
-// A removed key may wake clients that must learn it is gone (XREADGROUP) or serve a client whose
-// type now matches (an overwrite); ServeReady sorts out which.
+// A removed or replaced key wakes the clients that must learn it is gone (XREADGROUP).
 void ServerState::OnKeyRemoved(int db, std::string_view key) {
-  blocked_.SignalKeyReady(db, key);
+  blocked_.SignalKeyRemoved(db, key);
 }
 
 void ServerState::OnDbReplaced(int db) {
