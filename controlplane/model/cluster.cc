@@ -139,11 +139,6 @@ Result<Cluster> ClusterFromProto(const v1::Cluster& proto) {
     c.down_after_ms = proto.down_after_ms();
   }
   c.tls = proto.tls();
-  if (c.tls && c.engine == "cairn") {
-    // cairn-server has no TLS listener yet; refusing beats creating nodes that cannot start.
-    return Status::InvalidArgument(
-        "cluster.tls: TLS is not available with engine \"cairn\" yet; use engine \"redis\"");
-  }
   if (!proto.maxmemory_policy().empty()) {
     CAIRN_RETURN_IF_ERROR(
         ValidateMaxmemoryPolicy("cluster.maxmemory_policy", proto.maxmemory_policy()));

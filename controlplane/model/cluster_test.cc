@@ -80,9 +80,6 @@ TEST(ClusterModelTest, RejectsOutOfRangeFieldsNamingThem) {
             std::string_view::npos);
   in.set_auth_token("");
   in.set_engine("cairn");
-  in.set_tls(true);
-  EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.tls"), std::string_view::npos);
-  in.set_tls(false);
   in.set_maxmemory_policy("lru");
   EXPECT_NE(ClusterFromProto(in).status().message().find("cluster.maxmemory_policy"),
             std::string_view::npos);

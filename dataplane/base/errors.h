@@ -35,6 +35,8 @@ inline constexpr char kErrMisconf[] =
     "configured to report errors during writes if RDB snapshotting fails "
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
     "error.";
+inline constexpr char kErrMasterDown[] =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 inline constexpr char kErrNoReplicas[] = "NOREPLICAS Not enough good replicas to write.";
 inline constexpr char kErrBusyKey[] = "BUSYKEY Target key name already exists.";
 inline constexpr char kErrMultiNested[] = "ERR MULTI calls can not be nested";

@@ -12,7 +12,8 @@ namespace cairn::commands {
 void BlockedClients::Block(Client& client, const CommandSpec& spec,
                            const std::vector<std::string_view>& args, int db,
                            const std::vector<std::string_view>& keys, int64_t deadline_ms,
-                           TimeoutReply timeout_reply, engine::ValueType type) {
+                           TimeoutReply timeout_reply, engine::ValueType type,
+                           bool wake_on_removal) {
   if (rerunning_ == client.id()) {
     reblocked_ = true;  // served too late: stays where it was in every queue
     return;
@@ -24,6 +25,7 @@ void BlockedClients::Block(Client& client, const CommandSpec& spec,
   b.deadline_ms = deadline_ms;
   b.timeout_reply = timeout_reply;
   b.type = type;
+  b.wake_on_removal = wake_on_removal;
   b.serial = next_serial_++;
   for (std::string_view key : keys) {
     if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) {
@@ -47,6 +49,32 @@ void BlockedClients::SignalKeyReady(int db, std::string_view key) {
   }
 }
 
+void BlockedClients::SignalKeyRemoved(int db, std::string_view key) {
+  if (waiting_.empty()) {
+    return;
+  }
+  auto w = waiting_.find(DbKey(db, std::string(key)));
+  if (w == waiting_.end()) {
+    return;
+  }
+  for (uint64_t id : w->second) {
+    auto b = blocked_.find(id);
+    if (b != blocked_.end() && b->second.wake_on_removal) {
+      SignalKeyReady(db, key);
+      return;
+    }
+  }
+}
+
+void BlockedClients::SignalDbReady(int db) {
+  for (auto it = waiting_.lower_bound(DbKey(db, std::string()));
+       it != waiting_.end() && it->first.first == db; ++it) {
+    if (std::find(ready_.begin(), ready_.end(), it->first) == ready_.end()) {
+      ready_.push_back(it->first);
+    }
+  }
+}
+
 void BlockedClients::ServeReady(ServerState& server) {
   // Serving may make more keys ready (BLMOVE pushes to its destination): loop until none.
   while (!ready_.empty()) {
@@ -67,13 +95,15 @@ void BlockedClients::ServeKey(ServerState& server, const DbKey& key) {
   engine::Db& db = server.keyspace().db(key.first);
   for (uint64_t id : queue) {
     engine::Entry* e = db.LookupNoTouch(key.second);
-    if (e == nullptr) {
-      return;  // consumed
-    }
     Client* client = server.FindClient(id);
     auto b = blocked_.find(id);
-    if (client == nullptr || b == blocked_.end() || b->second.type != e->type()) {
-      continue;  // another type than this client pops keeps it waiting, as Redis 7.0
+    if (client == nullptr || b == blocked_.end()) {
+      continue;
+    }
+    // A missing key (consumed or deleted), or another type than this client pops, keeps it
+    // waiting, as Redis 7.0, unless it wants to hear of the removal.
+    if ((e == nullptr || b->second.type != e->type()) && !b->second.wake_on_removal) {
+      continue;
     }
     std::vector<std::string> args = b->second.args;  // Release frees the record
     std::vector<std::string_view> views(args.begin(), args.end());

@@ -36,9 +36,12 @@ class BlockedClients {
   // `type` is the value type that serves it (lists for BLPOP..., sorted sets for BZPOPMIN...,
   // streams for XREAD / XREADGROUP): a key of another type leaves the client waiting, as
   // Redis 7.0.
+  // `wake_on_removal`: the command is also re-run when a key it waits on is deleted or replaced
+  // by another type (XREADGROUP, which then replies that the stream no longer exists).
   void Block(Client& client, const CommandSpec& spec, const std::vector<std::string_view>& args,
              int db, const std::vector<std::string_view>& keys, int64_t deadline_ms,
-             TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList);
+             TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList,
+             bool wake_on_removal = false);
   // Whether `client`'s command is being re-run by ServeReady (it was blocked until now).
   bool rerunning(const Client& client) const { return rerunning_ == client.id(); }
   // While a client is re-run: the ready key it is re-run for (a blocked XREAD is served from
@@ -46,6 +49,12 @@ class BlockedClients {
   const std::string& serving_key() const { return serving_key_; }
   // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
+  // Called when `key` of `db` was removed or its value replaced: queues it only for clients that
+  // wait for removals (Redis's signalDeletedKeyAsReady: an overwrite serves no other waiter).
+  void SignalKeyRemoved(int db, std::string_view key);
+  // Called when every key of `db` may have changed (FLUSHDB, FLUSHALL, SWAPDB): queues the keys
+  // of `db` that clients wait on.
+  void SignalDbReady(int db);
   bool has_ready() const { return !ready_.empty(); }
   // Re-runs the commands of clients waiting on ready keys, FIFO per key, while the key exists.
   void ServeReady(ServerState& server);
@@ -71,6 +80,7 @@ class BlockedClients {
     int64_t deadline_ms = 0;
     TimeoutReply timeout_reply = TimeoutReply::kNullArray;
     engine::ValueType type = engine::ValueType::kList;
+    bool wake_on_removal = false;
     uint64_t serial = 0;  // block order
   };
   using DbKey = std::pair<int, std::string>;

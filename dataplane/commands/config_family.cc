@@ -126,7 +126,8 @@ void CmdConfigSet(CommandContext& ctx) {
     for (size_t j = 0; j <= i; j++) {
       (void)targets[j]->set(old_values[j], /*startup=*/false);
     }
-    ctx.reply().Error(kErrConfigSetFailedPrefix + targets[i]->name + "') - " +
+    // The name as the client wrote it (an alias stays an alias), as Redis reports it.
+    ctx.reply().Error(kErrConfigSetFailedPrefix + std::string(ctx.arg(2 + 2 * i)) + "') - " +
                       std::string(s.message()));
     return;
   }

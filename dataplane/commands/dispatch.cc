@@ -170,6 +170,21 @@ bool IsWrite(const Client& client, const CommandSpec& spec) {
   return false;
 }
 
+// True when `spec` lacks `flag` or, for EXEC, a queued command does (Redis's cmd_inv_flags).
+bool LacksFlag(const Client& client, const CommandSpec& spec, uint32_t flag) {
+  if ((spec.flags & flag) == 0) {
+    return true;
+  }
+  if (spec.name == "exec") {
+    for (const QueuedCommand& q : client.multi_queue) {
+      if ((q.spec->flags & flag) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsPostponedByPause(ServerState& server, const Client& client,
@@ -301,7 +316,9 @@ void ProcessCommand(ServerState& server, Client& client,
   }
   engine::Keyspace& keyspace = server.keyspace();
   keyspace.SetCommandTime(server.clock().NowMs());
-  if (keyspace.config().maxmemory_bytes > 0) {
+  // No evictions while a snapshot loads (Redis's isSafeToPerformEvictions): the dataset is
+  // incomplete and belongs to the loader.
+  if (keyspace.config().maxmemory_bytes > 0 && !server.loading) {
     bool oom = !keyspace.PerformEvictions().ok();
     bool deny = (spec->flags & kDenyOom) != 0;
     // Queueing inside MULTI takes memory whatever the command, so only the commands that end
@@ -344,6 +361,17 @@ void ProcessCommand(ServerState& server, Client& client,
            "ERR Can't execute '" + spec->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                "this context");
+    return;
+  }
+  // A replica that lost its primary (or is syncing) with replica-serve-stale-data no, and a node
+  // loading a snapshot, serve only the commands flagged for it.
+  if (server.replication != nullptr && server.replication->DeniesStaleData() &&
+      LacksFlag(client, *spec, kStale)) {
+    Reject(server, client, spec, kErrMasterDown);
+    return;
+  }
+  if (server.loading && LacksFlag(client, *spec, kLoading)) {
+    Reject(server, client, spec, kErrLoading);
     return;
   }
   // MONITOR makes a client a replica in Redis: neither may touch the keyspace.

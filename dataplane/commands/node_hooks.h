@@ -75,6 +75,10 @@ class ReplicationHooks {
   // False on a primary with min-replicas-to-write set and fewer replicas than that acknowledging
   // within min-replicas-max-lag seconds: writes then get -NOREPLICAS.
   virtual bool EnoughGoodReplicas() const = 0;
+  // True on a replica whose link to its primary is not up (connecting, handshaking or syncing)
+  // with replica-serve-stale-data no: commands without the stale flag then get -MASTERDOWN, as
+  // Redis's processCommand.
+  virtual bool DeniesStaleData() const { return false; }
 
   // Command handlers (REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE, FAILOVER).
   virtual void ReplicaOf(CommandContext& ctx) = 0;

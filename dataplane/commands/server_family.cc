@@ -210,7 +210,8 @@ void CmdBgRewriteAof(CommandContext& ctx) {
   ctx.reply().Simple(*r);
 }
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success the server exits without replying.
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success the server exits without replying; a
+// node with lagging replicas first blocks the caller while it waits for them (Redis 7.0).
 void CmdShutdown(CommandContext& ctx) {
   bool nosave = false;
   bool save = false;
@@ -236,8 +237,12 @@ void CmdShutdown(CommandContext& ctx) {
     return;
   }
   if (abort) {
-    // Shutdowns never wait for replicas here, so none is ever in progress.
-    ctx.reply().Error(kErrNoShutdownInProgress);
+    // Only a shutdown waiting for replicas (shutdown-timeout) can be aborted.
+    if (ctx.server().abort_shutdown && ctx.server().abort_shutdown()) {
+      ctx.reply().Ok();
+    } else {
+      ctx.reply().Error(kErrNoShutdownInProgress);
+    }
     return;
   }
   // A busy script: only SHUTDOWN NOSAVE gets through (Redis's slowevalerr otherwise).
@@ -245,8 +250,9 @@ void CmdShutdown(CommandContext& ctx) {
     ctx.reply().Error(ctx.server().script_busy == 1 ? kErrBusyEval : kErrBusyFunction);
     return;
   }
-  std::string error =
-      ctx.server().shutdown ? ctx.server().shutdown(save, nosave, now, force) : kErrShutdownFailed;
+  std::string error = ctx.server().shutdown
+                          ? ctx.server().shutdown(ctx.client(), save, nosave, now, force)
+                          : kErrShutdownFailed;
   if (!error.empty()) {
     ctx.reply().Error(error);
   }

@@ -1,4 +1,5 @@
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -73,7 +74,8 @@ TEST(ServerFamilyTest, TimeAndLastSave) {
 TEST(ServerFamilyTest, ShutdownParsesFlagsAndCallsTheServer) {
   CommandHarness h;
   std::string seen;
-  h.state().shutdown = [&seen](bool save, bool nosave, bool now, bool force) -> std::string {
+  h.state().shutdown = [&seen](Client&, bool save, bool nosave, bool now,
+                               bool force) -> std::string {
     seen =
         std::to_string(save) + std::to_string(nosave) + std::to_string(now) + std::to_string(force);
     return save ? "ERR Errors trying to SHUTDOWN. Check logs." : "";
@@ -87,6 +89,10 @@ TEST(ServerFamilyTest, ShutdownParsesFlagsAndCallsTheServer) {
   EXPECT_EQ(seen, "1000");
   EXPECT_EQ(h.Run({"SHUTDOWN", "nosave", "NOW", "force"}), "");
   EXPECT_EQ(seen, "0111");
+  bool waiting = true;
+  h.state().abort_shutdown = [&waiting] { return std::exchange(waiting, false); };
+  EXPECT_EQ(h.Run({"SHUTDOWN", "ABORT"}), "+OK");
+  EXPECT_EQ(h.Run({"SHUTDOWN", "abort"}), "-ERR No shutdown in progress.");
   h.Run({"MULTI"});
   EXPECT_EQ(h.Run({"SHUTDOWN"}), "-ERR Command not allowed inside a transaction");
 }

@@ -58,6 +58,15 @@ void ServerState::OnKeyAdded(int db, std::string_view key) {
   blocked_.SignalKeyReady(db, key);
 }
 
+// A removed or replaced key wakes the clients that must learn it is gone (XREADGROUP).
+void ServerState::OnKeyRemoved(int db, std::string_view key) {
+  blocked_.SignalKeyRemoved(db, key);
+}
+
+void ServerState::OnDbReplaced(int db) {
+  blocked_.SignalDbReady(db);
+}
+
 void ServerState::OnKeyMiss(int db, std::string_view key) {
   Notify(kNotifyKeyMiss, "keymiss", key, db);
 }

@@ -141,6 +141,8 @@ class ServerState final : public engine::KeyspaceObserver {
   void OnKeyExpired(int db, std::string_view key) override;
   void OnKeyEvicted(int db, std::string_view key) override;
   void OnKeyAdded(int db, std::string_view key) override;
+  void OnKeyRemoved(int db, std::string_view key) override;
+  void OnDbReplaced(int db) override;
   void OnKeyMiss(int db, std::string_view key) override;
 
   engine::Keyspace& keyspace() { return *keyspace_; }
@@ -209,13 +211,19 @@ class ServerState final : public engine::KeyspaceObserver {
   const std::vector<InfoSectionEntry>& info_sections() const { return info_sections_; }
 
   // Set by the server: asks it to shut down after this command (SHUTDOWN). Flags: save, nosave,
-  // now, force. Returns an error text when refused, else empty.
-  std::function<std::string(bool save, bool nosave, bool now, bool force)> shutdown;
+  // now, force. Returns an error text when refused, else empty (the server may then block
+  // `caller` while it waits for replicas).
+  std::function<std::string(Client& caller, bool save, bool nosave, bool now, bool force)> shutdown;
+  // Set by the server: SHUTDOWN ABORT. Cancels a shutdown waiting for replicas; false if none.
+  std::function<bool()> abort_shutdown;
   // Set by the server: closes another client's connection (CLIENT KILL, user deleted). Closing
   // the calling client itself should use kClientCloseAfterReply instead.
   std::function<void(Client*)> close_client;
   // Last successful save, seconds since the epoch (LASTSAVE); the persistence layer updates it.
   int64_t last_save_s = 0;
+  // Set while a snapshot loads with the server serving clients (a replica's full sync): commands
+  // without the loading flag get -LOADING, and INFO persistence shows loading:1.
+  bool loading = false;
   // DEBUG PAUSE-CRON: the server skips its cron while set.
   bool cron_paused = false;
   // Set by the server: snapshots and replication (null in the command harness: SAVE and the

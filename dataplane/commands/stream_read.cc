@@ -394,8 +394,8 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
       ctx.args().begin() + static_cast<std::ptrdiff_t>(a.streams_arg),
       ctx.args().begin() + static_cast<std::ptrdiff_t>(a.streams_arg + a.streams));
   ctx.server().blocked().Block(ctx.client(), ctx.spec(), views, ctx.client().db_index, keys,
-                               *a.deadline_ms, TimeoutReply::kNullArray,
-                               engine::ValueType::kStream);
+                               *a.deadline_ms, TimeoutReply::kNullArray, engine::ValueType::kStream,
+                               /*wake_on_removal=*/group_read);
 }
 
 void CmdXRead(CommandContext& ctx) {

@@ -112,6 +112,7 @@ Entry* Db::ReplaceAt(Entry** link, Entry* replacement, bool free_old) {
   }
   if (free_old) {
     Entry::Free(old);
+    NotifyRemoved(replacement->key());
   } else {
     Entry::FreeShell(old);
   }
@@ -123,7 +124,16 @@ Entry* Db::Unlink(std::string_view key) {
   if (e != nullptr && e->has_expire()) {
     UnindexExpire(e);
   }
+  if (e != nullptr) {
+    NotifyRemoved(key);
+  }
   return e;
+}
+
+void Db::NotifyRemoved(std::string_view key) {
+  if (keyspace_->observer() != nullptr) {
+    keyspace_->observer()->OnKeyRemoved(index_, key);
+  }
 }
 
 bool Db::Delete(std::string_view key) {
@@ -155,12 +165,19 @@ Entry* Db::Persist(Entry* e) {
 void Db::Clear() {
   expiring_.clear();
   table_->Clear();
+  if (keyspace_->observer() != nullptr) {
+    keyspace_->observer()->OnDbReplaced(index_);
+  }
 }
 
 void Db::SwapContents(Db& other) {
   // Tables hold no back-pointers to their Db, so swapping the members is enough.
   std::swap(expiring_, other.expiring_);
   std::swap(table_, other.table_);
+  if (keyspace_->observer() != nullptr) {
+    keyspace_->observer()->OnDbReplaced(index_);
+    keyspace_->observer()->OnDbReplaced(other.index_);
+  }
 }
 
 }  // namespace cairn::engine

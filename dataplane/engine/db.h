@@ -73,6 +73,8 @@ class Db {
  private:
   Entry* Lookup(std::string_view key, bool touch);
   Entry* ReplaceAt(Entry** link, Entry* replacement, bool free_old);
+  // Tells the observer `key` was removed or overwritten.
+  void NotifyRemoved(std::string_view key);
   void IndexExpire(Entry* e);
   void UnindexExpire(Entry* e);
 

@@ -55,6 +55,14 @@ class KeyspaceObserver {
     (void)db;
     (void)key;
   }
+  // A key was removed or its value replaced by another object (DEL, expiry, RENAME's source,
+  // MOVE, SET over it): clients blocked on it may need waking (Redis's signalDeletedKeyAsReady).
+  virtual void OnKeyRemoved(int db, std::string_view key) {
+    (void)db;
+    (void)key;
+  }
+  // Every key of `db` may be gone or different (FLUSHDB, FLUSHALL, SWAPDB).
+  virtual void OnDbReplaced(int db) { (void)db; }
   // A read lookup found nothing (the "keymiss" notification).
   virtual void OnKeyMiss(int db, std::string_view key) {
     (void)db;

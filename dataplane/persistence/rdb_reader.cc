@@ -3,7 +3,9 @@
 #include "dataplane/persistence/rdb_reader.h"
 
 #include <lzf.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "dataplane/base/crc64.h"
@@ -330,8 +332,15 @@ Result<RdbLoadInfo> LoadRdb(std::string_view data, engine::Keyspace& keyspace,
   RdbReader r(data);
   LoadState s{keyspace, options, {}};
   CAIRN_RETURN_IF_ERROR(LoadHeader(r, s.info));
+  size_t next_progress = options.progress_interval_bytes;
   while (true) {
     size_t at = r.offset();
+    if (options.progress && at >= next_progress) {
+      next_progress = at + std::max<size_t>(options.progress_interval_bytes, 1);
+      if (!options.progress(at)) {
+        return Status::Aborted("loading aborted");
+      }
+    }
     Result<uint8_t> op = r.ReadByte("opcode");
     if (!op.ok()) {
       return op.status();
@@ -341,6 +350,9 @@ Result<RdbLoadInfo> LoadRdb(std::string_view data, engine::Keyspace& keyspace,
       break;
     }
     CAIRN_RETURN_IF_ERROR(LoadOpcode(*op, at, r, s));
+    if (options.key_delay_us > 0) {
+      usleep(static_cast<useconds_t>(options.key_delay_us));
+    }
   }
   s.info.bytes = r.offset();
   return s.info;

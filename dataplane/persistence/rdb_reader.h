@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,6 +53,13 @@ struct RdbLoadOptions {
   bool verify_checksum = true;
   // DEBUG RELOAD MERGE: a key already in the keyspace is replaced instead of refused.
   bool replace_existing = false;
+  // Called about every `progress_interval_bytes` of input with the bytes read so far (between
+  // records); returning false stops the load with an Aborted error. Lets a server answer its
+  // clients (-LOADING) while it loads, as Redis's processEventsWhileBlocked.
+  std::function<bool(size_t bytes_read)> progress;
+  size_t progress_interval_bytes = 2 * 1024 * 1024;
+  // key-load-delay: microseconds slept after each record, a testing aid as in Redis.
+  int64_t key_delay_us = 0;
 };
 
 struct RdbLoadInfo {

@@ -1,4 +1,5 @@
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -114,6 +115,33 @@ TEST_F(RdbTest, DatabasesAndTtlsRoundTripAndExpiredKeysAreSkipped) {
   engine::Keyspace replica(engine::KeyspaceConfig{}, &clock_, [] { return size_t{0}; });
   ASSERT_TRUE(LoadRdb(file, replica, {.skip_expired = false, .now_ms = now}).ok());
   EXPECT_NE(replica.db(15).Find("gone"), nullptr);
+}
+
+TEST_F(RdbTest, ProgressIsReportedBetweenRecordsAndCanStopTheLoad) {
+  for (int i = 0; i < 200; i++) {
+    engine::strings::Set(src_.db(0), "key:" + std::to_string(i), std::string(50, 'v'), {});
+  }
+  std::string file = Save(/*compression=*/false);
+  std::vector<size_t> seen;
+  RdbLoadOptions options{.now_ms = clock_.NowMs()};
+  options.progress_interval_bytes = 1024;
+  options.progress = [&seen](size_t bytes_read) {
+    seen.push_back(bytes_read);
+    return true;
+  };
+  Result<RdbLoadInfo> info = LoadRdb(file, dst_, options);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->keys_loaded, 200);
+  ASSERT_GE(seen.size(), file.size() / 1100);  // about every KiB
+  for (size_t i = 1; i < seen.size(); i++) {
+    EXPECT_GE(seen[i] - seen[i - 1], 1024u);
+  }
+
+  engine::Keyspace stopped(engine::KeyspaceConfig{}, &clock_, [] { return size_t{0}; });
+  options.progress = [](size_t) { return false; };
+  Result<RdbLoadInfo> aborted = LoadRdb(file, stopped, options);
+  ASSERT_FALSE(aborted.ok());
+  EXPECT_EQ(aborted.status().code(), StatusCode::kAborted);
 }
 
 TEST_F(RdbTest, EveryTruncationIsRefusedWithAnOffset) {

@@ -367,6 +367,9 @@ void Server::RegisterParameters() {
   t.Add({.name = "stop-writes-on-bgsave-error",
          .get = [&snapshots] { return YesNo(snapshots.stop_writes_on_bgsave_error); },
          .set = BoolSetter(&snapshots.stop_writes_on_bgsave_error)});
+  t.Add(IntParam("loading-process-events-interval-bytes", &snapshots.loading_interval_bytes, 1024,
+                 INT32_MAX));
+  t.Add(IntParam("key-load-delay", &snapshots.key_load_delay_us, INT32_MIN, INT32_MAX));
   t.Add(StoredBool("activerehashing", true));
   t.Add(StoredBool("lazyfree-lazy-eviction", false));
   t.Add(StoredBool("lazyfree-lazy-expire", false));
@@ -422,11 +425,14 @@ void Server::RegisterParameters() {
          .get = [&repl] { return YesNo(repl.diskless_sync); },
          .set = BoolSetter(&repl.diskless_sync)});
   t.Add(Stored("repl-diskless-sync-delay", "5"));
-  t.Add(Stored("repl-backlog-ttl", "3600"));
+  t.Add(IntParam("repl-backlog-ttl", &repl.backlog_ttl_s, 0, INT64_MAX));
   t.Add(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX));
   t.Add(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX));
   t.Add(Stored("replica-priority", "100"));
-  t.Add(StoredBool("replica-serve-stale-data", true));
+  t.Add({.name = "replica-serve-stale-data",
+         .aliases = {"slave-serve-stale-data"},
+         .get = [&repl] { return YesNo(repl.serve_stale_data); },
+         .set = BoolSetter(&repl.serve_stale_data)});
   t.Add(Stored("io-threads", "1"));
   t.Add(StoredBool("io-threads-do-reads", false));
   t.Add(Stored("tcp-backlog", "511"));

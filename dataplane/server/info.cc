@@ -138,6 +138,9 @@ void RegisterInfoSections(Server& server) {
     Field(out, "executable", server.executable());
     Field(out, "config_file", server.config_file());
     Field(out, "io_threads_active", 0);
+    if (server.shutdown_in_ms() >= 0) {
+      Field(out, "shutdown_in_milliseconds", server.shutdown_in_ms());
+    }
   });
 
   state.AddInfoSection("clients", [&server](std::string& out) {

@@ -352,6 +352,35 @@ void Replication::Wait(commands::CommandContext& ctx) {
   ack_requested_ = true;
 }
 
+bool Replication::ReplicasAcked(int64_t offset) const {
+  for (const auto& [id, info] : replicas_) {
+    if (info.state != SyncState::kHandshake && info.ack_offset < offset) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Replication::LogReplicasInSync(int64_t offset) const {
+  int64_t total = 0;
+  int64_t in_sync = 0;
+  for (const auto& [id, info] : replicas_) {
+    if (info.state == SyncState::kHandshake) {
+      continue;
+    }
+    total++;
+    if (info.ack_offset >= offset) {
+      in_sync++;
+    } else {
+      spdlog::warn("Lagging replica {}:{} reported offset {} behind master", info.ip,
+                   info.listening_port, offset - info.ack_offset);
+    }
+  }
+  if (total > 0) {
+    spdlog::info("{} of {} replicas are in sync when shutting down.", in_sync, total);
+  }
+}
+
 void Replication::CheckWaiters(int64_t now_ms) {
   std::vector<uint64_t> still;
   commands::ServerState& state = server_.state();
@@ -393,7 +422,9 @@ void Replication::DisconnectReplicas() {
 }
 
 void Replication::OnClientClosed(commands::Client* client) {
-  replicas_.erase(client->id());
+  if (replicas_.erase(client->id()) != 0 && replicas_.empty()) {
+    no_replicas_since_ms_ = server_.state().clock().NowMs();
+  }
   if (client->id() == primary_client_id_) {
     primary_client_id_ = 0;
     primary_db_ = client->db_index;

@@ -36,6 +36,9 @@ class Replication final : public commands::ReplicationHooks {
   void BeginTransaction() override;
   void EndTransaction() override;
   bool RejectsWrites() const override { return is_replica() && replica_read_only; }
+  bool DeniesStaleData() const override {
+    return is_replica() && primary_client_id_ == 0 && !serve_stale_data;
+  }
   bool EnoughGoodReplicas() const override;
   void ReplicaOf(commands::CommandContext& ctx) override;
   void Replconf(commands::CommandContext& ctx) override;
@@ -52,6 +55,13 @@ class Replication final : public commands::ReplicationHooks {
   void Cron();
   // Before the loop sleeps: asks replicas for acknowledgements WAIT needs.
   void BeforeSleep();
+  // Shutdown (Redis's isReadyToShutdown): every replica past the handshake has acknowledged
+  // the stream up to `offset` (true without replicas).
+  bool ReplicasAcked(int64_t offset) const;
+  // Asks replicas for REPLCONF ACK before the loop sleeps next.
+  void RequestAcks() { ack_requested_ = true; }
+  // Logs how many replicas acknowledged `offset` (shutdown).
+  void LogReplicasInSync(int64_t offset) const;
   // A client's connection is closing (a replica, or our primary's link).
   void OnClientClosed(commands::Client* client);
   // On a replica: `bytes` of the primary's stream were applied; they advance our offset and are
@@ -83,6 +93,11 @@ class Replication final : public commands::ReplicationHooks {
   std::string masteruser;
   bool replica_read_only = true;
   int64_t backlog_size = 1024 * 1024;
+  // repl-backlog-ttl: a primary without replicas for this long frees its backlog (and starts a
+  // new replication id); 0 keeps it forever. Replicas never free theirs.
+  int64_t backlog_ttl_s = 3600;
+  // replica-serve-stale-data: no makes a replica whose link is down answer -MASTERDOWN.
+  bool serve_stale_data = true;
   int64_t repl_timeout_s = 60;
   int64_t ping_period_s = 10;
   // repl-diskless-sync: yes sends a snapshot serialized in memory on the command thread; no (the
@@ -118,6 +133,8 @@ class Replication final : public commands::ReplicationHooks {
   void SendAck();
   void DisconnectReplicas();
   void CheckWaiters(int64_t now_ms);
+  // repl-backlog-ttl: frees the backlog of a primary that has had no replica for that long.
+  void ExpireBacklog(int64_t now_ms);
   int64_t CountAcked(int64_t offset) const;
   // FAILOVER (Redis's failover states): waiting for a replica to catch up, then handing over.
   enum class FailoverState { kNone, kWaitForSync, kInProgress };
@@ -142,6 +159,7 @@ class Replication final : public commands::ReplicationHooks {
   bool in_transaction_ = false;
   bool multi_sent_ = false;
   std::map<uint64_t, ReplicaInfo> replicas_;  // by client id, handshaking or online
+  int64_t no_replicas_since_ms_ = 0;          // 0: not yet known (set by the first cron)
 
   std::string primary_host_;
   int primary_port_ = 0;

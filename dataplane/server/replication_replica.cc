@@ -166,7 +166,11 @@ void Replication::OnLinkEvent(uint32_t events) {
 }
 
 void Replication::FinishSync() {
+  // The link's socket leaves the loop first: the load below serves client events, and the
+  // primary's stream must wait in the socket until the primary's client owns it.
+  server_.loop().Remove(link_->fd());
   if (link_->full_sync()) {
+    DisconnectReplicas();  // our dataset changes under them
     spdlog::info("MASTER <-> REPLICA sync: loading {} bytes of RDB", link_->rdb().size());
     Status loaded = server_.snapshots().LoadFromMemory(link_->rdb(), /*replica=*/true);
     if (!loaded.ok()) {
@@ -174,7 +178,6 @@ void Replication::FinishSync() {
                std::string(loaded.message()));
       return;
     }
-    DisconnectReplicas();  // our dataset changed under them
     // The old AOF describes the old dataset: it restarts from a rewrite of this one.
     server_.aof().RestartAfterFullSync();
     const auto& aux = server_.snapshots().last_load().aux;
@@ -198,7 +201,6 @@ void Replication::FinishSync() {
     EnsureBacklog();
     spdlog::info("Successful partial resynchronization with master, offset={}", offset_ + 1);
   }
-  server_.loop().Remove(link_->fd());
   std::string leftover = std::move(link_->leftover());
   std::unique_ptr<tls::Transport> transport = link_->ReleaseTransport();
   link_.reset();
@@ -258,14 +260,34 @@ void Replication::Cron() {
       SendAck();
     }
   }
+  ExpireBacklog(now);
   UpdateFailover(now);
-  // No PINGs while a failover waits: the target must be able to acknowledge the whole stream.
+  // No PINGs while a failover waits or clients are paused (a shutdown waiting for replicas): the
+  // replicas must be able to acknowledge the whole stream.
   if (!replicas_.empty() && !is_replica() && failover_ == FailoverState::kNone &&
-      now - last_ping_ms_ >= ping_period_s * 1000) {
+      !server_.state().pause().active(now) && now - last_ping_ms_ >= ping_period_s * 1000) {
     last_ping_ms_ = now;
     Feed(EncodeCommand({"PING"}));
   }
   CheckWaiters(now);
+}
+
+void Replication::ExpireBacklog(int64_t now_ms) {
+  if (!replicas_.empty() || no_replicas_since_ms_ == 0) {
+    no_replicas_since_ms_ = now_ms;
+    return;
+  }
+  if (!backlog_ || is_replica() || backlog_ttl_s <= 0 ||
+      now_ms - no_replicas_since_ms_ <= backlog_ttl_s * 1000) {
+    return;
+  }
+  // As Redis: a new history, so no replica resumes the old one from a backlog we no longer have.
+  replid_ = replication::NewReplicationId();
+  replid2_ = std::string(40, '0');
+  second_offset_ = -1;
+  backlog_.reset();
+  spdlog::info("Replication backlog freed after {} seconds without connected replicas.",
+               backlog_ttl_s);
 }
 
 void Replication::BeforeSleep() {

@@ -109,6 +109,7 @@ Server::Server() {
   replication_ = std::make_unique<Replication>(*this);
   aof_ = std::make_unique<Aof>(*this);
   RegisterParameters();
+  RegisterShutdownParameters();
 }
 
 Server::~Server() {
@@ -217,9 +218,11 @@ Status Server::Start() {
   }
   state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_, &config_,
                                                    &clock_);
-  state_->shutdown = [this](bool save, bool nosave, bool now, bool force) {
-    return Shutdown(save, nosave, now, force);
+  state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,
+                            bool force) {
+    return Shutdown(&caller, {.save = save, .nosave = nosave, .now = now, .force = force});
   };
+  state_->abort_shutdown = [this] { return AbortShutdown(); };
   state_->close_client = [this](commands::Client* c) { Close(static_cast<Connection*>(c)); };
   state_->serve_while_busy = [this](commands::Client& caller) { return ServeWhileBusy(caller); };
   state_->config_file = config_file_;
@@ -454,6 +457,9 @@ void Server::ResumeUnblockedClients() {
   if (blocked.blocked_count() > 0) {
     blocked.CheckTimeouts(*state_, clock_.NowMs());
   }
+  if (blocked.has_ready()) {
+    blocked.ServeReady(*state_);  // keys the cron removed (expiry, eviction)
+  }
   // Commands pipelined behind a blocking one run now; they may unblock (or block) others.
   for (std::vector<uint64_t> ids = blocked.TakeResumed(); !ids.empty();
        ids = blocked.TakeResumed()) {
@@ -505,16 +511,15 @@ void Server::CloseStalledHandshakes() {
 
 void Server::Cron() {
   if (g_shutdown_signal != 0) {
-    spdlog::warn("received signal {}, scheduling shutdown", static_cast<int>(g_shutdown_signal));
+    int sig = g_shutdown_signal;
     g_shutdown_signal = 0;
-    // As Redis: with save points set, a SIGTERM saves first, and a failed save keeps us running.
-    if (snapshots_->SaveForShutdown(false, false).ok()) {
-      aof_->FlushForShutdown();
-      shutdown_requested_ = true;
-    } else {
+    spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    // As Redis: with save points set, a signal saves first, and a failed save keeps us running.
+    if (!Shutdown(nullptr, sig == SIGINT ? sigint_flags_ : sigterm_flags_).empty()) {
       spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
     }
   }
+  CheckShutdown();
   if (shutdown_requested_) {
     loop_.Stop();
     return;
@@ -557,23 +562,21 @@ void Server::Cron() {
   }
 }
 
-std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
-  (void)now;
-  if (!snapshots_->SaveForShutdown(save, nosave).ok() && !force) {
-    return "ERR Errors trying to SHUTDOWN. Check logs.";
-  }
-  spdlog::warn("User requested shutdown...");
-  aof_->FlushForShutdown();
-  shutdown_requested_ = true;
-  loop_.Stop();
-  return "";
-}
-
 // Redis serves clients from its Lua hook while a script is busy: commands without allow-busy get
 // -BUSY, SCRIPT KILL and SHUTDOWN NOSAVE run. Replies go out at once since the loop is not
 // turning; connections inside a command (the script's caller) wait for it to return.
 bool Server::ServeWhileBusy(commands::Client& caller) {
   (void)caller;
+  ServeEventsOnce();
+  return shutdown_requested_;
+}
+
+bool Server::ServeWhileLoading() {
+  ServeEventsOnce();
+  return !shutdown_requested_;
+}
+
+void Server::ServeEventsOnce() {
   loop_.PollOnce(0);
   std::vector<commands::Client*> pending;
   pending.swap(state_->pending_writes());
@@ -588,7 +591,6 @@ bool Server::ServeWhileBusy(commands::Client& caller) {
       conn->Flush();
     }
   }
-  return shutdown_requested_;
 }
 
 }  // namespace cairn::server

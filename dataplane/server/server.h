@@ -24,6 +24,14 @@ namespace cairn::server {
 
 class Connection;
 
+// SHUTDOWN's options, and those shutdown-on-sigterm / shutdown-on-sigint apply to a signal.
+struct ShutdownFlags {
+  bool save = false;
+  bool nosave = false;
+  bool now = false;    // do not wait for replicas
+  bool force = false;  // exit even when the final save fails
+};
+
 class Server final {
  public:
   Server();
@@ -61,8 +69,24 @@ class Server final {
   // port (whose connections start with a handshake).
   void OnAccept(int listen_fd, bool unix_socket, bool tls);
 
+  // One pass of client events while a replica loads its primary's snapshot (clients get
+  // -LOADING from the dispatcher meanwhile). Returns false when the load should stop (SHUTDOWN).
+  bool ServeWhileLoading();
+
   // Requests shutdown; the loop stops at its next turn.
   void RequestShutdown() { shutdown_requested_ = true; }
+
+  // SHUTDOWN and SIGTERM/SIGINT, as Redis 7.0's prepareForShutdown: unless `flags.now` (or
+  // shutdown-timeout is 0), a node whose replicas have not acknowledged its whole stream pauses
+  // writes, asks them for REPLCONF ACK and waits up to shutdown-timeout seconds (blocking
+  // `caller`, if any), then saves (per save points or `flags`) and stops the loop. Returns an
+  // error text when the save failed without `flags.force`, else "".
+  std::string Shutdown(commands::Client* caller, ShutdownFlags flags);
+  // SHUTDOWN ABORT: ends a shutdown waiting for replicas (its callers get an error, writes
+  // resume). False when none is waiting.
+  bool AbortShutdown();
+  // INFO shutdown_in_milliseconds: time left of a waiting shutdown; -1 when none waits.
+  int64_t shutdown_in_ms() const;
 
   int64_t instantaneous_ops_per_sec() const { return ops_per_sec_; }
   int64_t peak_memory() const { return peak_memory_; }
@@ -85,9 +109,18 @@ class Server final {
   // Drops connections whose TLS handshake outlived tls-handshake-timeout.
   void CloseStalledHandshakes();
   Status ListenUnix();
-  std::string Shutdown(bool save, bool nosave, bool now, bool force);
+  void RegisterShutdownParameters();
+  // Saves and stops the loop; false when the save failed and `flags.force` is not set.
+  bool FinishShutdown(ShutdownFlags flags);
+  // Cron: finishes a waiting shutdown once replicas caught up or the timeout passed.
+  void CheckShutdown();
+  // Ends the wait: callers get `error`, the pause taken for the shutdown is lifted.
+  void EndShutdownWait(const std::string& error);
   // One pass of other clients' events while a script is busy (ServerState::serve_while_busy).
   bool ServeWhileBusy(commands::Client& caller);
+  // Polls once without waiting and flushes the replies it produced, except to clients inside a
+  // command (they wait for it to return).
+  void ServeEventsOnce();
 
   SystemClock clock_;
   commands::ServerConfig config_;
@@ -111,6 +144,14 @@ class Server final {
   std::string config_file_;
   std::string executable_;
   bool shutdown_requested_ = false;
+  int64_t shutdown_timeout_s_ = 10;   // shutdown-timeout
+  ShutdownFlags sigterm_flags_;       // shutdown-on-sigterm
+  ShutdownFlags sigint_flags_;        // shutdown-on-sigint
+  int64_t shutdown_deadline_ms_ = 0;  // 0: no shutdown waiting for replicas
+  ShutdownFlags shutdown_flags_;
+  int64_t shutdown_offset_ = 0;             // what replicas must acknowledge
+  std::vector<uint64_t> shutdown_callers_;  // blocked SHUTDOWN clients
+  commands::PauseState pause_before_shutdown_;
   int64_t ops_per_sec_ = 0;
   int64_t ops_sample_commands_ = 0;
   int64_t ops_sample_ms_ = 0;

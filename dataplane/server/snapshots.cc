@@ -279,8 +279,19 @@ Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {
   engine::Keyspace& keyspace = server_.keyspace();
   keyspace.FlushAll();
   keyspace.set_observer(nullptr);
-  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
-      data, keyspace, {.skip_expired = !replica, .now_ms = state.clock().NowMs()});
+  state.loading = true;
+  loading_start_ms_ = state.clock().NowMs();
+  loading_total_bytes_ = static_cast<int64_t>(data.size());
+  loading_loaded_bytes_ = 0;
+  persistence::RdbLoadOptions options{.skip_expired = !replica, .now_ms = loading_start_ms_};
+  options.progress = [this](size_t bytes_read) {
+    loading_loaded_bytes_ = static_cast<int64_t>(bytes_read);
+    return server_.ServeWhileLoading();
+  };
+  options.progress_interval_bytes = static_cast<size_t>(loading_interval_bytes);
+  options.key_delay_us = key_load_delay_us;
+  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(data, keyspace, options);
+  state.loading = false;
   keyspace.set_observer(&state);
   if (!info.ok()) {
     keyspace.FlushAll();  // never serve half a dataset
@@ -299,7 +310,7 @@ std::string Snapshots::SnapshotToMemory() {
 void Snapshots::FillInfo(std::string& out) {
   commands::ServerState& st = server_.state();
   int64_t now = st.clock().NowMs();
-  Field(out, "loading", 0);
+  Field(out, "loading", st.loading ? 1 : 0);
   Field(out, "async_loading", 0);
   Field(out, "current_cow_peak", 0);
   Field(out, "current_cow_size", 0);
@@ -319,6 +330,25 @@ void Snapshots::FillInfo(std::string& out) {
   Field(out, "rdb_last_load_keys_expired", last_load_.keys_expired);
   Field(out, "rdb_last_load_keys_loaded", last_load_.keys_loaded);
   server_.aof().FillInfo(out);
+  if (st.loading) {
+    FillLoadingInfo(out);
+  }
+}
+
+void Snapshots::FillLoadingInfo(std::string& out) {
+  int64_t elapsed_s = (server_.state().clock().NowMs() - loading_start_ms_) / 1000;
+  int64_t left = loading_total_bytes_ - loading_loaded_bytes_;
+  double perc = loading_total_bytes_ > 0 ? static_cast<double>(loading_loaded_bytes_) * 100 /
+                                               static_cast<double>(loading_total_bytes_)
+                                         : 0;
+  char perc_text[32];
+  std::snprintf(perc_text, sizeof(perc_text), "%.2f", perc);
+  Field(out, "loading_start_time", loading_start_ms_ / 1000);
+  Field(out, "loading_total_bytes", loading_total_bytes_);
+  Field(out, "loading_rdb_used_mem", 0);
+  Field(out, "loading_loaded_bytes", loading_loaded_bytes_);
+  Field(out, "loading_loaded_perc", perc_text);
+  Field(out, "loading_eta_seconds", elapsed_s * left / (loading_loaded_bytes_ + 1));
 }
 
 }  // namespace cairn::server

@@ -61,7 +61,10 @@ class Snapshots final : public commands::SnapshotHooks {
 
   // dir/dbfilename as the path the files go to.
   std::string path() const;
-  // Loads `data` (an RDB image) into the emptied keyspace; a replica keeps expired keys.
+  // Loads `data` (an RDB image) into the emptied keyspace; a replica keeps expired keys. Serves
+  // client events every loading-process-events-interval-bytes meanwhile, with ServerState::loading
+  // set (clients get -LOADING, INFO shows the loading_* fields). Errors: the RDB's, or Aborted
+  // when a SHUTDOWN arrived during the load; the keyspace is then empty.
   Status LoadFromMemory(std::string_view data, bool replica);
   bool HasSavePoints() const { return !save_points.empty(); }
   // The last loaded file's AUX fields (repl-id, repl-offset) for a restarted node.
@@ -76,6 +79,9 @@ class Snapshots final : public commands::SnapshotHooks {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
+  // loading-process-events-interval-bytes and key-load-delay (microseconds per key), as Redis.
+  int64_t loading_interval_bytes = 2 * 1024 * 1024;
+  int64_t key_load_delay_us = 0;
   // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
   std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
   // Fills the function library codes of every snapshot, and installs those of a loaded one (the
@@ -85,6 +91,8 @@ class Snapshots final : public commands::SnapshotHooks {
 
  private:
   void OnSaved(int64_t now_ms);
+  // INFO persistence loading_* fields of a load in progress.
+  void FillLoadingInfo(std::string& out);
   void FinishBackgroundSave(bool ok, int64_t now_ms);
 
   Server& server_;
@@ -98,6 +106,9 @@ class Snapshots final : public commands::SnapshotHooks {
   int64_t dirty_at_fork_ = 0;
   int64_t saves_ = 0;
   persistence::RdbLoadInfo last_load_;
+  int64_t loading_start_ms_ = 0;
+  int64_t loading_total_bytes_ = 0;
+  int64_t loading_loaded_bytes_ = 0;
 };
 
 }  // namespace cairn::server

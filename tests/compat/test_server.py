@@ -221,6 +221,22 @@ def test_config_set_errors_are_atomic(pair, args):
     pair.same_by(_config_pairs, "CONFIG GET hz maxmemory-policy maxmemory appendonly")
 
 
+def test_replication_and_shutdown_parameters(pair):
+    names = ("repl-backlog-ttl", "replica-serve-stale-data", "shutdown-timeout",
+             "shutdown-on-sigterm", "shutdown-on-sigint")
+    pair.servers.remember_config(*names)
+    pair.same_by(_config_pairs, "CONFIG GET " + " ".join(names))
+    same(pair, "CONFIG SET repl-backlog-ttl 0", "CONFIG SET repl-backlog-ttl -1",
+         "CONFIG SET repl-backlog-ttl x", "CONFIG SET replica-serve-stale-data no",
+         "CONFIG SET slave-serve-stale-data maybe", "CONFIG SET shutdown-timeout -1",
+         "CONFIG SET shutdown-timeout 0", "CONFIG SET shutdown-on-sigterm later",
+         "CONFIG SET shutdown-on-sigint save nosave", "CONFIG SET shutdown-on-sigint",
+         ["CONFIG", "SET", "shutdown-on-sigint", "save nosave"],
+         ["CONFIG", "SET", "shutdown-on-sigterm", "nosave now"],
+         ["CONFIG", "SET", "shutdown-on-sigint", "default force"], "SHUTDOWN ABORT")
+    pair.same_by(_config_pairs, "CONFIG GET " + " ".join(names))
+
+
 def test_config_resetstat_rewrite_and_errors(pair):
     same(pair, "CONFIG RESETSTAT", "CONFIG RESETSTAT x", "CONFIG REWRITE", "CONFIG FOO",
          "CONFIG")

@@ -168,6 +168,28 @@ def test_blocked_group_destroyed(pair):
     assert c == r
 
 
+@pytest.mark.parametrize("removal", ["DEL q", "UNLINK q", "SET q x", "FLUSHALL", "FLUSHDB",
+                                     "RENAME q q2", "MOVE q 1", "EXPIRE q 0", "SWAPDB 0 1"])
+def test_blocked_group_reader_woken_when_its_stream_goes(pair, removal):
+    """XREADGROUP gets -UNBLOCKED when the stream it waits on is deleted or replaced; a plain
+    XREAD on the same key keeps waiting and is served by the next XADD."""
+    group_reader = pair.new_pair()
+    reader = pair.new_pair()
+    same(pair, "XGROUP CREATE q g $ MKSTREAM")
+    for c in group_reader.clients():
+        _send(c, "XREADGROUP GROUP g c BLOCK 0 STREAMS q >")
+    for c in reader.clients():
+        _send(c, "XREAD BLOCK 0 STREAMS q $")
+    _blocked(pair, 2)
+    same(pair, removal)
+    c, r = _read_both(group_reader)
+    assert c == r == b"-UNBLOCKED the stream key no longer exists\r\n"
+    _blocked(pair, 1)
+    same(pair, "DEL q", "XADD q 7-0 f v")
+    c, r = _read_both(reader)
+    assert c == r
+
+
 def test_xgroup(pair23):
     same(pair23, "XADD s 5-0 a 1", "XGROUP CREATE s g 0", "XGROUP CREATE s g 0",
          "XGROUP CREATE nokey g 0", "XGROUP CREATE nokey2 g $ MKSTREAM", "XLEN nokey2",

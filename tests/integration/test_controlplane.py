@@ -212,9 +212,10 @@ def test_tokens_create_and_revoke(cp):
     assert e.value.status == 401
 
 
-def test_tls_and_auth_token_with_redis_engine(cp, tmp_path):
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_tls_and_auth_token(cp, tmp_path, engine):
     token = "s3cret-token-for-tests"
-    op = create(cp, "secure", 1, engine="redis", tls=True, auth_token=token)
+    op = create(cp, "secure", 1, engine=engine, tls=True, auth_token=token)
     done = cp.rest.wait_operation(op["id"], timeout_s=30)
     assert done["state"] == "OPERATION_STATE_SUCCEEDED", done
     cluster = cp.rest.get("/v1/clusters/secure")
