@@ -14,7 +14,7 @@ ALLOWED = {
     "dataplane/base": [],
     "dataplane/protocol": ["dataplane/base"],
     "dataplane/engine": ["dataplane/base"],
-    "dataplane/security": ["dataplane/base"],
+    "dataplane/security": ["dataplane/base", "dataplane/protocol"],
     "dataplane/persistence": ["dataplane/base", "dataplane/engine"],
     "dataplane/scripting": ["dataplane/base", "dataplane/protocol"],
     "dataplane/commands": ["dataplane/base", "dataplane/engine", "dataplane/protocol",
