@@ -1,6 +1,8 @@
 // ServerState: client registry, WATCH bookkeeping, notifications, latency samples.
 #include "dataplane/commands/server_state.h"
 
+#include "dataplane/commands/access_control.h"
+
 #include <algorithm>
 
 namespace cairn::commands {
@@ -242,6 +244,13 @@ void ServerState::AddLatencySample(const std::string& event, int64_t latency_ms)
 
 void ServerState::AddInfoSection(std::string name, InfoSection section, bool in_default) {
   info_sections_.push_back({std::move(name), std::move(section), in_default});
+}
+
+security::Acl& ServerState::acl() {
+  if (acl_ == nullptr) {
+    acl_ = MakeAcl(*table_);
+  }
+  return *acl_;
 }
 
 }  // namespace cairn::commands

@@ -105,6 +105,8 @@ class AclSelector {
   bool root() const { return root_; }
   // True when it allows every command, key and channel (the dispatcher then skips key work).
   bool AllowsEverything() const { return all_commands_ && all_keys_ && all_channels_; }
+  // Channel check: channels match the patterns; a PSUBSCRIBE `pattern` must equal one.
+  bool ChannelAllowed(std::string_view channel, bool pattern) const;
 
  private:
   bool Bit(int id) const { return (bits_[id / 64] >> (id % 64)) & 1; }
@@ -116,7 +118,6 @@ class AclSelector {
   void CountCategory(uint64_t category, int* on, int* off) const;
   void DescribeSingle(int id, AclSelector* fake, std::string* out) const;
   bool KeyAllowed(std::string_view key, uint32_t needed) const;
-  bool ChannelAllowed(std::string_view channel, bool pattern) const;
 
   const AclCatalog* catalog_;
   bool root_;
@@ -147,7 +148,11 @@ class AclUser {
   // user is nopass. Does not look at on/off.
   bool PasswordMatches(std::string_view password) const;
   AclVerdict Check(const AclRequest& request) const;
-  bool AllowsEverything() const { return selectors_.size() == 1 && selectors_[0].AllowsEverything(); }
+  bool AllowsEverything() const {
+    return selectors_.size() == 1 && selectors_[0].AllowsEverything();
+  }
+  // True when some selector allows subscribing to `channel` (a pattern when `pattern`).
+  bool ChannelAllowed(std::string_view channel, bool pattern) const;
 
   const std::string& name() const { return name_; }
   bool enabled() const { return enabled_; }

@@ -213,7 +213,7 @@ Status AclSelector::ApplyKeyPattern(std::string_view op) {
   } else {
     permissions = kAclReadWrite;
   }
-  if (permissions == 0 || offset == op.size()) {
+  if (permissions == 0) {  // an empty pattern is accepted, as in Redis
     return Status::InvalidArgument(kErrSyntax);
   }
   std::string pattern(op.substr(offset));

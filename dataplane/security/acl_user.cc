@@ -217,6 +217,15 @@ AclVerdict AclUser::Check(const AclRequest& request) const {
   return worst;
 }
 
+bool AclUser::ChannelAllowed(std::string_view channel, bool pattern) const {
+  for (const AclSelector& s : selectors_) {
+    if (s.ChannelAllowed(channel, pattern)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string_view AclDenialName(AclDenial denial) {
   switch (denial) {
     case AclDenial::kCommand:
