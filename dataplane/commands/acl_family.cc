@@ -303,24 +303,34 @@ void CmdAclLoad(CommandContext& ctx) {
 }
 
 void CmdAclHelp(CommandContext& ctx) {
-  ReplyHelp(
-      ctx.reply(), "ACL",
-      {"CAT [<category>]",
-       "    List all commands that belong to <category>, or all command categories",
-       "    when no category is specified.", "DELUSER <username> [<username> ...]",
-       "    Delete a list of users.", "DRYRUN <username> <command> [<arg> ...]",
-       "    Returns whether the user can execute the given command without executing the "
-       "command.",
-       "GETUSER <username>", "    Get the user's details.", "GENPASS [<bits>]",
-       "    Generate a secure 256-bit user password. The optional `bits` argument can",
-       "    be used to specify a different size.", "LIST",
-       "    Show users details in config file format.", "LOAD",
-       "    Reload users from the ACL file.", "LOG [<count> | RESET]",
-       "    Show the ACL log entries.", "SAVE", "    Save the current config to the ACL file.",
-       "SETUSER <username> <attribute> [<attribute> ...]",
-       "    Create or modify a user with the specified attributes.", "USERS",
-       "    List all the registered usernames.", "WHOAMI",
-       "    Return the current connection username."});
+  ReplyHelp(ctx.reply(), "ACL",
+            {"CAT [<category>]",
+             "    List all commands that belong to <category>, or all command categories",
+             "    when no category is specified.",
+             "DELUSER <username> [<username> ...]",
+             "    Delete a list of users.",
+             "DRYRUN <username> <command> [<arg> ...]",
+             "    Returns whether the user can execute the given command without executing the "
+             "command.",
+             "GETUSER <username>",
+             "    Get the user's details.",
+             "GENPASS [<bits>]",
+             "    Generate a secure 256-bit user password. The optional `bits` argument can",
+             "    be used to specify a different size.",
+             "LIST",
+             "    Show users details in config file format.",
+             "LOAD",
+             "    Reload users from the ACL file.",
+             "LOG [<count> | RESET]",
+             "    Show the ACL log entries.",
+             "SAVE",
+             "    Save the current config to the ACL file.",
+             "SETUSER <username> <attribute> [<attribute> ...]",
+             "    Create or modify a user with the specified attributes.",
+             "USERS",
+             "    List all the registered usernames.",
+             "WHOAMI",
+             "    Return the current connection username."});
 }
 
 }  // namespace
@@ -336,12 +346,12 @@ void RegisterAclFamily(CommandTable& table) {
     Handler handler;
   };
   static const Sub kSubs[] = {
-      {"cat", -2, plain, CmdAclCat},          {"deluser", -3, admin, CmdAclDelUser},
-      {"dryrun", -4, admin, CmdAclDryRun},    {"genpass", -2, plain, CmdAclGenPass},
-      {"getuser", 3, admin, CmdAclGetUser},   {"help", 2, kLoading | kStale, CmdAclHelp},
-      {"list", 2, admin, CmdAclList},         {"load", 2, admin, CmdAclLoad},
-      {"log", -2, admin, CmdAclLog},          {"save", 2, admin, CmdAclSave},
-      {"setuser", -3, admin, CmdAclSetUser},  {"users", 2, admin, CmdAclUsers},
+      {"cat", -2, plain, CmdAclCat},         {"deluser", -3, admin, CmdAclDelUser},
+      {"dryrun", -4, admin, CmdAclDryRun},   {"genpass", -2, plain, CmdAclGenPass},
+      {"getuser", 3, admin, CmdAclGetUser},  {"help", 2, kLoading | kStale, CmdAclHelp},
+      {"list", 2, admin, CmdAclList},        {"load", 2, admin, CmdAclLoad},
+      {"log", -2, admin, CmdAclLog},         {"save", 2, admin, CmdAclSave},
+      {"setuser", -3, admin, CmdAclSetUser}, {"users", 2, admin, CmdAclUsers},
       {"whoami", 2, plain, CmdAclWhoAmI},
   };
   for (const Sub& s : kSubs) {

@@ -16,8 +16,7 @@ constexpr char kServerVersion[] = "7.0.15";
 // Authenticates the client as `user` (AUTH, HELLO ... AUTH). On failure replies WRONGPASS and
 // returns false; the client's identity stays.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
-  if (!commands::Authenticate(ctx.server(), ctx.client(), ctx.spec(), user, password,
-                              ctx.args())) {
+  if (!commands::Authenticate(ctx.server(), ctx.client(), ctx.spec(), user, password, ctx.args())) {
     ctx.reply().Error(kErrWrongPass);
     return false;
   }

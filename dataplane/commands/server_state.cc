@@ -1,9 +1,9 @@
 // ServerState: client registry, WATCH bookkeeping, notifications, latency samples.
 #include "dataplane/commands/server_state.h"
 
-#include "dataplane/commands/access_control.h"
-
 #include <algorithm>
+
+#include "dataplane/commands/access_control.h"
 
 namespace cairn::commands {
 

@@ -161,9 +161,11 @@ Status Acl::AddConfigUser(const std::vector<std::string>& args) {
                                      "': " + std::string(s.message()));
     }
   }
-  rules.insert(rules.begin(), "reset");
   std::string bad;
   AclUser* existing = Find(name);
+  if (existing != nullptr) {
+    rules.insert(rules.begin(), "reset");  // only "default" exists already: Redis resets it
+  }
   Result<std::unique_ptr<AclUser>> user = BuildUser(name, rules, existing, &bad);
   if (!user.ok()) {
     return Status::InvalidArgument("Error in user declaration '" + bad +
@@ -210,8 +212,8 @@ void Acl::ParseFileLine(std::string_view line, const std::string& where, AclUser
       continue;
     }
     if (s.message() == "Unknown command or category name in ACL") {
-      *errors += where + ": Error in applying operation '" + r + "': " + std::string(s.message()) +
-                 ". ";
+      *errors +=
+          where + ": Error in applying operation '" + r + "': " + std::string(s.message()) + ". ";
     } else if (!reported) {
       *errors += where + ": " + std::string(s.message()) + ". ";
       reported = true;
@@ -275,9 +277,8 @@ void Acl::AddLogEntry(AclLogEntry entry) {
   int scanned = 0;
   for (auto it = log_.begin(); it != log_.end() && scanned < kLogScan; ++it, ++scanned) {
     int64_t delta = it->created_ms - entry.created_ms;
-    if (it->reason == entry.reason && it->context == entry.context &&
-        it->object == entry.object && it->username == entry.username &&
-        (delta < 0 ? -delta : delta) <= kLogGroupingMs) {
+    if (it->reason == entry.reason && it->context == entry.context && it->object == entry.object &&
+        it->username == entry.username && (delta < 0 ? -delta : delta) <= kLogGroupingMs) {
       AclLogEntry merged = std::move(*it);
       log_.erase(it);
       merged.count++;

@@ -187,7 +187,9 @@ TEST_F(Fixture, ConfigUsersAndFileText) {
   EXPECT_FALSE(acl.AddConfigUser({"alice", "on"}).ok());
   EXPECT_TRUE(acl.has_config_users());
   std::string text = acl.SaveText();
-  EXPECT_NE(text.find("user alice on sanitize-payload #"), std::string::npos) << text;
+  EXPECT_NE(text.find("user alice on #"), std::string::npos) << text;
+  EXPECT_TRUE(acl.AddConfigUser({"default", "on", "nopass", "+@all", "~*"}).ok());
+  EXPECT_EQ(Describe("default"), "on nopass sanitize-payload ~* resetchannels +@all");
   Result<AclUserMap> parsed = acl.ParseFile(text, "f.acl");
   ASSERT_TRUE(parsed.ok());
   acl.ReplaceUsers(std::move(*parsed));
@@ -204,17 +206,29 @@ TEST_F(Fixture, ConfigUsersAndFileText) {
 
 TEST_F(Fixture, LogMergesRepeatedEntries) {
   acl.log_max_len = 2;
-  acl.AddLogEntry({.reason = AclDenial::kKey, .context = "toplevel", .object = "k",
-                   .username = "u", .created_ms = 1000});
-  acl.AddLogEntry({.reason = AclDenial::kKey, .context = "toplevel", .object = "k",
-                   .username = "u", .created_ms = 2000});
+  acl.AddLogEntry({.reason = AclDenial::kKey,
+                   .context = "toplevel",
+                   .object = "k",
+                   .username = "u",
+                   .created_ms = 1000});
+  acl.AddLogEntry({.reason = AclDenial::kKey,
+                   .context = "toplevel",
+                   .object = "k",
+                   .username = "u",
+                   .created_ms = 2000});
   ASSERT_EQ(acl.log().size(), 1u);
   EXPECT_EQ(acl.log()[0].count, 2);
   EXPECT_EQ(acl.log()[0].created_ms, 2000);
-  acl.AddLogEntry({.reason = AclDenial::kKey, .context = "toplevel", .object = "k",
-                   .username = "u", .created_ms = 100000});  // over 60 s later: a new entry
-  acl.AddLogEntry({.reason = AclDenial::kAuth, .context = "toplevel", .object = "auth",
-                   .username = "u", .created_ms = 100000});
+  acl.AddLogEntry({.reason = AclDenial::kKey,
+                   .context = "toplevel",
+                   .object = "k",
+                   .username = "u",
+                   .created_ms = 100000});  // over 60 s later: a new entry
+  acl.AddLogEntry({.reason = AclDenial::kAuth,
+                   .context = "toplevel",
+                   .object = "auth",
+                   .username = "u",
+                   .created_ms = 100000});
   ASSERT_EQ(acl.log().size(), 2u);
   EXPECT_EQ(acl.log()[0].reason, AclDenial::kAuth);
 }

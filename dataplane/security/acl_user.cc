@@ -1,10 +1,10 @@
 // AclUser: flags, password hashes and selectors of one user, with Redis 7.0's ACLSetUser rules
 // and ACLDescribeUser text; password hashing, comparison and generation.
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "dataplane/base/sha256.h"
 #include "dataplane/base/strings.h"

@@ -16,13 +16,16 @@ void Server::RegisterAclParameters() {
          .get = [this] { return std::to_string(acl_->log_max_len); },
          .set = IntSetter(&acl_->log_max_len, 0, INT64_MAX)});
   t.Add({.name = "acl-pubsub-default",
-         .get = [this] { return std::string(acl_->pubsub_default_all() ? "allchannels"
-                                                                        : "resetchannels"); },
+         .get =
+             [this] {
+               return std::string(acl_->pubsub_default_all() ? "allchannels" : "resetchannels");
+             },
          .set = [this](std::string_view v, bool) -> Status {
            std::string value = AsciiLower(v);
            if (value != "allchannels" && value != "resetchannels") {
-             return Status::InvalidArgument("argument(s) must be one of the following: "
-                                            "allchannels, resetchannels");
+             return Status::InvalidArgument(
+                 "argument(s) must be one of the following: "
+                 "allchannels, resetchannels");
            }
            acl_->set_pubsub_default_all(value == "allchannels");
            return Status::Ok();

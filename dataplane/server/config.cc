@@ -207,11 +207,12 @@ void Server::RegisterParameters() {
   t.Add({.name = "requirepass",
          .flags = Parameter::kSensitive,
          .get = [&c] { return c.requirepass; },
-         .set = [this, &c](std::string_view v, bool) {
-           c.requirepass = std::string(v);
-           acl_->SetDefaultPassword(v);
-           return Status::Ok();
-         }});
+         .set =
+             [this, &c](std::string_view v, bool) {
+               c.requirepass = std::string(v);
+               acl_->SetDefaultPassword(v);
+               return Status::Ok();
+             }});
   t.Add(IntParam("maxclients", &c.maxclients, 1, INT32_MAX));
   // `databases` may rebuild the keyspace at start-up: always reach it through keyspace_.
   t.Add({.name = "maxmemory",

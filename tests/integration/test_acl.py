@@ -38,7 +38,7 @@ def test_redis_cli_users(server):
     assert "NOPERM" in _cli(server, "FLUSHALL", user="alice", password="apass")
     assert "WRONGPASS" in _cli(server, "PING", user="alice", password="nope")
     listing = _cli(server, "ACL", "LIST")
-    assert "user alice on sanitize-payload #" in listing and "apass" not in listing
+    assert "user alice on #" in listing and "apass" not in listing
 
 
 def test_redis_py_username_password(server):
@@ -50,7 +50,8 @@ def test_redis_py_username_password(server):
         alice.get("elsewhere")
     with pytest.raises(redis.exceptions.NoPermissionError):
         alice.publish("sports", "x")
-    with pytest.raises(redis.exceptions.AuthenticationError):
+    with pytest.raises((redis.exceptions.AuthenticationError, redis.exceptions.ResponseError),
+                       match="WRONGPASS"):
         redis.Redis(host=HOST, port=server.port, username="alice", password="bad").ping()
     info = alice.client_info()
     assert info["user"] == "alice"
