@@ -42,6 +42,17 @@ uint32_t NeededPermissions(uint32_t key_flags) {
   return needed;
 }
 
+// Closes `clients`; the running client `self` closes once its reply is written.
+void CloseClients(ServerState& server, Client& self, const std::vector<Client*>& clients) {
+  for (Client* c : clients) {
+    if (c == &self) {
+      c->set_flag(kClientCloseAfterReply);
+    } else if (server.close_client) {
+      server.close_client(c);
+    }
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<security::Acl> MakeAcl(const CommandTable& table) {
@@ -142,12 +153,8 @@ void DisconnectUserClients(ServerState& server, Client& self, const security::Ac
     c->acl_user = nullptr;
     c->user = "default";
     c->authenticated = false;
-    if (c == &self) {
-      c->set_flag(kClientCloseAfterReply);
-    } else if (server.close_client) {
-      server.close_client(c);
-    }
   }
+  CloseClients(server, self, doomed);
 }
 
 namespace {
@@ -179,13 +186,7 @@ void DisconnectRevokedSubscribers(ServerState& server, Client& self,
       doomed.push_back(c);
     }
   }
-  for (Client* c : doomed) {
-    if (c == &self) {
-      c->set_flag(kClientCloseAfterReply);
-    } else if (server.close_client) {
-      server.close_client(c);
-    }
-  }
+  CloseClients(server, self, doomed);
 }
 
 }  // namespace cairn::commands

@@ -87,12 +87,16 @@ Status Acl::SetUser(std::string_view name, const std::vector<std::string_view>& 
     return Status::InvalidArgument("ERR Error in ACL SETUSER modifier '" + bad +
                                    "': " + std::string(user.status().message()));
   }
-  if (existing != nullptr) {
-    *existing = std::move(**user);  // same object: clients keep their pointer
-  } else {
-    users_.emplace(std::string(name), std::move(*user));
-  }
+  Store(existing, name, std::move(*user));
   return Status::Ok();
+}
+
+void Acl::Store(AclUser* existing, std::string_view name, std::unique_ptr<AclUser> user) {
+  if (existing != nullptr) {
+    *existing = std::move(*user);  // same object: clients keep their pointer
+  } else {
+    users_.emplace(std::string(name), std::move(user));
+  }
 }
 
 bool Acl::DeleteUser(std::string_view name) {
@@ -172,11 +176,7 @@ Status Acl::AddConfigUser(const std::vector<std::string>& args) {
                                    "': " + std::string(user.status().message()));
   }
   config_user_names_.insert(name);
-  if (existing != nullptr) {
-    *existing = std::move(**user);
-  } else {
-    users_.emplace(name, std::move(*user));
-  }
+  Store(existing, name, std::move(*user));
   return Status::Ok();
 }
 

@@ -243,6 +243,9 @@ class Acl {
   Result<std::unique_ptr<AclUser>> BuildUser(std::string_view name,
                                              const std::vector<std::string_view>& rules,
                                              const AclUser* base, std::string* bad_rule) const;
+  // Puts `user` in place of `existing` (the same object, so clients keep their pointer) or adds
+  // it under `name` when `existing` is null.
+  void Store(AclUser* existing, std::string_view name, std::unique_ptr<AclUser> user);
   void ParseFileLine(std::string_view line, const std::string& where, AclUserMap* users,
                      std::string* errors) const;
 

@@ -248,6 +248,15 @@ def test_multi_denied_at_queue_time(acl):
     same(denied, "MULTI", "EXEC")
 
 
+@pytest.mark.parametrize("revoke", ["-get", "resetkeys"])
+def test_rules_changed_before_exec(acl, revoke):
+    user = _as_user(acl, "allkeys", "+multi", "+exec", "+get", "+set")
+    same(user, "MULTI", "GET k", "SET k v")
+    same(acl, ["ACL", "SETUSER", "u", revoke])
+    same(user, "EXEC")
+    acl.same_by(_log_entries, "ACL LOG 1")
+
+
 def test_scripts_check_the_callers_permissions(acl):
     user = _as_user(acl, "~k*", "+eval", "+get", "+publish", "&c1")
     same(user, ["EVAL", "return redis.call('set','k1','v')", "0"],
