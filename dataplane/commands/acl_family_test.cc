@@ -43,6 +43,7 @@ TEST(AclFamily, RequirepassAndDefaultUser) {
             "-ERR AUTH <password> called without any password configured for the default user. "
             "Are you sure your configuration is correct?");
   h.state().acl().SetDefaultPassword("secret");
+  h.client(1).authenticated = false;  // as a connection accepted while a password is set
   EXPECT_EQ(h.RunAs(1, {"GET", "k"}), "-NOAUTH Authentication required.");
   EXPECT_EQ(h.RunAs(1, {"AUTH", "secret"}), "+OK");
   EXPECT_EQ(h.RunAs(1, {"ACL", "WHOAMI"}), "$7\r\ndefault");

@@ -30,11 +30,20 @@ void Server::RegisterAclParameters() {
            acl_->set_pubsub_default_all(value == "allchannels");
            return Status::Ok();
          }});
-  // `user <name> <rule> ...` lines of the config file (not a CONFIG SET parameter).
+  // `user <name> <rule> ...` lines of the config file (not a CONFIG SET parameter). CONFIG
+  // REWRITE writes every user as such a line (none with an aclfile), as Redis does: the value is
+  // the users' rules joined by "\nuser ".
   t.Add({.name = "user",
          .flags = Parameter::kImmutable | Parameter::kMultiArg | Parameter::kHidden |
                   Parameter::kSensitive,
-         .get = [] { return std::string(); },
+         .get = [this] {
+           std::string out;
+           for (const std::string& line : acl_->aclfile.empty() ? acl_->List()
+                                                                 : std::vector<std::string>{}) {
+             out += (out.empty() ? "" : "\nuser ") + line.substr(5);  // without "user "
+           }
+           return out;
+         },
          .set = [this](std::string_view v, bool startup) -> Status {
            std::vector<std::string> args;
            if (!startup || !protocol::SplitInlineArgs(v, &args)) {

@@ -3,6 +3,7 @@ against users from config `user` lines, a connected client dropped when its user
 ACL SAVE / LOAD with an aclfile (and across a restart), start-up errors, and a replica that
 authenticates to its primary with masteruser + masterauth."""
 
+import os
 import subprocess
 
 import pytest
@@ -39,6 +40,23 @@ def test_redis_cli_users(server):
     assert "WRONGPASS" in _cli(server, "PING", user="alice", password="nope")
     listing = _cli(server, "ACL", "LIST")
     assert "user alice on #" in listing and "apass" not in listing
+
+
+def test_config_rewrite_keeps_users(server):
+    admin = redis.Redis(host=HOST, port=server.port)
+    admin.execute_command("ACL", "SETUSER", "carol", "on", ">cpass", "~c:*", "+@read")
+    before = [u for u in admin.acl_list() if not u.startswith("user default ")]
+    assert admin.config_rewrite()
+    with open(os.path.join(server.dir, "server.conf"), encoding="utf-8") as f:
+        text = f.read()
+    assert "user carol on #" in text and "cpass" not in text
+    server.stop()
+    server.config_text = text  # start() writes config_text to server.conf
+    server.start()
+    carol = redis.Redis(host=HOST, port=server.port, username="carol", password="cpass")
+    assert carol.get("c:1") is None
+    after = redis.Redis(host=HOST, port=server.port).acl_list()
+    assert [u for u in after if not u.startswith("user default ")] == before
 
 
 def test_redis_py_username_password(server):
