@@ -36,14 +36,15 @@ void Server::RegisterAclParameters() {
   t.Add({.name = "user",
          .flags = Parameter::kImmutable | Parameter::kMultiArg | Parameter::kHidden |
                   Parameter::kSensitive,
-         .get = [this] {
-           std::string out;
-           for (const std::string& line : acl_->aclfile.empty() ? acl_->List()
-                                                                 : std::vector<std::string>{}) {
-             out += (out.empty() ? "" : "\nuser ") + line.substr(5);  // without "user "
-           }
-           return out;
-         },
+         .get =
+             [this] {
+               std::string out;
+               for (const std::string& line :
+                    acl_->aclfile.empty() ? acl_->List() : std::vector<std::string>{}) {
+                 out += (out.empty() ? "" : "\nuser ") + line.substr(5);  // without "user "
+               }
+               return out;
+             },
          .set = [this](std::string_view v, bool startup) -> Status {
            std::vector<std::string> args;
            if (!startup || !protocol::SplitInlineArgs(v, &args)) {
