@@ -78,10 +78,12 @@ void BlockedClients::ServeKey(ServerState& server, const DbKey& key) {
     std::vector<std::string> args = b->second.args;  // Release frees the record
     std::vector<std::string_view> views(args.begin(), args.end());
     rerunning_ = id;
+    serving_key_ = key.second;
     reblocked_ = false;
     server.keyspace().SetCommandTime(server.clock().NowMs());
     Call(server, *client, *b->second.spec, views);
     rerunning_ = 0;
+    serving_key_.clear();
     if (!reblocked_) {
       Release(server, *client);
       server.MarkPendingWrite(client);

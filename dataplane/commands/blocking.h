@@ -41,6 +41,9 @@ class BlockedClients {
              TimeoutReply timeout_reply, engine::ValueType type = engine::ValueType::kList);
   // Whether `client`'s command is being re-run by ServeReady (it was blocked until now).
   bool rerunning(const Client& client) const { return rerunning_ == client.id(); }
+  // While a client is re-run: the ready key it is re-run for (a blocked XREAD is served from
+  // that one stream, as Redis 7.0).
+  const std::string& serving_key() const { return serving_key_; }
   // Called when `key` of `db` was created: queues it if a client waits on it.
   void SignalKeyReady(int db, std::string_view key);
   bool has_ready() const { return !ready_.empty(); }
@@ -82,6 +85,7 @@ class BlockedClients {
   uint64_t next_serial_ = 0;
   // While ServeReady re-runs a client: set when that client blocks again.
   uint64_t rerunning_ = 0;
+  std::string serving_key_;
   bool reblocked_ = false;
 };
 

@@ -125,6 +125,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
   s.net_input_bytes = 0;
   s.net_output_bytes = 0;
   s.total_error_replies = 0;
+  s.errors_charged = 0;
+  s.uncounted_error_replies = 0;
   s.unexpected_error_replies = 0;
   s.client_qbuf_limit_disconnections = 0;
   s.client_outbuf_limit_disconnections = 0;

@@ -203,7 +203,8 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
           const std::vector<std::string_view>& args) {
   const Clock& clock = server.clock();
   int64_t start_us = clock.MonotonicUs();
-  int64_t errors_before = server.stats().total_error_replies;
+  server.stats().ChargeNewErrors();  // errors before this command are not its own
+  int64_t uncounted_before = server.stats().uncounted_error_replies;
   bool muted_before = client.reply().muted();
   if (client.has_flag(kClientReplySkipNext)) {
     client.clear_flag(kClientReplySkipNext);
@@ -225,7 +226,9 @@ void Call(ServerState& server, Client& client, const CommandSpec& spec,
   if (server.config().latency_tracking) {
     spec.latency.Record(duration_us);
   }
-  if (server.stats().total_error_replies > errors_before) {  // CONFIG RESETSTAT may lower it
+  // Errors of commands run inside this one (scripts, EXEC) were charged to those.
+  if (server.stats().ChargeNewErrors() ||
+      server.stats().uncounted_error_replies > uncounted_before) {
     spec.failed_calls++;
   }
   server.stats().total_commands_processed++;

@@ -88,9 +88,10 @@ bool ValidLibraryName(std::string_view name) {
 
 }  // namespace
 
-FunctionStore::FunctionStore()
-    : engine_(std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes,
-                                                     /*for_functions=*/true)) {}
+FunctionStore::FunctionStore(scripting::ScriptRandom& random)
+    : random_(random),
+      engine_(std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes,
+                                                     /*for_functions=*/true, &random_)) {}
 
 Result<std::string> FunctionStore::Load(std::string_view code, bool replace) {
   Result<LibraryMetadata> md = ParseMetadata(code);
@@ -156,7 +157,8 @@ Status FunctionStore::Delete(std::string_view name) {
 void FunctionStore::Flush() {
   libraries_.clear();
   functions_.clear();
-  engine_ = std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes, true);
+  engine_ = std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes,
+                                                   /*for_functions=*/true, &random_);
 }
 
 Status FunctionStore::ReplaceAll(const std::vector<std::string>& codes) {

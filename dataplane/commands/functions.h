@@ -34,7 +34,8 @@ enum class RestorePolicy { kAppend, kReplace, kFlush };
 
 class FunctionStore {
  public:
-  FunctionStore();
+  // `random` feeds math.random in the libraries' interpreter; it must outlive the store.
+  explicit FunctionStore(scripting::ScriptRandom& random);
 
   // FUNCTION LOAD [REPLACE]: returns the library name. Errors are the reply texts ("ERR Missing
   // library metadata", "ERR Library 'x' already exists", "ERR Function f already exists",
@@ -61,6 +62,7 @@ class FunctionStore {
   scripting::LuaEngine& engine() { return *engine_; }
 
  private:
+  scripting::ScriptRandom& random_;
   std::unique_ptr<scripting::LuaEngine> engine_;
   std::map<std::string, FunctionLibrary, std::less<>> libraries_;
   std::map<std::string, FunctionInfo, std::less<>> functions_;

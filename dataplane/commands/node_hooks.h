@@ -26,6 +26,11 @@ class SnapshotHooks {
   // BGSAVE [SCHEDULE]: forks a child that writes the snapshot. Returns the status reply
   // ("Background saving started" / "Background saving scheduled") or the error reply text.
   virtual Result<std::string> BackgroundSave(bool schedule) = 0;
+  // BGREWRITEAOF: the status reply ("Background append only file rewriting started" /
+  // "... scheduled") or the error reply text, as Redis 7.0.
+  virtual Result<std::string> BackgroundRewriteAof() {
+    return Status::FailedPrecondition("ERR BGREWRITEAOF needs the persistence layer");
+  }
   // DEBUG RELOAD: save (unless `nosave`), empty the dataset (unless `noflush`), load the file
   // (`merge`: keys already present are replaced instead of refused). The error is the reply text.
   virtual Status Reload(bool merge, bool noflush, bool nosave) = 0;

@@ -48,7 +48,8 @@ Scripting& GetScripting(ServerState& server) {
 
 Scripting::Scripting(ServerState& server)
     : server_(server),
-      engine_(std::make_unique<scripting::LuaEngine>()),
+      engine_(std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes,
+                                                     /*for_functions=*/false, &random_)),
       script_client_(std::make_unique<ScriptClient>()) {
   script_client_->reply().set_error_observer(&server_.stats());
 }
@@ -80,7 +81,8 @@ const CachedScript* Scripting::Find(std::string_view sha) const {
 
 void Scripting::Flush() {
   scripts_.clear();
-  engine_ = std::make_unique<scripting::LuaEngine>();
+  engine_ = std::make_unique<scripting::LuaEngine>(scripting::kDefaultMaxLuaMemoryBytes,
+                                                   /*for_functions=*/false, &random_);
 }
 
 size_t Scripting::memory_bytes() const {
@@ -167,7 +169,7 @@ void Scripting::RunEval(CommandContext& ctx, const std::string& sha, bool read_o
 
 FunctionStore& Scripting::functions() {
   if (functions_ == nullptr) {
-    functions_ = std::make_unique<FunctionStore>();
+    functions_ = std::make_unique<FunctionStore>(random_);
   }
   return *functions_;
 }
@@ -260,14 +262,26 @@ std::string Scripting::CheckCommand(const CommandSpec& spec,
   return "";
 }
 
+// A command refused before it ran counts in INFO errorstats at once, charged to that command as
+// Redis's scriptCall does; the error table redis.call makes of it is then marked as counted.
+std::string Scripting::Rejected(std::string error) {
+  server_.stats().OnErrorReply(std::string_view(error).substr(1, error.find(' ') - 1));
+  server_.stats().ChargeNewErrors();
+  return error;
+}
+
 std::string Scripting::Call(const std::vector<std::string>& args, int resp) {
   std::vector<std::string_view> argv(args.begin(), args.end());
   const CommandSpec* spec = LookupCommand(server_.table(), argv);
   if (spec == nullptr) {
-    return "-ERR Unknown Redis command called from script\r\n";
+    return Rejected("-ERR Unknown Redis command called from script\r\n");
   }
   std::string error = CheckCommand(*spec, argv);
-  if (!error.empty() || spec->is_container()) {  // a container alone fails its arity
+  if (!error.empty()) {
+    spec->rejected_calls++;
+    return Rejected(std::move(error));
+  }
+  if (spec->is_container()) {  // CheckCommand failed its arity already
     return error;
   }
   if ((spec->flags & kWrite) != 0) {

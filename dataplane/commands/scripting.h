@@ -112,10 +112,13 @@ class Scripting final : public scripting::ScriptHost {
  private:
   std::string CheckCommand(const CommandSpec& spec, const std::vector<std::string_view>& argv);
   std::string CheckAcl(const CommandSpec& spec, const std::vector<std::string_view>& argv);
+  std::string Rejected(std::string error);
   void PropagateEffects();
   std::string TakeOutput();
 
   ServerState& server_;
+  // math.random's generator, shared by the EVAL and function interpreters as in Redis.
+  scripting::ScriptRandom random_;
   std::unique_ptr<scripting::LuaEngine> engine_;
   std::map<std::string, CachedScript, std::less<>> scripts_;
   std::unique_ptr<ScriptRun> run_;

@@ -198,6 +198,18 @@ void CmdBgsave(CommandContext& ctx) {
   ctx.reply().Simple(*r);
 }
 
+// BGREWRITEAOF: forks a child writing a new AOF base (or schedules it behind a running BGSAVE).
+void CmdBgRewriteAof(CommandContext& ctx) {
+  SnapshotHooks* snapshots = ctx.server().snapshots;
+  Result<std::string> r = snapshots != nullptr ? snapshots->BackgroundRewriteAof()
+                                               : Result<std::string>(Status::Internal("ERR"));
+  if (!r.ok()) {
+    ctx.reply().Error(r.status().message());
+    return;
+  }
+  ctx.reply().Simple(*r);
+}
+
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success the server exits without replying.
 void CmdShutdown(CommandContext& ctx) {
   bool nosave = false;
@@ -348,6 +360,10 @@ void RegisterServerFamily(CommandTable& table) {
              .arity = -1,
              .flags = kAdmin | kNoScript | kNoAsyncLoading,
              .handler = CmdBgsave});
+  table.Add({.name = "bgrewriteaof",
+             .arity = 1,
+             .flags = kAdmin | kNoScript | kNoAsyncLoading,
+             .handler = CmdBgRewriteAof});
   table.Add({.name = "shutdown",
              .arity = -1,
              .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,

@@ -48,7 +48,9 @@ void ServerState::PropagateCommand(const Client& client,
                                     std::vector<std::string>(args.begin(), args.end()));
     return;
   }
-  if (replication != nullptr && !client.has_flag(kClientPrimary)) {
+  // The primary's commands reach Propagate too: a replica's AOF records them (the replica
+  // proxies the primary's stream to its own replicas unchanged, so Propagate feeds none there).
+  if (replication != nullptr) {
     replication->Propagate(client.db_index, args);
   }
 }

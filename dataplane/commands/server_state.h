@@ -108,8 +108,20 @@ struct ServerStats : public protocol::ErrorObserver {
   int64_t total_reads_processed = 0;
   int64_t total_writes_processed = 0;
   std::map<std::string, int64_t> errorstats;  // error code -> count
+  // Error replies already charged to a command's failed or rejected calls (Redis's
+  // prev_err_count in incrCommandStatsOnError): a command fails only by errors after it.
+  int64_t errors_charged = 0;
+  // Error replies that were counted where they arose (a script passing one on).
+  int64_t uncounted_error_replies = 0;
 
   void OnErrorReply(std::string_view code) override;
+  void OnUncountedErrorReply() override { uncounted_error_replies++; }
+  // True when error replies were counted since the last charge, which they now are.
+  bool ChargeNewErrors() {
+    bool fresh = total_error_replies > errors_charged;
+    errors_charged = total_error_replies;
+    return fresh;
+  }
 };
 
 // CLIENT PAUSE state.

@@ -292,11 +292,21 @@ bool ServeStream(CommandContext& ctx, const ReadArgs& a, size_t k, StreamId id, 
   return true;
 }
 
+// Whether stream `k` may be served now: always, except that a client re-run after blocking is
+// served from the one stream that became ready, as Redis 7.0's serveClientsBlockedOnStreamKey.
+bool Offered(CommandContext& ctx, const ReadArgs& a, size_t k) {
+  const BlockedClients& blocked = ctx.server().blocked();
+  return !blocked.rerunning(ctx.client()) || ctx.arg(a.streams_arg + k) == blocked.serving_key();
+}
+
 // Counts the streams that would be served, so the outer array length is known up front.
 size_t CountServable(CommandContext& ctx, const ReadArgs& a, const std::vector<StreamId>& ids,
                      const std::vector<StreamGroup*>& groups) {
   size_t n = 0;
   for (size_t k = 0; k < a.streams; k++) {
+    if (!Offered(ctx, a, k)) {
+      continue;
+    }
     StreamValue* s;
     LookupStream(ctx, ctx.arg(a.streams_arg + k), false, &s);
     if (s == nullptr) {
@@ -364,7 +374,9 @@ void ReadGeneric(CommandContext& ctx, bool group_read) {
                                 : ctx.reply().MapHeader(static_cast<int64_t>(servable));
     bool header = false;
     for (size_t k = 0; k < a.streams; k++) {
-      ServeStream(ctx, a, k, ids[k], groups[k], &header, 0);
+      if (Offered(ctx, a, k)) {
+        ServeStream(ctx, a, k, ids[k], groups[k], &header, 0);
+      }
     }
     return;
   }

@@ -99,8 +99,8 @@ void CmdExec(CommandContext& ctx) {
   } else if (client.has_flag(kClientDirtyCas)) {
     ctx.reply().NullArray();
   } else {
-    // The writes among the queued commands reach replicas inside MULTI ... EXEC, atomically.
-    ReplicationHooks* replication = client.has_flag(kClientPrimary) ? nullptr : server.replication;
+    // The writes among the queued commands reach replicas (and the AOF) inside MULTI ... EXEC.
+    ReplicationHooks* replication = server.replication;
     if (replication != nullptr) {
       replication->BeginTransaction();
     }

@@ -168,7 +168,7 @@ void WriteAuxFields(const RdbSaveInfo& info, RdbWriter& w) {
     w.WriteAux("repl-id", info.replid);
     w.WriteAux("repl-offset", FormatInt64(info.repl_offset));
   }
-  w.WriteAux("aof-base", "0");
+  w.WriteAux("aof-base", info.aof_base ? "1" : "0");
 }
 
 // One key: EXPIRETIME_MS, IDLE or FREQ (per the eviction policy, as Redis's rdbSaveKeyValuePair),

@@ -69,6 +69,8 @@ struct RdbSaveInfo {
   int64_t repl_offset = 0;
   // Function library codes, written as FUNCTION2 records after the AUX fields (Redis 7.0).
   std::vector<std::string> functions;
+  // The snapshot is an AOF base file (AUX aof-base 1, as Redis marks an RDB preamble).
+  bool aof_base = false;
 };
 
 // Writes `keyspace` as an RDB v10 file through `writer`: header, AUX fields, each non-empty db

@@ -38,6 +38,17 @@ void ReplyWriter::Error(std::string_view text) {
   if (observer_ != nullptr) {
     observer_->OnErrorReply(text.substr(0, text.find(' ')));
   }
+  WriteError(text);
+}
+
+void ReplyWriter::UncountedError(std::string_view text) {
+  if (observer_ != nullptr) {
+    observer_->OnUncountedErrorReply();
+  }
+  WriteError(text);
+}
+
+void ReplyWriter::WriteError(std::string_view text) {
   if (muted_) {
     return;
   }

@@ -14,6 +14,8 @@ class ErrorObserver {
  public:
   virtual ~ErrorObserver() = default;
   virtual void OnErrorReply(std::string_view code) = 0;
+  // An error reply counted earlier where it arose (ReplyWriter::UncountedError).
+  virtual void OnUncountedErrorReply() {}
 };
 
 class ReplyWriter {
@@ -34,6 +36,9 @@ class ReplyWriter {
   // "-text\r\n" where `text` starts with the error code ("ERR syntax error"). CR/LF in the text are
   // replaced with spaces, as Redis does, so a reply can never desynchronise the stream.
   void Error(std::string_view text);
+  // Error() without notifying the observer: for an error already counted where it arose (a
+  // script passing on the error of a command it called, Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+  void UncountedError(std::string_view text);
   void Integer(int64_t value);
   void Bulk(std::string_view data);
   void BulkInteger(int64_t value);
@@ -63,6 +68,8 @@ class ReplyWriter {
 
   OutputBuffer* out_;
   int protocol_;
+  void WriteError(std::string_view text);
+
   ErrorObserver* observer_ = nullptr;
   bool muted_ = false;
 };

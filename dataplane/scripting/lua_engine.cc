@@ -133,13 +133,14 @@ int64_t MonotonicUs() {
       .count();
 }
 
-LuaEngine::LuaEngine(size_t max_memory_bytes, bool for_functions) : max_bytes_(max_memory_bytes) {
+LuaEngine::LuaEngine(size_t max_memory_bytes, bool for_functions, ScriptRandom* random)
+    : max_bytes_(max_memory_bytes) {
   lua_ = lua_newstate(&LuaEngine::Allocate, this);
   lua_pushlightuserdata(lua_, this);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kEngineKey);
   lua_newtable(lua_);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kScriptsKey);
-  OpenLibraries();
+  OpenLibraries(random != nullptr ? random : &own_random_);
   if (for_functions) {
     InstallFunctionEnvironment(lua_);
   }
@@ -175,11 +176,12 @@ void* LuaEngine::Allocate(void* ud, void* ptr, size_t old_size, size_t new_size)
   return fresh;
 }
 
-void LuaEngine::OpenLibraries() {
+void LuaEngine::OpenLibraries(ScriptRandom* random) {
   OpenLibrary(lua_, luaopen_base, "");
   OpenLibrary(lua_, luaopen_table, LUA_TABLIBNAME);
   OpenLibrary(lua_, luaopen_string, LUA_STRLIBNAME);
   OpenLibrary(lua_, luaopen_math, LUA_MATHLIBNAME);
+  InstallMathRandom(lua_, random);
   OpenLibrary(lua_, luaopen_cjson, "cjson");
   OpenLibrary(lua_, luaopen_bit, "bit");
   OpenLibrary(lua_, OpenStruct, "struct");
@@ -265,7 +267,7 @@ void LuaEngine::CallTop(std::string_view display_name, int nargs, ScriptHost& ho
     if (!source.empty() && !line.empty()) {
       error += " script: " + std::string(display_name) + ", on " + source + ":" + line + ".";
     }
-    reply.Error(error);
+    WriteErrorOf(lua_, reply, error);
   } else {
     std::string msg = lua_isstring(lua_, -1) ? lua_tostring(lua_, -1) : "execution failure";
     reply.Error("ERR Error running script " + std::string(display_name) + ", " +

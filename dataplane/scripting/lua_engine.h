@@ -13,6 +13,7 @@
 
 #include "dataplane/base/status.h"
 #include "dataplane/protocol/reply_writer.h"
+#include "dataplane/scripting/script_random.h"
 
 struct lua_State;
 struct lua_Debug;
@@ -88,9 +89,10 @@ inline constexpr size_t kDefaultMaxLuaMemoryBytes = 1024ULL * 1024 * 1024;
 class LuaEngine {
  public:
   // `for_functions`: an engine for function libraries (LoadLibrary, CallFunction) instead of
-  // EVAL scripts; Redis 7.0 keeps the two in separate interpreters too.
+  // EVAL scripts; Redis 7.0 keeps the two in separate interpreters too. `random` feeds
+  // math.random; it must outlive the engine (null: the engine's own generator).
   explicit LuaEngine(size_t max_memory_bytes = kDefaultMaxLuaMemoryBytes,
-                     bool for_functions = false);
+                     bool for_functions = false, ScriptRandom* random = nullptr);
   ~LuaEngine();
   LuaEngine(const LuaEngine&) = delete;
   LuaEngine& operator=(const LuaEngine&) = delete;
@@ -142,13 +144,14 @@ class LuaEngine {
  private:
   static void* Allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
   static void Hook(lua_State* lua, lua_Debug* ar);
-  void OpenLibraries();
+  void OpenLibraries(ScriptRandom* random);
   // Compiles `body` as chunk `chunk_name` onto the stack; refuses precompiled chunks. Errors:
   // `error_prefix` + Lua's message.
   Status LoadChunk(std::string_view body, const char* chunk_name, std::string_view error_prefix);
 
   lua_State* lua_ = nullptr;
   size_t max_bytes_;
+  ScriptRandom own_random_;
   size_t used_bytes_ = 0;
   ScriptHost* host_ = nullptr;
   int resp_ = 2;

@@ -147,5 +147,19 @@ TEST(ShebangTest, ParsesFlagsAndRejectsUnknownOnes) {
             "ERR Unexpected engine in script shebang: #!py");
 }
 
+TEST(ScriptRandomTest, FollowsRedisDrand48Sequence) {
+  // redis-server 7.0's first math.random(1000000) results on a fresh server, and after
+  // math.randomseed(5): floor(r * 1000000) + 1 with r = Next() / kMax.
+  auto scaled = [](ScriptRandom& random) {
+    double r = static_cast<double>(random.Next() % ScriptRandom::kMax) / ScriptRandom::kMax;
+    return static_cast<int>(r * 1000000) + 1;
+  };
+  ScriptRandom fresh;
+  EXPECT_EQ(scaled(fresh), 396465);
+  EXPECT_EQ(scaled(fresh), 840486);
+  fresh.Seed(5);
+  EXPECT_EQ(scaled(fresh), 524840);
+}
+
 }  // namespace
 }  // namespace cairn::scripting

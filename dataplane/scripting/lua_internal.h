@@ -32,6 +32,9 @@ int ReadonlyNewIndex(lua_State* lua);
 void InstallFunctionEnvironment(lua_State* lua);
 // Monotonic microseconds (the load timeout).
 int64_t MonotonicUs();
+class ScriptRandom;
+// Replaces math.random and math.randomseed with Redis's, drawing from `random` (script_random.cc).
+void InstallMathRandom(lua_State* lua, ScriptRandom* random);
 // Our struct and cmsgpack libraries (Redis bundles them; Debian has no package).
 int OpenStruct(lua_State* lua);
 int OpenCmsgpack(lua_State* lua);
@@ -42,6 +45,11 @@ bool PushReply(lua_State* lua, std::string_view resp);
 // Writes the value at the top of the stack as a reply (luaReplyToRedisReply); `script_resp` is
 // the protocol the script chose with redis.setresp (booleans differ). Pops nothing.
 void WriteReply(lua_State* lua, protocol::ReplyWriter& reply, int script_resp);
+// The error-table field marking an error INFO errorstats has counted already (Redis's name).
+inline constexpr char kIgnoreErrorStats[] = "ignore_error_stats_update";
+// Writes `text` as the error reply of the error table at the top of the stack, counted in INFO
+// errorstats unless the table carries kIgnoreErrorStats. Pops nothing.
+void WriteErrorOf(lua_State* lua, protocol::ReplyWriter& reply, std::string_view text);
 // Pushes {err="CODE msg"} from "-CODE msg" or "msg" (code ERR), as Redis's luaPushErrorBuff.
 void PushErrorTable(lua_State* lua, std::string_view error);
 // Raises the error table on the top of the stack.

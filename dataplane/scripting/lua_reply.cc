@@ -39,8 +39,15 @@ class ReplyParser {
       case '=':
         return Bulk(line, type == '=');
       case '+':
+        PushField("ok", line);
+        return true;
       case '-':
-        PushField(type == '+' ? "ok" : "err", line);
+        // The command counted this error in INFO errorstats already; the flag keeps the
+        // script's own error reply, if it passes this on, from counting it again (Redis 7.0).
+        PushField("err", line);
+        lua_pushstring(lua_, kIgnoreErrorStats);
+        lua_pushboolean(lua_, 1);
+        lua_rawset(lua_, -3);
         return true;
       case '*':
       case '~':
@@ -230,7 +237,10 @@ void WriteMapOrSet(lua_State* lua, protocol::ReplyWriter& reply, int script_resp
 // Tables with a special field; false when it is a plain array.
 bool WriteSpecialTable(lua_State* lua, protocol::ReplyWriter& reply, int script_resp, int depth) {
   if (PushStringField(lua, "err")) {
-    reply.Error(NoNewlines(TopString(lua)));
+    std::string text = NoNewlines(TopString(lua));
+    lua_pop(lua, 1);
+    WriteErrorOf(lua, reply, text);
+    lua_pushnil(lua);  // the caller pops one value
   } else if (PushStringField(lua, "ok")) {
     reply.Simple(NoNewlines(TopString(lua)));
   } else if (PushStringField(lua, "double", LUA_TNUMBER)) {
@@ -331,6 +341,18 @@ bool PushReply(lua_State* lua, std::string_view resp) {
 
 void WriteReply(lua_State* lua, protocol::ReplyWriter& reply, int script_resp) {
   WriteValue(lua, reply, script_resp, 0);
+}
+
+void WriteErrorOf(lua_State* lua, protocol::ReplyWriter& reply, std::string_view text) {
+  lua_pushstring(lua, kIgnoreErrorStats);
+  lua_rawget(lua, -2);
+  bool counted = lua_toboolean(lua, -1) != 0;
+  lua_pop(lua, 1);
+  if (counted) {
+    reply.UncountedError(text);
+  } else {
+    reply.Error(text);
+  }
 }
 
 }  // namespace cairn::scripting

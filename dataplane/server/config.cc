@@ -363,9 +363,7 @@ void Server::RegisterParameters() {
            snapshots.save_points = std::move(*points);
            return Status::Ok();
          }});
-  t.Add(StoredBool("appendonly", false));
-  t.Add(Stored("appendfilename", "appendonly.aof"));
-  t.Add(Stored("appendfsync", "everysec", {"always", "everysec", "no"}));
+  aof_->RegisterParameters(t);
   t.Add({.name = "rdbcompression",
          .get = [&snapshots] { return YesNo(snapshots.rdbcompression); },
          .set = BoolSetter(&snapshots.rdbcompression)});

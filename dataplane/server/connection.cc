@@ -54,11 +54,14 @@ void Connection::OnEvent(uint32_t events) {
   if (closed_ || in_command_) {
     return;  // in_command_: a busy script's nested event pass; read once it returns
   }
-  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
-    OnReadable();
-  }
-  if (!closed_ && (events & EPOLLOUT) != 0) {
+  // Output pending from earlier turns first, then new input: replies to what is read now go out
+  // only from before-sleep, after the AOF write (and its fsync with appendfsync always), as
+  // Redis's AE_BARRIER orders them.
+  if ((events & EPOLLOUT) != 0) {
     Flush();
+  }
+  if (!closed_ && (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
+    OnReadable();
   }
 }
 

@@ -17,17 +17,26 @@
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
-namespace {
 
-void Field(std::string& out, const char* name, const std::string& value) {
+void InfoField(std::string& out, const char* name, const std::string& value) {
   out += name;
   out += ':';
   out += value;
   out += "\r\n";
 }
 
+void InfoField(std::string& out, const char* name, int64_t value) {
+  InfoField(out, name, std::to_string(value));
+}
+
+namespace {
+
+void Field(std::string& out, const char* name, const std::string& value) {
+  InfoField(out, name, value);
+}
+
 void Field(std::string& out, const char* name, int64_t value) {
-  Field(out, name, std::to_string(value));
+  InfoField(out, name, value);
 }
 
 std::string HumanBytes(double n) {

@@ -11,19 +11,14 @@
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/persistence/aof_stream.h"
 #include "dataplane/persistence/snapshot.h"
 #include "dataplane/server/connection.h"
 #include "dataplane/server/server.h"
 
 namespace cairn::server {
 std::string EncodeCommand(const std::vector<std::string_view>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) {
-    out += "$" + std::to_string(a.size()) + "\r\n";
-    out.append(a);
-    out += "\r\n";
-  }
-  return out;
+  return persistence::EncodeRespCommand(args);
 }
 
 namespace {
@@ -70,6 +65,7 @@ void Replication::Feed(std::string_view bytes) {
 }
 
 void Replication::Propagate(int db, const std::vector<std::string_view>& args) {
+  server_.aof().Feed(db, args);  // the AOF takes the same stream, on replicas too
   // A replica's dataset changes only through its primary's stream, which it proxies as is.
   if (is_replica() || (!backlog_ && replicas_.empty())) {
     return;
@@ -87,11 +83,13 @@ void Replication::Propagate(int db, const std::vector<std::string_view>& args) {
 }
 
 void Replication::BeginTransaction() {
+  server_.aof().BeginTransaction();
   in_transaction_ = true;
   multi_sent_ = false;
 }
 
 void Replication::EndTransaction() {
+  server_.aof().EndTransaction();
   if (multi_sent_) {
     Feed(EncodeCommand({"EXEC"}));
   }

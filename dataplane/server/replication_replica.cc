@@ -164,6 +164,8 @@ void Replication::FinishSync() {
       return;
     }
     DisconnectReplicas();  // our dataset changed under them
+    // The old AOF describes the old dataset: it restarts from a rewrite of this one.
+    server_.aof().RestartAfterFullSync();
     const auto& aux = server_.snapshots().last_load().aux;
     auto db = aux.find("repl-stream-db");
     std::optional<int64_t> index = db != aux.end() ? ParseInt64(db->second) : std::nullopt;

@@ -108,6 +108,7 @@ Server::Server() {
   acl_ = commands::MakeAcl(table_);
   snapshots_ = std::make_unique<Snapshots>(*this);
   replication_ = std::make_unique<Replication>(*this);
+  aof_ = std::make_unique<Aof>(*this);
   RegisterParameters();
 }
 
@@ -228,7 +229,11 @@ Status Server::Start() {
   };
   keyspace_->set_observer(state_.get());
   RegisterInfoSections(*this);
-  CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
+  // As Redis: with appendonly yes the AOF is the dataset; the RDB file is not read.
+  CAIRN_RETURN_IF_ERROR(aof_->LoadAtStartup());
+  if (!aof_->enabled()) {
+    CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
+  }
   if (config_.port != 0) {
     std::istringstream binds(config_.bind);
     std::string address;
@@ -380,6 +385,7 @@ Connection* Server::AdoptPrimaryConnection(int fd, const std::string& addr) {
 }
 
 void Server::BeforeSleep() {
+  aof_->BeforeSleep();  // before replies go out: appendfsync always acknowledges synced writes
   replication_->BeforeSleep();
   ResumeUnblockedClients();
   std::vector<commands::Client*>& pending = state_->pending_writes();
@@ -450,6 +456,7 @@ void Server::Cron() {
     g_shutdown_signal = 0;
     // As Redis: with save points set, a SIGTERM saves first, and a failed save keeps us running.
     if (snapshots_->SaveForShutdown(false, false).ok()) {
+      aof_->FlushForShutdown();
       shutdown_requested_ = true;
     } else {
       spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
@@ -465,6 +472,7 @@ void Server::Cron() {
   keyspace_->ActiveExpireCycle();
   keyspace_->Rehash();
   snapshots_->Cron();
+  aof_->Cron();
   replication_->Cron();
   CloseTimedOutClients();
   int64_t now = clock_.NowMs();
@@ -501,6 +509,7 @@ std::string Server::Shutdown(bool save, bool nosave, bool now, bool force) {
     return "ERR Errors trying to SHUTDOWN. Check logs.";
   }
   spdlog::warn("User requested shutdown...");
+  aof_->FlushForShutdown();
   shutdown_requested_ = true;
   loop_.Stop();
   return "";

@@ -14,6 +14,7 @@
 #include "dataplane/commands/server_state.h"
 #include "dataplane/engine/keyspace.h"
 #include "dataplane/security/acl.h"
+#include "dataplane/server/aof.h"
 #include "dataplane/server/event_loop.h"
 #include "dataplane/server/replication.h"
 #include "dataplane/server/snapshots.h"
@@ -42,6 +43,7 @@ class Server final {
   ParameterTable& parameters() { return parameters_; }
   Snapshots& snapshots() { return *snapshots_; }
   Replication& replication() { return *replication_; }
+  Aof& aof() { return *aof_; }
   // Turns a replica link's socket into the primary's client (flagged, authenticated, replies
   // muted) and registers it with the loop. `addr` is the primary's host:port.
   Connection* AdoptPrimaryConnection(int fd, const std::string& addr);
@@ -88,6 +90,7 @@ class Server final {
   std::shared_ptr<security::Acl> acl_;
   std::unique_ptr<commands::ServerState> state_;
   std::unique_ptr<Snapshots> snapshots_;
+  std::unique_ptr<Aof> aof_;
   std::unique_ptr<Replication> replication_;
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;

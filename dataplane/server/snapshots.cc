@@ -117,6 +117,15 @@ Status Snapshots::StartBackgroundSave(SaveWaiter waiter) {
 }
 
 Result<std::string> Snapshots::BackgroundSave(bool schedule) {
+  if (server_.aof().rewrite_in_progress() && !child_.running()) {
+    if (schedule) {
+      bgsave_scheduled_ = true;
+      return std::string("Background saving scheduled");
+    }
+    return Status::FailedPrecondition(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
+        "in order to schedule a BGSAVE whenever possible.");
+  }
   if (child_.running()) {
     if (schedule) {
       bgsave_scheduled_ = true;
@@ -129,6 +138,10 @@ Result<std::string> Snapshots::BackgroundSave(bool schedule) {
     return Status::Internal("ERR " + std::string(s.message()));
   }
   return std::string("Background saving started");
+}
+
+Result<std::string> Snapshots::BackgroundRewriteAof() {
+  return server_.aof().BackgroundRewrite();
 }
 
 void Snapshots::FinishBackgroundSave(bool ok, int64_t now_ms) {
@@ -156,8 +169,8 @@ void Snapshots::Cron() {
   if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
     FinishBackgroundSave(outcome->ok, now);
   }
-  if (child_.running()) {
-    return;
+  if (child_.running() || server_.aof().rewrite_in_progress()) {
+    return;  // one child at a time, as Redis's hasActiveChildProcess
   }
   if (bgsave_scheduled_ || !next_.empty()) {
     bgsave_scheduled_ = false;
@@ -305,18 +318,7 @@ void Snapshots::FillInfo(std::string& out) {
   Field(out, "rdb_last_cow_size", 0);
   Field(out, "rdb_last_load_keys_expired", last_load_.keys_expired);
   Field(out, "rdb_last_load_keys_loaded", last_load_.keys_loaded);
-  Field(out, "aof_enabled", 0);
-  Field(out, "aof_rewrite_in_progress", 0);
-  Field(out, "aof_rewrite_scheduled", 0);
-  Field(out, "aof_last_rewrite_time_sec", -1);
-  Field(out, "aof_current_rewrite_time_sec", -1);
-  Field(out, "aof_last_bgrewrite_status", "ok");
-  Field(out, "aof_rewrites", 0);
-  Field(out, "aof_rewrites_consecutive_failures", 0);
-  Field(out, "aof_last_write_status", "ok");
-  Field(out, "aof_last_cow_size", 0);
-  Field(out, "module_fork_in_progress", 0);
-  Field(out, "module_fork_last_cow_size", 0);
+  server_.aof().FillInfo(out);
 }
 
 }  // namespace cairn::server

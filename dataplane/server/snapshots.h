@@ -22,6 +22,7 @@ class Snapshots final : public commands::SnapshotHooks {
   // commands::SnapshotHooks.
   Status Save() override;
   Result<std::string> BackgroundSave(bool schedule) override;
+  Result<std::string> BackgroundRewriteAof() override;  // Aof::BackgroundRewrite
   Status Reload(bool merge, bool noflush, bool nosave) override;
   void SaveAfterFlushAll() override;
   bool WritesRefused() const override {
@@ -65,6 +66,10 @@ class Snapshots final : public commands::SnapshotHooks {
   bool HasSavePoints() const { return !save_points.empty(); }
   // The last loaded file's AUX fields (repl-id, repl-offset) for a restarted node.
   const persistence::RdbLoadInfo& last_load() const { return last_load_; }
+  // What every snapshot records besides the keys (compression, AUX fields, functions).
+  persistence::RdbSaveInfo MakeSaveInfo() const;
+  // Records a loaded snapshot's AUX fields and installs its functions (an AOF's RDB base too).
+  void AfterLoad(const persistence::RdbLoadInfo& info);
 
   // Parameters (config.cc binds them): save, rdbcompression, rdbchecksum.
   std::vector<persistence::SavePoint> save_points = {{3600, 1}, {300, 100}, {60, 10000}};
@@ -79,9 +84,6 @@ class Snapshots final : public commands::SnapshotHooks {
   std::function<void(const std::vector<std::string>& codes)> load_functions;
 
  private:
-  persistence::RdbSaveInfo MakeSaveInfo() const;
-  // Records a successful load and installs its functions.
-  void AfterLoad(const persistence::RdbLoadInfo& info);
   void OnSaved(int64_t now_ms);
   void FinishBackgroundSave(bool ok, int64_t now_ms);
 

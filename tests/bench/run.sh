@@ -34,3 +34,6 @@ echo "== cluster create (control plane, dev mode) =="
 echo
 echo "== failover time (control plane, dev mode) =="
 "${python}" "${here}/failover.py"
+echo
+echo "== append-only file: SET throughput per appendfsync, BGREWRITEAOF time =="
+"${python}" "${here}/aof.py"

@@ -64,6 +64,46 @@ def test_errors(pair):
          ev("return redis.acl_check_cmd('nosuch')"), ev("return redis.acl_check_cmd('get', 'x')"))
 
 
+def test_math_random_is_redis_generator(pair):
+    # Redis's math.random is drand48 seeded by math.randomseed; the sequence continues across
+    # scripts and is shared with functions.
+    same(pair, ev("math.randomseed(42) return {math.random(1000000), math.random(10, 20)}"),
+         ev("return tostring(math.random())"), ev("math.randomseed(-7) return math.random(100)"),
+         ev("return math.random(3, 2)"), ev("return math.random(0)"),
+         ev("return math.random(1, 2, 3)"), ev("return math.randomseed('x')"),
+         fload("redis.register_function('r', function() return math.random(1000) end)", "rnd"),
+         ev("math.randomseed(9) return 1"), "FCALL r 0", ev("return math.random(1000)"),
+         "FUNCTION DELETE rnd")
+
+
+def _error_counts(info):
+    """INFO errorstats and the calls/failed/rejected counts of INFO commandstats (no times)."""
+    text = info.decode() if isinstance(info, bytes) else info
+    keep = []
+    for line in text.splitlines():
+        if line.startswith("cmdstat_"):
+            fields = dict(f.split("=") for f in line.split(":", 1)[1].split(","))
+            line = line.split(":")[0] + " " + " ".join(
+                f"{k}={fields[k]}" for k in ("calls", "rejected_calls", "failed_calls"))
+        if line.startswith(("errorstat_", "cmdstat_", "total_error", "unexpected_error")):
+            keep.append(line)
+    return sorted(keep)
+
+
+def test_error_statistics_count_each_error_once(pair):
+    # An error of redis.call is counted where it arises; the script passing it on does not count
+    # it again, and errors of inner commands are charged to those commands, not to EVAL.
+    scripts = ["return redis.error_reply('MY err')", "return redis.pcall('incr', 'x', 'y')",
+               "return redis.call('lpush', 's', 'y')", "return redis.pcall('lpush', 's', 'y')",
+               "error('boom')", "redis.pcall('nosuch') return 1",
+               "redis.pcall('lpush', 's', 'y') return 1", "return redis.call('nosuch')"]
+    for script in scripts:
+        same(pair, "CONFIG RESETSTAT", "SET s v", ev(script))
+        pair.same_by(_error_counts, "INFO stats")
+        pair.same_by(_error_counts, "INFO errorstats")
+        pair.same_by(_error_counts, "INFO commandstats")
+
+
 def test_read_only_scripts_and_shebang(pair):
     same(pair, ["EVAL_RO", "return redis.call('set', 'a', 'b')", "0"],
          ["EVAL_RO", "return redis.call('get', 'a')", "0"],

@@ -165,7 +165,8 @@ CONFIG_GLOBS = ["maxmemory*", "lfu-*", "slowlog-*", "latency*", "hz", "databases
                 "notify-keyspace-events", "proto-max-bulk-len", "timeout", "save", "appendonly",
                 "maxclients", "tcp-keepalive", "bind", "protected-mode", "lazyfree-*",
                 "enable-debug-command", "client-query-buffer-limit", "active-expire-effort",
-                "requirepass", "io-threads", "dynamic-hz"]
+                "requirepass", "io-threads", "dynamic-hz", "append*", "*aof*",
+                "no-appendfsync-on-rewrite"]
 
 
 def _config_pairs(value):
@@ -211,6 +212,8 @@ def test_config_set_single_and_multiple(pair):
     ["maxmemory", "1zb"], ["maxmemory", "-1"], ["hz"], [], ["hz", "10", "maxmemory"],
     ["appendonly", "maybe"], ["databases", "32"], ["maxmemory-samples", "99999999999999999999"],
     ["notify-keyspace-events", "KQ"], ["slowlog-max-len", "-1"],
+    ["appendfsync", "bad"], ["auto-aof-rewrite-percentage", "-1"], ["appenddirname", "x"],
+    ["appendfilename", "x"], ["aof-use-rdb-preamble", "maybe"],
 ])
 def test_config_set_errors_are_atomic(pair, args):
     pair.servers.remember_config("hz", "maxmemory-policy", "maxmemory", "appendonly")
@@ -364,6 +367,14 @@ def test_info_key_fields(pair):
         assert flat["redis_version"].startswith("7."), client.name
         per_server[client.name] = {k: flat.get(k) for k in INFO_SAME_VALUES}
     assert per_server["cairn"] == per_server["redis"]
+
+
+def test_info_persistence_field_names_and_bgrewriteaof_arity(pair):
+    # The field names in order (values are live figures), AOF off as in the suite's setup.
+    def names(value):
+        return [line.split(":")[0] for line in value.decode().splitlines()]
+    pair.same_by(names, "INFO persistence")
+    same(pair, "BGREWRITEAOF x")
 
 
 def test_info_keyspace_line(pair):

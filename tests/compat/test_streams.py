@@ -139,6 +139,20 @@ def test_blocking_multi_exec_and_fifo(pair):
     pair.same_by(_pending_rows, "XPENDING q g - + 10")
 
 
+@pytest.mark.parametrize("command", ["XREAD BLOCK 0 STREAMS s1 s2 $ $",
+                                     "XREADGROUP GROUP g c BLOCK 0 STREAMS s1 s2 > >"])
+def test_blocked_read_served_from_the_first_ready_stream(pair23, command):
+    # One EXEC writes both streams: the blocked reader gets the stream that became ready first.
+    same(pair23, "XGROUP CREATE s1 g $ MKSTREAM", "XGROUP CREATE s2 g $ MKSTREAM")
+    waiter = pair23.new_pair(resp=2)
+    for c in waiter.clients():
+        _send(c, command)
+    _blocked(pair23, 1)
+    same(pair23, "MULTI", "XADD s2 1-1 b 2", "XADD s1 1-1 a 1", "EXEC")
+    c, r = _read_both(waiter)
+    assert c == r
+
+
 def test_blocked_group_destroyed(pair):
     waiter = pair.new_pair()
     same(pair, "XGROUP CREATE q g $ MKSTREAM")
