@@ -14,7 +14,7 @@ ALLOWED = {
     "dataplane/base": [],
     "dataplane/protocol": ["dataplane/base"],
     "dataplane/engine": ["dataplane/base"],
-    "dataplane/security": ["dataplane/base"],
+    "dataplane/security": ["dataplane/base", "dataplane/protocol"],
     # protocol: the AOF manifest's quoted names are split as redis.conf lines are.
     "dataplane/persistence": ["dataplane/base", "dataplane/engine", "dataplane/protocol"],
     "dataplane/scripting": ["dataplane/base", "dataplane/protocol"],

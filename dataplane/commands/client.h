@@ -12,6 +12,10 @@
 #include "dataplane/protocol/output_buffer.h"
 #include "dataplane/protocol/reply_writer.h"
 
+namespace cairn::security {
+class AclUser;
+}  // namespace cairn::security
+
 namespace cairn::commands {
 
 struct CommandSpec;
@@ -69,6 +73,9 @@ class Client {
   // Authenticated ACL user name ("default" until AUTH when no password is required).
   std::string user = "default";
   bool authenticated = false;
+  // The ACL user behind `user`; nullptr for the default user (the ACL owns users; a deleted
+  // user's clients are disconnected and reset to nullptr first).
+  security::AclUser* acl_user = nullptr;
   // "ip:port" of the peer and of the local end (CLIENT LIST addr/laddr), fd (-1 for fake clients).
   std::string addr;
   std::string laddr;

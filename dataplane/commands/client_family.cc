@@ -89,8 +89,8 @@ size_t ArgBytes(const std::vector<std::string_view>& args) {
   return n;
 }
 
-// One CLIENT LIST / CLIENT INFO line (without the newline) in Redis 7.0's field order. The
-// calling client shows its current command; others their last one.
+}  // namespace
+
 std::string ClientLine(CommandContext& ctx, Client& c) {
   bool self = &c == &ctx.client();
   int64_t now_ms = ctx.server().clock().NowMs();
@@ -125,6 +125,8 @@ std::string ClientLine(CommandContext& ctx, Client& c) {
           " redir=-1 resp=" + std::to_string(c.resp());
   return line;
 }
+
+namespace {
 
 // CLIENT ID
 void CmdClientId(CommandContext& ctx) {

@@ -94,6 +94,8 @@ struct CommandSpec {
   // Subcommands by lower-case name (CONFIG GET ...); empty for plain commands.
   std::vector<std::unique_ptr<CommandSpec>> subcommands;
   CommandSpec* parent = nullptr;
+  // Id of the command in the ACL catalog (access_control.h MakeAcl); -1 before.
+  mutable int acl_id = -1;
 
   // Statistics for INFO commandstats (reset by CONFIG RESETSTAT).
   mutable int64_t calls = 0;

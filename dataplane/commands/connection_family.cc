@@ -1,11 +1,11 @@
 // Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
 #include <string>
 
-#include <openssl/crypto.h>
-
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/context.h"
+#include "dataplane/commands/dispatch.h"
 #include "dataplane/commands/families.h"
 
 namespace cairn::commands {
@@ -13,24 +13,13 @@ namespace {
 
 constexpr char kServerVersion[] = "7.0.15";
 
-// Password check in constant time for equal lengths (the length itself is not secret here:
-// requirepass is one configured value).
-bool PasswordMatches(std::string_view given, const std::string& expected) {
-  return given.size() == expected.size() &&
-         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
-}
-
-// Authenticates the client as `user` (the default user until ACL users exist), as AUTH and
-// HELLO ... AUTH do. On failure replies WRONGPASS and returns false; the client's identity stays.
+// Authenticates the client as `user` (AUTH, HELLO ... AUTH). On failure replies WRONGPASS and
+// returns false; the client's identity stays.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
-  const std::string& requirepass = ctx.config().requirepass;
-  bool ok = user == "default" && (requirepass.empty() || PasswordMatches(password, requirepass));
-  if (!ok) {
+  if (!commands::Authenticate(ctx.server(), ctx.client(), ctx.spec(), user, password, ctx.args())) {
     ctx.reply().Error(kErrWrongPass);
     return false;
   }
-  ctx.client().authenticated = true;
-  ctx.client().user = std::string(user);
   return true;
 }
 
@@ -91,7 +80,7 @@ void CmdAuth(CommandContext& ctx) {
   }
   std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : "default";
   std::string_view password = ctx.arg(ctx.argc() - 1);
-  if (ctx.argc() == 2 && ctx.config().requirepass.empty()) {
+  if (ctx.argc() == 2 && ctx.server().acl().default_user().nopass()) {
     ctx.reply().Error(kErrAuthNotConfigured);
     return;
   }
@@ -153,7 +142,7 @@ void CmdHello(CommandContext& ctx) {
   if (has_auth && !Authenticate(ctx, user, password)) {
     return;
   }
-  if (!ctx.client().authenticated && !ctx.config().requirepass.empty()) {
+  if (AuthRequired(ctx.server(), ctx.client())) {
     ctx.reply().Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
         "AUTH <user> <pass> option can be used to authenticate the client and select the "
@@ -208,7 +197,8 @@ void CmdReset(CommandContext& ctx) {
   c.db_index = 0;
   c.name.clear();
   c.user = "default";
-  c.authenticated = ctx.config().requirepass.empty();
+  c.acl_user = nullptr;
+  c.authenticated = DefaultUserOpen(s);
   c.set_resp(2);
   c.reply().set_muted(false);
   c.reply().Simple("RESET");

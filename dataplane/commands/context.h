@@ -83,4 +83,9 @@ class CommandContext {
   bool propagated_ = false;
 };
 
+// One CLIENT LIST / CLIENT INFO line of `c` (without the newline) in Redis 7.0's field order,
+// also ACL LOG's client-info. The client running `ctx` shows its current command; others their
+// last one. Defined in client_family.cc.
+std::string ClientLine(CommandContext& ctx, Client& c);
+
 }  // namespace cairn::commands

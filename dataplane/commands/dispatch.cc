@@ -8,6 +8,7 @@
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/scripting.h"
 
@@ -201,7 +202,7 @@ bool IsPostponedByPause(ServerState& server, const Client& client,
 }
 
 bool AuthRequired(const ServerState& server, const Client& client) {
-  return !client.authenticated && !const_cast<ServerState&>(server).config().requirepass.empty();
+  return !client.authenticated && !DefaultUserOpen(const_cast<ServerState&>(server));
 }
 
 const CommandSpec* LookupCommand(const CommandTable& table,
@@ -313,6 +314,15 @@ void ProcessCommand(ServerState& server, Client& client,
   if (in_multi && (spec->flags & kNoMulti) != 0) {
     Reject(server, client, spec, "ERR Command not allowed inside a transaction");
     return;
+  }
+  // The primary's stream runs without a user, as in Redis.
+  if (!client.has_flag(kClientPrimary)) {
+    security::AclVerdict verdict = CheckPermission(ClientUser(server, client), *spec, args);
+    if (!verdict.ok()) {
+      LogDenial(server, client, *spec, args, verdict, in_multi ? "multi" : "toplevel");
+      Reject(server, client, spec, NoPermError(verdict, *spec));
+      return;
+    }
   }
   engine::Keyspace& keyspace = server.keyspace();
   keyspace.SetCommandTime(server.clock().NowMs());

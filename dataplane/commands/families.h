@@ -24,5 +24,6 @@ void RegisterScriptingFamily(CommandTable& table);
 void RegisterFunctionFamily(CommandTable& table);
 void RegisterGeoFamily(CommandTable& table);
 void RegisterSortFamily(CommandTable& table);
+void RegisterAclFamily(CommandTable& table);
 
 }  // namespace cairn::commands

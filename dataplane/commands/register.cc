@@ -24,6 +24,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterFunctionFamily(table);
   RegisterGeoFamily(table);
   RegisterSortFamily(table);
+  RegisterAclFamily(table);
 }
 
 }  // namespace cairn::commands

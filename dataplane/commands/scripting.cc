@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/base/errors.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/dispatch.h"
 
@@ -237,8 +238,10 @@ std::string Scripting::CheckCommand(const CommandSpec& spec,
   if ((spec.flags & kNoScript) != 0) {
     return "-ERR This Redis command is not allowed from script\r\n";
   }
-  // ACL: the permission check of the calling user goes here once ACL rules exist (Redis's
-  // scriptVerifyACL: "-NOPERM ..." for a denied command or key).
+  std::string denied = CheckAcl(spec, argv);
+  if (!denied.empty()) {
+    return denied;
+  }
   if ((spec.flags & kWrite) == 0) {
     return "";
   }
@@ -311,8 +314,40 @@ void Scripting::SetReplication(int flags) {
 bool Scripting::CommandExists(const std::vector<std::string>& args) {
   std::vector<std::string_view> argv(args.begin(), args.end());
   const CommandSpec* spec = LookupCommand(server_.table(), argv);
-  // ACL: once users have rules, answer whether the calling user may run `args` here.
   return spec != nullptr;
+}
+
+bool Scripting::CommandAllowed(const std::vector<std::string>& args) {
+  std::vector<std::string_view> argv(args.begin(), args.end());
+  const CommandSpec* spec = LookupCommand(server_.table(), argv);
+  if (spec == nullptr || run_ == nullptr || run_->caller == nullptr) {
+    return spec != nullptr;
+  }
+  return CheckPermission(ClientUser(server_, *run_->caller), *spec, argv).ok();
+}
+
+// Redis's scriptVerifyACL: the calling user's permissions, logged with context "lua".
+std::string Scripting::CheckAcl(const CommandSpec& spec,
+                                const std::vector<std::string_view>& argv) {
+  Client* caller = run_->caller;
+  if (caller == nullptr || caller->has_flag(kClientPrimary)) {
+    return "";
+  }
+  security::AclVerdict v = CheckPermission(ClientUser(server_, *caller), spec, argv);
+  if (v.ok()) {
+    return "";
+  }
+  LogDenial(server_, *caller, spec, argv, v, "lua");
+  switch (v.denial) {
+    case security::AclDenial::kCommand:
+      return "-ERR The user executing the script can't run this command or subcommand\r\n";
+    case security::AclDenial::kKey:
+      return "-ERR The user executing the script can't access at least one of the keys "
+             "mentioned in the command arguments\r\n";
+    default:
+      return "-ERR The user executing the script can't publish to the channel mentioned in the "
+             "command\r\n";
+  }
 }
 
 std::string Scripting::OnHook() {

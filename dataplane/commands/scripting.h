@@ -106,10 +106,12 @@ class Scripting final : public scripting::ScriptHost {
   void Log(int level, std::string_view message) override;
   void SetReplication(int flags) override;
   bool CommandExists(const std::vector<std::string>& args) override;
+  bool CommandAllowed(const std::vector<std::string>& args) override;
   std::string OnHook() override;
 
  private:
   std::string CheckCommand(const CommandSpec& spec, const std::vector<std::string_view>& argv);
+  std::string CheckAcl(const CommandSpec& spec, const std::vector<std::string_view>& argv);
   std::string Rejected(std::string error);
   void PropagateEffects();
   std::string TakeOutput();

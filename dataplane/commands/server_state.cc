@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "dataplane/commands/access_control.h"
+
 namespace cairn::commands {
 
 void ServerStats::OnErrorReply(std::string_view code) {
@@ -253,6 +255,13 @@ void ServerState::AddLatencySample(const std::string& event, int64_t latency_ms)
 
 void ServerState::AddInfoSection(std::string name, InfoSection section, bool in_default) {
   info_sections_.push_back({std::move(name), std::move(section), in_default});
+}
+
+security::Acl& ServerState::acl() {
+  if (acl_ == nullptr) {
+    acl_ = MakeAcl(*table_);
+  }
+  return *acl_;
 }
 
 }  // namespace cairn::commands

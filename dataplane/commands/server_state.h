@@ -23,6 +23,7 @@
 #include "dataplane/commands/pubsub.h"
 #include "dataplane/engine/keyspace.h"
 #include "dataplane/protocol/reply_writer.h"
+#include "dataplane/security/acl.h"
 
 namespace cairn::commands {
 
@@ -196,6 +197,10 @@ class ServerState final : public engine::KeyspaceObserver {
   void AddLatencySample(const std::string& event, int64_t latency_ms);
 
   PauseState& pause() { return pause_; }
+  // ACL users and log (access_control.h). Built from the command table on first use unless the
+  // server installed its own (which config loading filled) with set_acl.
+  security::Acl& acl();
+  void set_acl(std::shared_ptr<security::Acl> acl) { acl_ = std::move(acl); }
   // Clients waiting in blocking list commands (blocking.h).
   BlockedClients& blocked() { return blocked_; }
 
@@ -273,6 +278,7 @@ class ServerState final : public engine::KeyspaceObserver {
   int64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencyEvent> latency_events_;
   PauseState pause_;
+  std::shared_ptr<security::Acl> acl_;
   BlockedClients blocked_;
   std::vector<InfoSectionEntry> info_sections_;
 };

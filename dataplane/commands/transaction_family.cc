@@ -1,17 +1,44 @@
 // Transaction commands (Redis 7.0 multi.c semantics): MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 // The dispatcher queues commands inside MULTI and flags queue-time rejections (kClientDirtyExec);
 // ServerState keeps the WATCH bookkeeping and flags invalidated watchers (kClientDirtyCas).
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "dataplane/base/errors.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/dispatch.h"
 #include "dataplane/commands/families.h"
 
 namespace cairn::commands {
 namespace {
+
+// Redis 7.0 checks the ACL again at EXEC: the user's rules may have changed since queueing.
+// Returns false after replying the NOPERM error in place of the command's reply.
+bool StillPermitted(ServerState& server, Client& client, const CommandSpec& spec,
+                    const std::vector<std::string_view>& args) {
+  if (client.has_flag(kClientPrimary)) {
+    return true;
+  }
+  security::AclVerdict v = CheckPermission(ClientUser(server, client), spec, args);
+  if (v.ok()) {
+    return true;
+  }
+  LogDenial(server, client, spec, args, v, "multi");
+  const char* reason = v.denial == security::AclDenial::kCommand
+                           ? "no permission to execute the command or subcommand"
+                       : v.denial == security::AclDenial::kKey
+                           ? "no permission to touch the specified keys"
+                           : "no permission to access one of the channels used as arguments";
+  client.reply().Error(
+      std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                  "and the EXEC call. This command is no longer allowed for the following "
+                  "reason: ") +
+      reason);
+  return false;
+}
 
 // MULTI: starts queueing. Nested MULTI is an error that leaves the transaction intact.
 void CmdMulti(CommandContext& ctx) {
@@ -49,7 +76,9 @@ void RunQueue(CommandContext& ctx) {
   for (const QueuedCommand& q : queue) {
     args.assign(q.args.begin(), q.args.end());
     // kClientMulti stays set while they run, as in Redis: commands that would block do not.
-    Call(server, client, *q.spec, args);
+    if (StillPermitted(server, client, *q.spec, args)) {
+      Call(server, client, *q.spec, args);
+    }
   }
 }
 

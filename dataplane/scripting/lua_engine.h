@@ -58,6 +58,12 @@ class ScriptHost {
   // redis.acl_check_cmd: true when the calling user may run `args`; false when the command is
   // unknown (the caller raises the error).
   virtual bool CommandExists(const std::vector<std::string>& args) = 0;
+  // redis.acl_check_cmd's answer for a command that exists: true when the calling user's ACL
+  // allows `args` (command, keys and channels).
+  virtual bool CommandAllowed(const std::vector<std::string>& args) {
+    (void)args;
+    return true;
+  }
   // Called every kHookInstructions Lua instructions while a script runs. A non-empty return is
   // the error the script is stopped with (SCRIPT KILL: "Script killed by user with SCRIPT
   // KILL...").

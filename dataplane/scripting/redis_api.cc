@@ -200,7 +200,10 @@ int AclCheckCmd(lua_State* lua) {
   if (!AclCheckWithoutRaising(lua)) {
     return RaiseError(lua);
   }
-  lua_pushboolean(lua, 1);
+  std::vector<std::string> args;
+  CollectArgs(lua, &args);  // succeeded in AclCheckWithoutRaising
+  LuaEngine* engine = LuaEngine::From(lua);
+  lua_pushboolean(lua, engine->host()->CommandAllowed(args) ? 1 : 0);
   return 1;
 }
 

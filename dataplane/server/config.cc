@@ -203,10 +203,16 @@ void Server::RegisterParameters() {
                                                           keyspace_->used_memory_source());
            return Status::Ok();
          }});
+  // requirepass is the default user's password (Redis's ACLUpdateDefaultUserPassword).
   t.Add({.name = "requirepass",
          .flags = Parameter::kSensitive,
          .get = [&c] { return c.requirepass; },
-         .set = StringSetter(&c.requirepass)});
+         .set =
+             [this, &c](std::string_view v, bool) {
+               c.requirepass = std::string(v);
+               acl_->SetDefaultPassword(v);
+               return Status::Ok();
+             }});
   t.Add(IntParam("maxclients", &c.maxclients, 1, INT32_MAX));
   // `databases` may rebuild the keyspace at start-up: always reach it through keyspace_.
   t.Add({.name = "maxmemory",
@@ -449,6 +455,7 @@ void Server::RegisterParameters() {
          .get = [tenacity] { return std::to_string(*tenacity); },
          .set = [tenacity](std::string_view v,
                            bool s) { return IntSetter(tenacity.get(), 0, 100)(v, s); }});
+  RegisterAclParameters();
 }
 
 Status Server::Configure(int argc, char** argv) {

@@ -21,6 +21,7 @@
 
 #include "dataplane/base/memory.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/dispatch.h"
 #include "dataplane/commands/scripting.h"
 #include "dataplane/server/connection.h"
@@ -105,6 +106,7 @@ Server::Server() {
   keyspace_ = std::make_unique<engine::Keyspace>(keyspace_config_, &clock_,
                                                  [] { return AllocatedBytes(); });
   commands::RegisterAllCommands(table_);
+  acl_ = commands::MakeAcl(table_);
   snapshots_ = std::make_unique<Snapshots>(*this);
   replication_ = std::make_unique<Replication>(*this);
   aof_ = std::make_unique<Aof>(*this);
@@ -218,6 +220,8 @@ Status Server::Start() {
   }
   state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_, &config_,
                                                    &clock_);
+  state_->set_acl(acl_);
+  CAIRN_RETURN_IF_ERROR(LoadAcl());
   state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,
                             bool force) {
     return Shutdown(&caller, {.save = save, .nosave = nosave, .now = now, .force = force});
@@ -319,7 +323,8 @@ void Server::OnAccept(int listen_fd, bool unix_socket, bool tls) {
       stats.rejected_connections++;
       continue;
     }
-    if (!unix_socket && config_.protected_mode && config_.requirepass.empty() && !IsLoopback(sa)) {
+    if (!unix_socket && config_.protected_mode && acl_->default_user().nopass() &&
+        !IsLoopback(sa)) {
       if (!tls) {
         (void)!write(fd, kProtectedModeError, sizeof(kProtectedModeError) - 1);
       }
@@ -357,7 +362,7 @@ void Server::OnAccept(int listen_fd, bool unix_socket, bool tls) {
       getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen);
       conn->laddr = PeerName(local);
     }
-    conn->authenticated = config_.requirepass.empty();
+    conn->authenticated = commands::DefaultUserOpen(*state_);
     Connection* raw = conn.get();
     if (!loop_.Add(fd, EPOLLIN, raw)) {
       continue;  // conn's destructor closes fd

@@ -14,6 +14,7 @@
 #include "dataplane/commands/command_table.h"
 #include "dataplane/commands/server_state.h"
 #include "dataplane/engine/keyspace.h"
+#include "dataplane/security/acl.h"
 #include "dataplane/server/aof.h"
 #include "dataplane/server/event_loop.h"
 #include "dataplane/server/replication.h"
@@ -93,6 +94,9 @@ class Server final {
 
  private:
   void RegisterParameters();
+  void RegisterAclParameters();
+  // Loads the aclfile at start-up (fatal errors as redis-server reports them).
+  Status LoadAcl();
   void Cron();
   void BeforeSleep();
   void CloseTimedOutClients();
@@ -128,6 +132,9 @@ class Server final {
   engine::KeyspaceConfig keyspace_config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   commands::CommandTable table_;
+  // Users and ACL log; built with the command table, filled by the config (requirepass, user
+  // lines, aclfile) and handed to the server state at Start.
+  std::shared_ptr<security::Acl> acl_;
   std::unique_ptr<commands::ServerState> state_;
   std::unique_ptr<Snapshots> snapshots_;
   std::unique_ptr<Aof> aof_;
