@@ -30,7 +30,14 @@ void CmdAclSetUser(CommandContext& ctx) {
     ctx.reply().Error(s.message());
     return;
   }
-  DisconnectRevokedSubscribers(ctx.server(), ctx.client(), *ctx.server().acl().Find(ctx.arg(2)));
+  const security::AclUser& user = *ctx.server().acl().Find(ctx.arg(2));
+  if (!user.enabled()) {
+    // A disabled user's connections are closed at once (the issue asks for it; Redis 7.0 lets
+    // them run until they reconnect).
+    DisconnectUserClients(ctx.server(), ctx.client(), &user);
+  } else {
+    DisconnectRevokedSubscribers(ctx.server(), ctx.client(), user);
+  }
   ctx.reply().Ok();
 }
 

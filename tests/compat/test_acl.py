@@ -195,16 +195,6 @@ def _as_user(acl, *rules):
     return user
 
 
-def test_off_and_reset_keep_connected_clients(acl):
-    """Redis 7.0 drops a user's clients only when the user is deleted (or replaced by ACL LOAD):
-    turning it off or resetting it leaves them connected with the new rules."""
-    user = _as_user(acl, "+@all", "allkeys")
-    same(acl, "ACL SETUSER u off")
-    same(user, "PING", "ACL WHOAMI")
-    same(acl, "ACL SETUSER u reset")
-    same(user, "PING")
-
-
 def test_revoked_channel_drops_subscriber(acl):
     user = _as_user(acl, "+@all", "&a*", "&b*")
     same(user, "SUBSCRIBE a1", "PSUBSCRIBE b*")

@@ -98,6 +98,24 @@ def test_deleted_user_is_disconnected(server):
         assert alice.sock.recv(100) == b""
 
 
+@pytest.mark.parametrize("rule", ["off", "reset"])
+def test_disabled_user_is_disconnected(server, rule):
+    # The issue asks for it: a disabled user's connections end at once (Redis 7.0 would let them
+    # run until they reconnect). Other users' connections stay.
+    admin = redis.Redis(host=HOST, port=server.port)
+    admin.acl_setuser("carol", enabled=True, passwords=["+cpass"], commands=["+@all"],
+                      keys=["*"])
+    with RespClient(HOST, server.port) as carol, RespClient(HOST, server.port) as other:
+        assert carol.call("AUTH", "carol", "cpass") == b"+OK\r\n"
+        assert admin.execute_command("ACL", "SETUSER", "carol", rule) == b"OK"
+        carol.sock.settimeout(5)
+        assert carol.sock.recv(100) == b""  # closed by the server
+        assert other.call("PING") == b"+PONG\r\n"
+    with RespClient(HOST, server.port) as carol:
+        assert carol.call("AUTH", "carol", "cpass").startswith(b"-WRONGPASS")
+    admin.acl_deluser("carol")
+
+
 def test_acl_save_and_load_with_aclfile(tmp_path):
     aclfile = tmp_path / "users.acl"
     aclfile.write_text("user alice on >apass ~k* +get\n")
