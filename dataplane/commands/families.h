@@ -22,5 +22,6 @@ void RegisterZSetFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
 void RegisterFunctionFamily(CommandTable& table);
+void RegisterHyperLogLogFamily(CommandTable& table);
 
 }  // namespace cairn::commands

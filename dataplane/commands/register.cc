@@ -22,6 +22,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterStreamFamily(table);
   RegisterScriptingFamily(table);
   RegisterFunctionFamily(table);
+  RegisterHyperLogLogFamily(table);
 }
 
 }  // namespace cairn::commands
