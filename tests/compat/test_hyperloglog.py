@@ -230,3 +230,8 @@ def test_dump_payloads_move_both_ways(pair):
             assert decode(target.call(["GET", "dst"])) == decode(source.call(["GET", "src"]))
             assert decode(target.call(["PFCOUNT", "dst"])) == decode(source.call(["PFCOUNT", "src"]))
     same(pair, "PFADD h " + " ".join(elements(0, 2000)), "DUMP h", "PFCOUNT h", "DUMP h")
+
+
+@pytest.mark.parametrize("name", ["pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"])
+def test_command_info(pair, name):
+    same(pair, ["COMMAND", "INFO", name], ["COMMAND", "GETKEYS", name, "a", "b", "c"])
