@@ -15,18 +15,15 @@ Usage: /usr/bin/python3 tests/bench/hyperloglog.py [--requests N] [--rounds N]
 """
 
 import argparse
-import csv
-import io
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_bench import SERVERS, both_servers, fmt, format_table, median, ratio  # noqa: E402
+from cairn_bench import (SERVERS, benchmark_rps, both_servers, fmt, format_table,  # noqa: E402
+                         median, ratio)
 from cairn_testlib import HOST, RespClient  # noqa: E402
 
-REDIS_BENCHMARK = os.environ.get("REDIS_BENCHMARK_BIN", "redis-benchmark")
 TESTS = [
     ("pfadd-dense", 10_000_000, ["PFADD", "bench:hll", "e:__rand_int__"]),
     ("pfadd-sparse", 100_000, ["PFADD", "hll:__rand_int__", "e:__rand_int__"]),
@@ -34,18 +31,6 @@ TESTS = [
     ("pfcount-union", 1, ["PFCOUNT", "bench:hll", "bench:hll2"]),
     ("pfmerge", 1, ["PFMERGE", "bench:merged", "bench:hll", "bench:hll2"]),
 ]
-
-
-def rps(port, requests, keyspace, command):
-    """Requests/s of one redis-benchmark run with 50 clients, or None when it failed."""
-    argv = [REDIS_BENCHMARK, "-h", HOST, "-p", str(port), "-c", "50", "-n", str(requests),
-            "-r", str(keyspace), "--csv", *command]
-    result = subprocess.run(argv, capture_output=True, timeout=1800, check=False)
-    if result.returncode != 0:
-        print(f"  redis-benchmark failed: {result.stderr.decode()[-500:]}", file=sys.stderr)
-        return None
-    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
-    return float(rows[0]["rps"]) if rows else None
 
 
 def prepare(port):
@@ -71,8 +56,8 @@ def main():
                 prepare(servers[server].port)
             for name, keyspace, command in TESTS:
                 for server in order:
-                    results[name][server].append(
-                        rps(servers[server].port, args.requests, keyspace, command))
+                    results[name][server].append(benchmark_rps(
+                        servers[server].port, args.requests, command, ["-r", str(keyspace)]))
     rows = []
     for name, _, _ in TESTS:
         got = results[name]
