@@ -138,46 +138,58 @@ SetResult PromoteAndSet(std::string* value, int index, uint8_t count) {
   return SetResult::kChanged;
 }
 
+// The opcode covering a register, found by a scan from the first opcode.
+struct Located {
+  size_t pos = 0;   // byte offset of the opcode
+  size_t prev = 0;  // byte offset of the opcode before it (the first opcode when none)
+  int first = 0;    // first register it covers
+  Op op;
+};
+
+// Step 1 of hllSparseSet; nullopt when the opcodes end before register `index`.
+std::optional<Located> Locate(std::string_view value, int index) {
+  Located at;
+  at.pos = kHeaderBytes;
+  at.prev = kHeaderBytes;
+  while (at.pos < value.size()) {
+    at.op = ReadOp(value, at.pos);
+    if (index <= at.first + at.op.span - 1) {
+      return at;
+    }
+    at.prev = at.pos;
+    at.pos += at.op.size;
+    at.first += at.op.span;
+  }
+  return std::nullopt;
+}
+
 SetResult SparseSet(std::string* value, int index, uint8_t count, int64_t sparse_max_bytes) {
   if (count > kSparseValMax) {
     return PromoteAndSet(value, index, count);
   }
-  // Step 1: find the opcode covering `index`.
-  size_t p = kHeaderBytes;
-  size_t prev = kHeaderBytes;  // the opcode before p (the first one when there is none)
-  int first = 0;
-  Op op;
-  while (p < value->size()) {
-    op = ReadOp(*value, p);
-    if (index <= first + op.span - 1) {
-      break;
-    }
-    prev = p;
-    p += op.size;
-    first += op.span;
-  }
-  if (op.span == 0 || p >= value->size()) {
+  std::optional<Located> at = Locate(*value, index);
+  if (!at) {
     return SetResult::kCorrupt;
   }
   // Steps 2 and 3: update in place, or split the opcode.
-  if (op.value >= count) {
+  if (at->op.value >= count) {
     return SetResult::kUnchanged;
   }
-  if (op.span == 1 && op.size == 1) {  // VAL or ZERO of one register
-    (*value)[p] = static_cast<char>(MakeVal(count, 1));
+  if (at->op.span == 1 && at->op.size == 1) {  // VAL or ZERO of one register
+    (*value)[at->pos] = static_cast<char>(MakeVal(count, 1));
   } else {
-    std::string seq = SplitOp(op, first, index, count);
-    int64_t delta = static_cast<int64_t>(seq.size()) - static_cast<int64_t>(op.size);
+    std::string seq = SplitOp(at->op, at->first, index, count);
+    int64_t delta = static_cast<int64_t>(seq.size()) - static_cast<int64_t>(at->op.size);
     int64_t new_size = static_cast<int64_t>(value->size()) + delta;
     if (delta > 0 && new_size > sparse_max_bytes) {
       return PromoteAndSet(value, index, count);
     }
-    size_t tail = std::min(p + op.size, value->size());
-    value->replace(p, tail - p, seq);
+    size_t tail = std::min(at->pos + at->op.size, value->size());
+    value->replace(at->pos, tail - at->pos, seq);
     // A truncated trailing XZERO counted a byte past the end: keep Redis's length arithmetic.
     value->resize(static_cast<size_t>(new_size));
   }
-  MergeAdjacentVals(value, prev);
+  MergeAdjacentVals(value, at->prev);
   InvalidateCache(value->data());
   return SetResult::kChanged;
 }
@@ -476,13 +488,11 @@ std::string DecodeSparse(std::string_view value) {
 
 namespace {
 
-constexpr int kSelfTestCycles = 1000;
-
 // Test 1 of PFSELFTEST: random values written to every dense register read back unchanged.
-std::optional<std::string> SelfTestRegisters(std::mt19937_64& rng) {
+std::optional<std::string> SelfTestRegisters(std::mt19937_64& rng, int cycles) {
   std::vector<uint8_t> packed(kDenseRegisterBytes, 0);
   std::vector<uint8_t> expected(kRegisters);
-  for (int cycle = 0; cycle < kSelfTestCycles; cycle++) {
+  for (int cycle = 0; cycle < cycles; cycle++) {
     for (int i = 0; i < kRegisters; i++) {
       expected[i] = static_cast<uint8_t>(rng() & kRegisterMax);
       SetDenseRegister(packed.data(), i, expected[i]);
@@ -500,9 +510,9 @@ std::optional<std::string> SelfTestRegisters(std::mt19937_64& rng) {
 
 }  // namespace
 
-std::optional<std::string> SelfTest(int64_t sparse_max_bytes, uint64_t elements) {
+std::optional<std::string> SelfTest(int64_t sparse_max_bytes, int cycles, uint64_t elements) {
   std::mt19937_64 rng(std::random_device{}());
-  if (std::optional<std::string> failed = SelfTestRegisters(rng)) {
+  if (std::optional<std::string> failed = SelfTestRegisters(rng, cycles)) {
     return failed;
   }
   // Test 2: dense and sparse copies of the same elements agree, within 6 standard errors.

@@ -107,11 +107,13 @@ uint64_t CountRaw(const RawRegisters& registers);
 // spaces.
 std::string DecodeSparse(std::string_view value);
 
-// PFSELFTEST: register packing round trips on random values, then sparse and dense copies fed
-// the same `elements` elements (Redis: 10M) agree and stay within 6 standard errors at each
-// power of ten. nullopt on success, else Redis's "TESTFAILED ..." error text.
+// PFSELFTEST: `cycles` rounds (Redis: 1000) of random values written to every dense register
+// read back unchanged, then sparse and dense copies fed the same `elements` elements (Redis: 10M)
+// agree and stay within 6 standard errors at each power of ten. nullopt on success, else Redis's
+// "TESTFAILED ..." error text.
+inline constexpr int kSelfTestCycles = 1000;
 inline constexpr uint64_t kSelfTestElements = 10000000;
-std::optional<std::string> SelfTest(int64_t sparse_max_bytes,
+std::optional<std::string> SelfTest(int64_t sparse_max_bytes, int cycles = kSelfTestCycles,
                                     uint64_t elements = kSelfTestElements);
 
 }  // namespace cairn::engine::hll

@@ -213,7 +213,7 @@ TEST(HyperLogLogTest, RandomSparseBytesAreSafe) {
 }
 
 TEST(HyperLogLogTest, SelfTestPasses) {
-  EXPECT_EQ(SelfTest(kDefaultMax, 100000), std::nullopt);
+  EXPECT_EQ(SelfTest(kDefaultMax, 20, 100000), std::nullopt);
 }
 
 }  // namespace
