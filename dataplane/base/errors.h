@@ -234,6 +234,11 @@ inline constexpr char kErrXClaimRetryCount[] = "ERR Invalid RETRYCOUNT option ar
 inline constexpr char kErrXAutoClaimMinIdle[] = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
 inline constexpr char kErrXAutoClaimCount[] = "ERR COUNT must be > 0";
 inline constexpr char kErrEntriesReadRange[] = "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr char kErrHllNotHll[] = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr char kErrHllCorrupt[] = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr char kErrPfdebugNoKey[] = "ERR The specified key does not exist";
+inline constexpr char kErrPfdebugNotSparse[] = "ERR HLL encoding is not sparse";
+inline constexpr char kErrPfdebugUnknownPrefix[] = "ERR Unknown PFDEBUG subcommand '";
 
 // Geo commands (Redis 7.0 geo.c). kErrGeoInvalidPair is a printf format: longitude, latitude.
 inline constexpr char kErrGeoInvalidPair[] = "ERR invalid longitude,latitude pair %f,%f";

@@ -25,5 +25,6 @@ void RegisterFunctionFamily(CommandTable& table);
 void RegisterGeoFamily(CommandTable& table);
 void RegisterSortFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
+void RegisterHyperLogLogFamily(CommandTable& table);
 
 }  // namespace cairn::commands

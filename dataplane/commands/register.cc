@@ -25,6 +25,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterGeoFamily(table);
   RegisterSortFamily(table);
   RegisterAclFamily(table);
+  RegisterHyperLogLogFamily(table);
 }
 
 }  // namespace cairn::commands

@@ -71,6 +71,8 @@ struct ServerConfig {
   // busy-reply-threshold (alias lua-time-limit): a script running longer is "busy": other
   // clients get -BUSY and SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE are served.
   int64_t busy_reply_threshold_ms = 5000;
+  // hll-sparse-max-bytes: a sparse HyperLogLog growing past this many bytes becomes dense.
+  int64_t hll_sparse_max_bytes = 3000;
 };
 
 struct SlowlogEntry {

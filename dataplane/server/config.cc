@@ -446,7 +446,7 @@ void Server::RegisterParameters() {
   t.Add(StoredBool("always-show-logo", false));
   t.Add(StoredBool("set-proc-title", true));
   t.Add(Stored("list-compress-depth", "0"));
-  t.Add(Stored("hll-sparse-max-bytes", "3000"));
+  t.Add(MemoryParam("hll-sparse-max-bytes", &c.hll_sparse_max_bytes));
   // Accepted and reported (client eviction and eviction tenacity are not implemented).
   t.Add(Stored("maxmemory-clients", "0"));
   RegisterTlsParameters(t, tls_);

@@ -32,6 +32,9 @@ echo
 echo "== bytes per member of hashes and sets =="
 "${python}" "${here}/collection_memory.py"
 echo
+echo "== HyperLogLog (redis-benchmark) =="
+"${python}" "${here}/hyperloglog.py"
+echo
 echo "== cluster create (control plane, dev mode) =="
 "${python}" "${here}/cluster_create.py"
 echo

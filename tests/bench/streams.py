@@ -15,32 +15,22 @@ Usage: /usr/bin/python3 tests/bench/streams.py [--requests N] [--rounds N] [--en
 """
 
 import argparse
-import csv
-import io
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
 
-from cairn_bench import SERVERS, both_servers, fmt, format_table, median, ratio  # noqa: E402
+from cairn_bench import (SERVERS, benchmark_rps, both_servers, fmt, format_table,  # noqa: E402
+                         median, ratio)
 from cairn_testlib import HOST, RespClient, encode_command, info_fields  # noqa: E402
 
-REDIS_BENCHMARK = os.environ.get("REDIS_BENCHMARK_BIN", "redis-benchmark")
 XADD = ["XADD", "bench:stream", "*", "temperature", "21.5", "humidity", "60.2"]
 DAY_START_MS = 1_700_000_000_000
 
 
 def xadd_rps(port, requests):
     """Requests/s of one redis-benchmark run of XADD with 50 clients."""
-    argv = [REDIS_BENCHMARK, "-h", HOST, "-p", str(port), "-c", "50", "-n", str(requests),
-            "--csv", *XADD]
-    result = subprocess.run(argv, capture_output=True, timeout=1800, check=False)
-    if result.returncode != 0:
-        print(f"  redis-benchmark failed: {result.stderr.decode()[-500:]}", file=sys.stderr)
-        return None
-    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
-    return float(rows[0]["rps"]) if rows else None
+    return benchmark_rps(port, requests, XADD)
 
 
 def used_memory(port):

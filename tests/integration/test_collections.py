@@ -2,7 +2,9 @@
 (several producers and consumers, every job done exactly once), session hashes with expiry, tag
 sets, and RDB snapshots of all three types moving both ways between cairn-server and Debian's
 redis-server (checked with redis-check-rdb and compared key by key), and a store locator on geo
-commands (nearby shops compared with redis-server, replicated to a redis-server replica)."""
+commands (nearby shops compared with redis-server, replicated to a redis-server replica).
+HyperLogLog unique-visitor counters are checked against exact sets and against redis-server fed
+the same visits, and follow a redis-server replica byte for byte."""
 
 import os
 import random
@@ -234,3 +236,85 @@ def test_locations_nearby_shops_match_redis_server(server):
         assert r.geopos("shops", "berlin:shop:new") == c.geopos("shops", "berlin:shop:new")
         assert r.zrange("near", 0, -1, withscores=True) == c.zrange("near", 0, -1,
                                                                      withscores=True)
+# ---------------------------------------------------------------------------------------------
+# HyperLogLog: unique visitors per page
+
+
+def _visits(count=30000, seed=7):
+    """(page, visitor) pairs: a few busy pages with many distinct visitors, a long tail of quiet
+    ones, repeat visits throughout."""
+    rng = random.Random(seed)
+    visits = []
+    for _ in range(count):
+        page = min(int(rng.expovariate(0.6)), 5)
+        visitor = rng.randrange(0, 20000 if page == 0 else 400 * (6 - page))
+        visits.append((f"uv:/page/{page}", f"user-{visitor}"))
+    return visits
+
+
+def _record_visits(r, visits):
+    pipe = r.pipeline(transaction=False)
+    for n, (key, visitor) in enumerate(visits):
+        pipe.pfadd(key, visitor)
+        if n % 500 == 499:
+            pipe.execute()
+    pipe.execute()
+
+
+def _within_hll_error(estimate, exact):
+    # Standard error 1.04/sqrt(16384) = 0.81%; 3% is over 3.5 standard errors.
+    return abs(estimate - exact) <= max(2, 0.03 * exact)
+
+
+def test_unique_visitors_with_hyperloglog(server):
+    visits = _visits()
+    exact = {}
+    for key, visitor in visits:
+        exact.setdefault(key, set()).add(visitor)
+    keys = sorted(exact)
+    cairn = _client(server)
+    with ServerProcess(redis_server_bin(), name="redis") as real:
+        ref = _client(real)
+        for r in (cairn, ref):
+            _record_visits(r, visits)
+            r.pfmerge("uv:all", *keys)
+        for key in keys:
+            estimate = cairn.pfcount(key)
+            assert _within_hll_error(estimate, len(exact[key])), (key, estimate, len(exact[key]))
+            assert estimate == ref.pfcount(key)
+            assert cairn.get(key) == ref.get(key)  # same encoding, registers and cached count
+        everyone = set().union(*exact.values())
+        total = cairn.pfcount("uv:all")
+        assert _within_hll_error(total, len(everyone)), (total, len(everyone))
+        assert total == ref.pfcount("uv:all") == cairn.pfcount(*keys) == ref.pfcount(*keys)
+        assert cairn.get("uv:all") == ref.get("uv:all")
+        assert cairn.execute_command("PFDEBUG", "ENCODING", "uv:all") == b"dense"
+        assert cairn.execute_command("PFDEBUG", "ENCODING", keys[-1]) == b"sparse"
+
+
+def test_hyperloglog_writes_reach_redis_replica():
+    """PFADD, PFMERGE, a PFCOUNT that caches the count and PFDEBUG TODENSE reach a redis-server
+    replica (full sync, then the command stream) and leave identical bytes there."""
+    with ServerProcess(cairn_server_bin(), name="cairn") as primary, \
+            ServerProcess(redis_server_bin(), name="redis") as replica:
+        p = _client(primary)
+        p.pfadd("before", *[f"v{i}" for i in range(100)])
+        rr = _client(replica)
+        assert rr.execute_command("REPLICAOF", HOST, primary.port) == b"OK"
+        wait_until(lambda: rr.info("replication").get("master_link_status") == "up",
+                   timeout=60, what="replica in sync")
+        _record_visits(p, _visits(count=5000, seed=3))
+        p.pfmerge("merged", "before", "uv:/page/0", "uv:/page/5")
+        p.pfcount("merged")
+        p.pfcount("before")
+        p.execute_command("PFDEBUG", "TODENSE", "uv:/page/4")
+        p.pfadd("uv:/page/4", "late-visitor")
+
+        def caught_up():
+            want = p.info("replication")["master_repl_offset"]
+            return rr.info("replication").get("slave_repl_offset", -1) >= want
+        wait_until(caught_up, timeout=60, what="replica caught up")
+        keys = sorted(p.scan_iter(count=1000))
+        assert keys == sorted(rr.scan_iter(count=1000))
+        for key in keys:
+            assert rr.get(key) == p.get(key), key

@@ -5,9 +5,14 @@ be started or a tool is missing.
 """
 
 import contextlib
+import csv
+import io
+import os
 import statistics
+import subprocess
+import sys
 
-from cairn_testlib import ServerProcess, cairn_server_bin, redis_server_bin
+from cairn_testlib import HOST, ServerProcess, cairn_server_bin, redis_server_bin
 
 SERVERS = ("cairn", "redis")
 
@@ -60,3 +65,19 @@ def format_table(headers, rows):
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+REDIS_BENCHMARK = os.environ.get("REDIS_BENCHMARK_BIN", "redis-benchmark")
+
+
+def benchmark_rps(port, requests, command, extra=()):
+    """Requests/s of one `redis-benchmark -c 50 -n requests [extra] --csv command...` run against
+    127.0.0.1:port, or None (after printing its stderr) when it failed."""
+    argv = [REDIS_BENCHMARK, "-h", HOST, "-p", str(port), "-c", "50", "-n", str(requests),
+            *extra, "--csv", *command]
+    result = subprocess.run(argv, capture_output=True, timeout=1800, check=False)
+    if result.returncode != 0:
+        print(f"  redis-benchmark failed: {result.stderr.decode()[-500:]}", file=sys.stderr)
+        return None
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
+    return float(rows[0]["rps"]) if rows else None
