@@ -84,6 +84,15 @@ security::AclVerdict CheckPermission(const security::AclUser& user, const Comman
   return user.Check(request);
 }
 
+bool ReadsAnyKey(const security::AclUser& user, const CommandSpec& spec,
+                 const std::vector<std::string_view>& args) {
+  if (user.AllowsEverything() || spec.acl_id < 0) {
+    return true;
+  }
+  return user.AllowsCommandOnAnyKey(
+      {.command_id = spec.acl_id, .no_auth = (spec.flags & kNoAuth) != 0, .args = &args});
+}
+
 std::string NoPermError(const security::AclVerdict& verdict, const CommandSpec& spec) {
   switch (verdict.denial) {
     case security::AclDenial::kCommand:

@@ -28,6 +28,11 @@ security::AclUser& ClientUser(ServerState& server, const Client& client);
 security::AclVerdict CheckPermission(const security::AclUser& user, const CommandSpec& spec,
                                      const std::vector<std::string_view>& args);
 
+// True when `user` may run `spec` with read access to every key (SORT's BY and GET options,
+// which read keys no key spec names; Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess).
+bool ReadsAnyKey(const security::AclUser& user, const CommandSpec& spec,
+                 const std::vector<std::string_view>& args);
+
 // The NOPERM error of a denied command (without the leading '-'), as processCommand words it.
 std::string NoPermError(const security::AclVerdict& verdict, const CommandSpec& spec);
 

@@ -140,6 +140,9 @@ void Scripting::BeginRun(CommandContext& ctx, bool is_eval, bool read_only, uint
   run_->start_us = server_.clock().MonotonicUs();
   script_client_->db_index = caller.db_index;
   script_client_->set_resp(2);
+  // Commands run as the caller's user, as Redis's script client does (SORT's BY/GET check).
+  script_client_->acl_user = caller.acl_user;
+  script_client_->user = caller.user;
 }
 
 void Scripting::EndRun() {
@@ -150,6 +153,8 @@ void Scripting::EndRun() {
   server_.script_busy = 0;
   PropagateEffects();
   run_.reset();
+  script_client_->acl_user = nullptr;  // the user may be deleted before the next run
+  script_client_->user = "default";
 }
 
 void Scripting::RunEval(CommandContext& ctx, const std::string& sha, bool read_only,

@@ -16,6 +16,7 @@
 
 #include "dataplane/base/errors.h"
 #include "dataplane/base/strings.h"
+#include "dataplane/commands/access_control.h"
 #include "dataplane/commands/collection_args.h"
 #include "dataplane/commands/context.h"
 #include "dataplane/commands/families.h"
@@ -28,6 +29,12 @@
 
 namespace cairn::commands {
 namespace {
+
+// SORT's BY (with a "*" pattern) and GET need read access to every key (Redis 7.0 sort.c).
+constexpr char kErrSortByDenied[] =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+constexpr char kErrSortGetDenied[] =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
 
 using engine::Entry;
 using engine::ValueType;
@@ -78,7 +85,16 @@ bool ParseSortOptions(CommandContext& ctx, bool readonly, SortOptions* o) {
     } else if (EqualsIgnoreCase(w, "by") && left >= 1) {
       o->by = ctx.arg(++j);
       o->dontsort = CString(*o->by).find('*') == std::string_view::npos;
+      if (!o->dontsort &&
+          !ReadsAnyKey(ClientUser(ctx.server(), ctx.client()), ctx.spec(), ctx.args())) {
+        ctx.reply().Error(kErrSortByDenied);
+        return false;
+      }
     } else if (EqualsIgnoreCase(w, "get") && left >= 1) {
+      if (!ReadsAnyKey(ClientUser(ctx.server(), ctx.client()), ctx.spec(), ctx.args())) {
+        ctx.reply().Error(kErrSortGetDenied);
+        return false;
+      }
       o->gets.push_back(ctx.arg(++j));
     } else {
       ctx.reply().Error(kErrSyntax);

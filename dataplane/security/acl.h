@@ -105,6 +105,9 @@ class AclSelector {
   bool root() const { return root_; }
   // True when it allows every command, key and channel (the dispatcher then skips key work).
   bool AllowsEverything() const { return all_commands_ && all_keys_ && all_channels_; }
+  // True when it may read every key: allkeys, or a "~*" / "%R~*" pattern (Redis's
+  // ACLSelectorHasUnrestrictedKeyAccess for read access).
+  bool ReadsAnyKey() const;
   // Channel check: channels match the patterns; a PSUBSCRIBE `pattern` must equal one.
   bool ChannelAllowed(std::string_view channel, bool pattern) const;
 
@@ -151,6 +154,10 @@ class AclUser {
   bool AllowsEverything() const {
     return selectors_.size() == 1 && selectors_[0].AllowsEverything();
   }
+  // True when one selector allows the command of `request` (its keys and channels are not
+  // looked at) and may read every key (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess, which
+  // SORT's BY and GET options need).
+  bool AllowsCommandOnAnyKey(const AclRequest& request) const;
   // True when some selector allows subscribing to `channel` (a pattern when `pattern`).
   bool ChannelAllowed(std::string_view channel, bool pattern) const;
 

@@ -353,6 +353,12 @@ bool AclSelector::KeyAllowed(std::string_view key, uint32_t needed) const {
   return false;
 }
 
+bool AclSelector::ReadsAnyKey() const {
+  return all_keys_ || std::any_of(keys_.begin(), keys_.end(), [](const AclKeyPattern& p) {
+           return p.pattern == "*" && (p.permissions & kAclRead) != 0;
+         });
+}
+
 // Channels match the patterns; PSUBSCRIBE patterns must equal one literally.
 bool AclSelector::ChannelAllowed(std::string_view channel, bool pattern) const {
   if (all_channels_) {

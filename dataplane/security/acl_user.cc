@@ -217,6 +217,14 @@ AclVerdict AclUser::Check(const AclRequest& request) const {
   return worst;
 }
 
+bool AclUser::AllowsCommandOnAnyKey(const AclRequest& request) const {
+  AclRequest command_only{
+      .command_id = request.command_id, .no_auth = request.no_auth, .args = request.args};
+  return std::any_of(selectors_.begin(), selectors_.end(), [&](const AclSelector& s) {
+    return s.ReadsAnyKey() && s.Check(command_only).ok();
+  });
+}
+
 bool AclUser::ChannelAllowed(std::string_view channel, bool pattern) const {
   for (const AclSelector& s : selectors_) {
     if (s.ChannelAllowed(channel, pattern)) {

@@ -220,6 +220,16 @@ def test_noperm_keys(acl):
          "OBJECT ENCODING x", "ZUNIONSTORE k3 2 k1 x", "RENAME k1 x")
 
 
+@pytest.mark.parametrize("keys", [("~k*",), ("%R~*",), ("~*",), ("%W~*",), ("allkeys",),
+                                  ("~k*", "(+sort ~*)")])
+def test_sort_by_and_get_need_every_key(acl, keys):
+    same(acl, "RPUSH k1 3 1 2", "SET w_1 9", "SET w_2 8", "SET w_3 7")
+    user = _as_user(acl, "+@all", *keys)
+    same(user, "SORT k1", "SORT k1 BY nosort", "SORT k1 BY w_*", "SORT k1 GET #",
+         "SORT k1 BY w_* GET # GET w_*", "SORT_RO k1 GET w_*", "SORT k1 LIMIT 0 1 BY w_*",
+         ["EVAL", "return redis.pcall('sort', 'k1', 'by', 'w_*')", "0"])
+
+
 def test_noperm_channels(acl):
     user = _as_user(acl, "+@all", "allkeys", "&ch*", "&lit*")
     same(user, "PUBLISH ch1 m", "PUBLISH zz m", "SPUBLISH ch1 m", "SPUBLISH zz m")
