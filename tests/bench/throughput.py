@@ -1,7 +1,7 @@
 """redis-benchmark against cairn-server and redis-server in one run, interleaved.
 
 For each round, load shape (50 clients; 50 clients pipelining 16; 1 client) and test (SET GET
-INCR MSET LPUSH RPOP SADD HSET, random keys -r 100000, 64-byte values), runs redis-benchmark
+INCR MSET LPUSH RPOP SADD HSET ZADD, random keys -r 100000, 64-byte values), runs redis-benchmark
 --csv on one server and then at once on the other (which goes first alternates), so that load from elsewhere on the
 machine hits both alike. Prints per test the median throughput of each server, the median of
 the per-round ratios cairn/redis, and the median p50/p99 latencies.
@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from cairn_bench import SERVERS, both_servers, fmt, format_table, median, ratio  # noqa: E402
 from cairn_testlib import HOST, REDIS_BENCHMARK  # noqa: E402
 
-TESTS = ["set", "get", "incr", "mset", "lpush", "rpop", "sadd", "hset"]
+TESTS = ["set", "get", "incr", "mset", "lpush", "rpop", "sadd", "hset", "zadd"]
 # (label, redis-benchmark options, requests per test before --scale)
 SHAPES = [
     ("50 clients", ["-c", "50"], 100000),
