@@ -222,10 +222,9 @@ def test_cairn_replica_of_cairn_over_tls(certs, diskless):
         primary.cleanup()
 
 
-def test_redis_server_replica_of_cairn_over_tls(certs):
-    primary = _start(certs, auth_clients="yes", name="cairn-primary")
-    replica = _start(certs, binary=redis_server_bin(), auth_clients="yes", name="redis-replica",
-                     args=["--tls-replication", "yes"])
+def _check_replication_over_tls(primary, replica, certs):
+    """Attaches `replica` to `primary` over TLS and checks keys from before and after the full
+    sync arrive; stops both."""
     try:
         p = _client(primary, certs)
         p.set("before", "1")
@@ -236,21 +235,19 @@ def test_redis_server_replica_of_cairn_over_tls(certs):
     finally:
         replica.cleanup()
         primary.cleanup()
+
+
+def test_redis_server_replica_of_cairn_over_tls(certs):
+    primary = _start(certs, auth_clients="yes", name="cairn-primary")
+    replica = _start(certs, binary=redis_server_bin(), auth_clients="yes", name="redis-replica",
+                     args=["--tls-replication", "yes"])
+    _check_replication_over_tls(primary, replica, certs)
 
 
 def test_cairn_replica_of_redis_server_over_tls(certs):
     primary = _start(certs, binary=redis_server_bin(), auth_clients="yes", name="redis-primary")
     replica = _start(certs, auth_clients="yes", name="cairn-replica", args=_replica_args(certs))
-    try:
-        p = _client(primary, certs)
-        p.set("before", "1")
-        _attach(replica, primary, certs)
-        p.set("after", "2")
-        _caught_up(primary, replica, certs)
-        assert _client(replica, certs).mget("before", "after") == [b"1", b"2"]
-    finally:
-        replica.cleanup()
-        primary.cleanup()
+    _check_replication_over_tls(primary, replica, certs)
 
 
 def test_plain_port_and_tls_port_side_by_side(certs):
