@@ -349,10 +349,11 @@ void ProcessCommand(ServerState& server, Client& client,
     }
   }
   bool obey = client.has_flag(kClientPrimary);
-  if (!obey && server.snapshots != nullptr && server.snapshots->WritesRefused() &&
-      (IsWrite(client, *spec) || spec->name == "ping")) {
-    Reject(server, client, spec, kErrMisconf);
-    return;
+  if (!obey && server.snapshots != nullptr && (IsWrite(client, *spec) || spec->name == "ping")) {
+    if (std::string refusal = server.snapshots->WriteRefusal(); !refusal.empty()) {
+      Reject(server, client, spec, refusal);
+      return;
+    }
   }
   if (!obey && server.replication != nullptr && IsWrite(client, *spec) &&
       !server.replication->EnoughGoodReplicas()) {
@@ -380,7 +381,8 @@ void ProcessCommand(ServerState& server, Client& client,
     Reject(server, client, spec, kErrMasterDown);
     return;
   }
-  if (server.loading && LacksFlag(client, *spec, kLoading)) {
+  // The AOF loader's own client (primary-flagged) is what does the loading.
+  if (server.loading && !client.has_flag(kClientPrimary) && LacksFlag(client, *spec, kLoading)) {
     Reject(server, client, spec, kErrLoading);
     return;
   }

@@ -37,9 +37,12 @@ class SnapshotHooks {
   // FLUSHALL with save points configured: stops a running background save and writes the now
   // empty dataset, as Redis 7.0 does.
   virtual void SaveAfterFlushAll() = 0;
-  // True when writes must be refused with -MISCONF: the last background save failed, save
-  // points are set and stop-writes-on-bgsave-error is yes (Redis's writeCommandsDeniedByDiskError).
-  virtual bool WritesRefused() const = 0;
+  // The -MISCONF error text (without the '-') writes and PING must be refused with, or "" when
+  // they may run (Redis's writeCommandsDeniedByDiskError and writeCommandsGetDiskErrorMessage):
+  // the last background save failed while save points are set and stop-writes-on-bgsave-error
+  // is yes, or with AOF on, the last AOF write or background fsync failed ("MISCONF Errors
+  // writing to the AOF file: <strerror>").
+  virtual std::string WriteRefusal() const = 0;
   // DUMP: e's value as Redis's payload (RDB type and value, 2-byte RDB version, CRC-64).
   // Errors: FailedPrecondition for a type without a codec.
   virtual Result<std::string> Dump(const engine::Entry& e) = 0;

@@ -114,8 +114,10 @@ std::string Scripting::CheckBeforeRun(const Client& caller, uint32_t flags, bool
   if (server_.replication != nullptr && server_.replication->RejectsWrites()) {
     return "READONLY Can not run script with write flag on readonly replica";
   }
-  if (server_.snapshots != nullptr && server_.snapshots->WritesRefused()) {
-    return kErrMisconf;
+  if (server_.snapshots != nullptr) {
+    if (std::string refusal = server_.snapshots->WriteRefusal(); !refusal.empty()) {
+      return refusal;
+    }
   }
   if (read_only) {
     return "ERR Can not execute a script with write flag using *_ro command.";
@@ -254,8 +256,10 @@ std::string Scripting::CheckCommand(const CommandSpec& spec,
     return "-ERR Write commands are not allowed from read-only scripts.\r\n";
   }
   bool obey = run_->caller->has_flag(kClientPrimary);
-  if (!obey && server_.snapshots != nullptr && server_.snapshots->WritesRefused()) {
-    return "-" + std::string(kErrMisconf) + "\r\n";
+  if (!obey && server_.snapshots != nullptr) {
+    if (std::string refusal = server_.snapshots->WriteRefusal(); !refusal.empty()) {
+      return "-" + refusal + "\r\n";
+    }
   }
   if (!obey && server_.replication != nullptr && server_.replication->RejectsWrites()) {
     return "-" + std::string(kErrReadOnly) + "\r\n";

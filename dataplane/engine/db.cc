@@ -70,6 +70,14 @@ void Db::UnindexExpire(Entry* e) {
   expiring_.pop_back();
 }
 
+void Db::Reserve(uint64_t keys, uint64_t expiring) {
+  if (table_->size() != 0) {
+    return;
+  }
+  table_->Expand(keys);
+  expiring_.reserve(expiring);
+}
+
 void Db::Insert(Entry* e) {
   if (e->clock() == 0) {
     e->set_clock(keyspace_->InitialClock());

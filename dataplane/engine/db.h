@@ -45,6 +45,9 @@ class Db {
   Entry* LookupNoTouch(std::string_view key);
   bool Exists(std::string_view key) { return LookupNoTouch(key) != nullptr; }
 
+  // Makes room for `keys` keys of which `expiring` have a TTL before a bulk load (an RDB's
+  // RESIZEDB), so the load does not rehash. Only an empty db is sized.
+  void Reserve(uint64_t keys, uint64_t expiring);
   // Adds `e` (its TTL, if any, is indexed) and reports the new key to the observer. REQUIRES: no
   // entry with e's key.
   void Insert(Entry* e);

@@ -104,6 +104,12 @@ Entry* EntryTable::Replace(Entry** link, Entry* replacement) {
   return old;
 }
 
+void EntryTable::Expand(uint64_t entries) {
+  if (size() == 0 && !rehashing() && entries > tables_[0].size) {
+    Resize(entries);
+  }
+}
+
 void EntryTable::MaybeGrow() {
   if (rehashing()) {
     return;

@@ -47,6 +47,10 @@ class EntryTable {
   // Calls fn for every entry. `fn` must not mutate the table.
   void ForEach(const std::function<void(Entry*)>& fn) const;
 
+  // Sizes an empty table for `entries` entries at once, so that inserting them never rehashes
+  // (Redis's dictExpand, which an RDB load calls with RESIZEDB's counts). Does nothing when the
+  // table holds entries or is rehashing.
+  void Expand(uint64_t entries);
   // Moves up to `buckets` buckets to the new table (plus at most 10x empty ones). Returns true
   // while rehashing is unfinished.
   bool RehashStep(int buckets);

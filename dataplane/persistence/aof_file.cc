@@ -45,7 +45,10 @@ void FsyncThread::Run() {
     Job job = jobs_.front();
     jobs_.pop_front();
     lock.unlock();
-    (void)fdatasync(job.fd);  // a failure shows at the next inline fsync or write, as in Redis
+    // As Redis's bio: a failure refuses writes (-MISCONF) until an fsync succeeds again; EBADF
+    // and EINVAL (a file that cannot be synced, such as a device) are not failures.
+    int err = fdatasync(job.fd) == 0 ? 0 : errno;
+    last_error_.store(err == EBADF || err == EINVAL ? 0 : err);
     if (job.close_after) {
       close(job.fd);
     }
@@ -73,7 +76,8 @@ Status AofAppender::Open(const std::string& path, bool truncate) {
   return Status::Ok();
 }
 
-Status AofAppender::Append(std::string_view bytes) {
+Status AofAppender::Append(std::string_view bytes, size_t* kept) {
+  *kept = 0;
   size_t total = bytes.size();
   size_t done = 0;
   while (done < total) {
@@ -83,9 +87,11 @@ Status AofAppender::Append(std::string_view bytes) {
     }
     if (n <= 0) {
       int err = n < 0 ? errno : ENOSPC;
+      last_errno_ = err;
       // Remove the partial command so the file stays loadable (Redis's ftruncate on short write).
       if (done > 0 && ftruncate(fd_, size_) != 0) {
         size_ += static_cast<int64_t>(done);  // could not cut back: the size is what is there
+        *kept = done;
       }
       return Status::Internal("Error writing to the AOF file '" + path_ +
                               "': " + std::strerror(err));

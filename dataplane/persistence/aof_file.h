@@ -33,6 +33,9 @@ class FsyncThread {
   int64_t pending() const { return pending_.load(); }
   // Blocks until every job queued so far has run.
   void Drain();
+  // The errno of the last fsync run, 0 when it succeeded (Redis's aof_bio_fsync_status and
+  // aof_bio_fsync_errno).
+  int last_error() const { return last_error_.load(); }
 
  private:
   struct Job {
@@ -46,6 +49,7 @@ class FsyncThread {
   std::condition_variable idle_cv_;
   std::deque<Job> jobs_;
   std::atomic<int64_t> pending_{0};
+  std::atomic<int> last_error_{0};
   bool stop_ = false;
   std::thread thread_;
 };
@@ -76,8 +80,11 @@ class AofAppender {
   Status Open(const std::string& path, bool truncate);
   bool is_open() const { return fd_ >= 0; }
   // Writes all of `bytes`. On a short or failed write the file is cut back to its previous size
-  // (as Redis does, so no half command stays) and the error names the file.
-  Status Append(std::string_view bytes);
+  // (as Redis does, so no half command stays) and the error names the file; `*kept` is then
+  // the count of leading bytes that could not be cut back and stay in the file (the caller
+  // must not write them again), else 0. last_errno() holds the failure's errno.
+  Status Append(std::string_view bytes, size_t* kept);
+  int last_errno() const { return last_errno_; }
   // fsync on this thread. Errors name the file.
   Status Sync();
   // Hands the descriptor to `thread` to be fsynced (and closed, with `close_after`, which also
@@ -91,6 +98,7 @@ class AofAppender {
  private:
   int fd_ = -1;
   int64_t size_ = 0;
+  int last_errno_ = 0;
   std::string path_;
 };
 

@@ -207,7 +207,8 @@ TEST_F(AofFileTest, AppenderAppendsAndSyncsInTheBackground) {
   {
     AofAppender a;
     ASSERT_TRUE(a.Open(path, true).ok());
-    ASSERT_TRUE(a.Append("abc").ok());
+    size_t kept = 0;
+    ASSERT_TRUE(a.Append("abc", &kept).ok());
     FsyncThread thread;
     a.SyncInBackground(thread, /*close_after=*/true);
     thread.Drain();
@@ -216,7 +217,8 @@ TEST_F(AofFileTest, AppenderAppendsAndSyncsInTheBackground) {
   AofAppender again;
   ASSERT_TRUE(again.Open(path, false).ok());
   EXPECT_EQ(again.size(), 3);
-  ASSERT_TRUE(again.Append("de").ok());
+  size_t kept = 0;
+  ASSERT_TRUE(again.Append("de", &kept).ok());
   ASSERT_TRUE(again.Sync().ok());
   EXPECT_EQ(*ReadWholeFile(path), "abcde");
   AofAppender bad;

@@ -258,7 +258,14 @@ Status LoadOpcode(uint8_t op, size_t at, RdbReader& r, LoadState& s) {
     case kOpResizeDb: {
       Result<uint64_t> size = r.ReadLength("db size");
       Result<uint64_t> expires = size.ok() ? r.ReadLength("expires size") : size;
-      return expires.ok() ? Status::Ok() : expires.status();
+      if (!expires.ok()) {
+        return expires.status();
+      }
+      // As Redis: size the db for what follows. A key takes at least 3 bytes of the file, so a
+      // forged count cannot make us allocate more than the file could hold.
+      uint64_t most = r.remaining() / 3;
+      s.keyspace.db(s.db).Reserve(std::min(*size, most), std::min(*expires, most));
+      return Status::Ok();
     }
     case kOpExpireTimeMs:
     case kOpExpireTime: {

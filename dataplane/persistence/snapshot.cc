@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -176,25 +177,65 @@ BackgroundSave::~BackgroundSave() {
 }
 
 Status BackgroundSave::Start(const std::function<Status()>& work) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return Status::Internal(std::string("Can't save in background: pipe: ") + std::strerror(errno));
+  }
   pid_t pid = fork();
   if (pid < 0) {
+    close(report[0]);
+    close(report[1]);
     return Status::Internal(std::string("Can't save in background: fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
-    // The child needs none of the parent's descriptors (`work` opens its own file). Keeping the
-    // listening sockets would hold the port after the parent exits, as Redis's child avoids too.
-    if (close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < 65536; fd++) {
+    // The child needs none of the parent's descriptors (`work` opens its own file) but the
+    // report pipe, moved to fd 3. Keeping the listening sockets would hold the port after the
+    // parent exits, as Redis's child avoids too.
+    constexpr int kReportFd = 3;
+    if (report[1] != kReportFd) {
+      dup2(report[1], kReportFd);
+    }
+    if (close_range(kReportFd + 1, ~0U, 0) != 0) {
+      for (int fd = kReportFd + 1; fd < 65536; fd++) {
         close(fd);
       }
     }
     Status s = work();
+    int64_t cow = PrivateDirtyBytes();
+    (void)!write(kReportFd, &cow, sizeof(cow));  // a lost report only reads as 0
     _exit(s.ok() ? 0 : 1);
   }
+  close(report[1]);
+  report_fd_ = report[0];
   pid_ = pid;
   return Status::Ok();
+}
+
+void BackgroundSave::CloseReport() {
+  if (report_fd_ >= 0) {
+    close(report_fd_);
+    report_fd_ = -1;
+  }
+}
+
+int64_t PrivateDirtyBytes() {
+  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) {
+    return 0;
+  }
+  char line[256];
+  int64_t kb = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    long long value = 0;
+    if (std::sscanf(line, "Private_Dirty: %lld kB", &value) == 1) {
+      kb = value;
+      break;
+    }
+  }
+  std::fclose(f);
+  return kb * 1024;
 }
 
 std::optional<BackgroundSave::Outcome> BackgroundSave::Poll() {
@@ -208,6 +249,11 @@ std::optional<BackgroundSave::Outcome> BackgroundSave::Poll() {
   }
   pid_ = -1;
   Outcome outcome;
+  int64_t cow = 0;
+  if (report_fd_ >= 0 && read(report_fd_, &cow, sizeof(cow)) == sizeof(cow)) {
+    outcome.cow_bytes = cow;
+  }
+  CloseReport();
   if (got > 0 && WIFEXITED(status)) {
     outcome.ok = WEXITSTATUS(status) == 0;
   } else if (got > 0 && WIFSIGNALED(status)) {
@@ -225,6 +271,7 @@ void BackgroundSave::Kill() {
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
+  CloseReport();
 }
 
 }  // namespace cairn::persistence

@@ -52,11 +52,16 @@ class BackgroundSave {
   struct Outcome {
     bool ok = false;
     bool killed = false;  // ended by a signal (or Kill())
+    // Bytes the child's pages diverged from the parent's (copy-on-write), from the child's
+    // Private_Dirty in /proc/self/smaps_rollup at its end, as Redis's rdb_last_cow_size; 0 when
+    // the child did not report it.
+    int64_t cow_bytes = 0;
   };
 
   ~BackgroundSave();
 
-  // Forks; the child runs `work` and exits 0 when it returns OK, 1 otherwise. Errors: fork's.
+  // Forks; the child runs `work`, reports its copy-on-write size, and exits 0 when `work`
+  // returned OK, 1 otherwise. Errors: pipe's or fork's.
   // REQUIRES: !running().
   Status Start(const std::function<Status()>& work);
   bool running() const { return pid_ > 0; }
@@ -69,8 +74,15 @@ class BackgroundSave {
   void Kill();
 
  private:
+  void CloseReport();
+
   pid_t pid_ = -1;
+  int report_fd_ = -1;  // read end of the pipe the child writes its copy-on-write size to
   int64_t started_ms_ = 0;
 };
+
+// The calling process's Private_Dirty bytes (pages it wrote since the fork, in a fork child),
+// read from /proc/self/smaps_rollup; 0 when that cannot be read.
+int64_t PrivateDirtyBytes();
 
 }  // namespace cairn::persistence

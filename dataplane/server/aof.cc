@@ -170,8 +170,11 @@ void Aof::WriteBuffer() {
   if (buffer_.empty() || !incr_.is_open()) {
     return;
   }
-  Status s = incr_.Append(buffer_);
+  size_t kept = 0;
+  Status s = incr_.Append(buffer_, &kept);
   if (!s.ok()) {
+    buffer_.erase(0, kept);  // what stayed in the file is not written twice
+    last_write_errno_ = incr_.last_errno();
     // As Redis with appendfsync always, losing acknowledged writes is not an option: stop.
     if (fsync_ == "always") {
       spdlog::error(
@@ -190,7 +193,18 @@ void Aof::WriteBuffer() {
     spdlog::warn("AOF write error looks solved, Redis can write again.");
   }
   last_write_ok_ = true;
+  last_write_errno_ = 0;
   buffer_.clear();
+}
+
+int Aof::write_errno() const {
+  if (state_ == State::kOff) {
+    return 0;
+  }
+  if (!last_write_ok_) {
+    return last_write_errno_;
+  }
+  return fsync_thread_ ? fsync_thread_->last_error() : 0;
 }
 
 void Aof::BeforeSleep() {
@@ -274,8 +288,10 @@ Status Aof::WriteBase(const std::string& path) {
   persistence::AofAppender out;
   CAIRN_RETURN_IF_ERROR(out.Open(path, /*truncate=*/true));
   CAIRN_RETURN_IF_ERROR(persistence::WriteKeyspaceAsCommands(
-      keyspace, server_.state().clock().NowMs(), info.functions,
-      [&out](std::string_view chunk) { return out.Append(chunk); }));
+      keyspace, server_.state().clock().NowMs(), info.functions, [&out](std::string_view chunk) {
+        size_t kept = 0;
+        return out.Append(chunk, &kept);
+      }));
   return out.Sync();
 }
 
@@ -445,6 +461,11 @@ void Aof::MaybeAutoRewrite() {
 
 void Aof::Cron() {
   if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
+    if (outcome->ok) {
+      last_cow_bytes_ = outcome->cow_bytes;
+      spdlog::info("AOF rewrite: {} MB of memory used by copy-on-write",
+                   last_cow_bytes_ / (1024 * 1024));
+    }
     FinishRewrite(outcome->ok);
   }
   bool busy = child_.running() || server_.snapshots().bgsave_in_progress();
@@ -538,7 +559,7 @@ void Aof::FillInfo(std::string& out) {
   InfoField(out, "aof_rewrites", rewrites_);
   InfoField(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
   InfoField(out, "aof_last_write_status", last_write_ok_ ? "ok" : "err");
-  InfoField(out, "aof_last_cow_size", 0);
+  InfoField(out, "aof_last_cow_size", last_cow_bytes_);
   InfoField(out, "module_fork_in_progress", 0);
   InfoField(out, "module_fork_last_cow_size", 0);
   if (state_ == State::kOff) {

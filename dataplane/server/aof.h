@@ -59,6 +59,10 @@ class Aof final {
   // of the new dataset (Redis's restartAOFAfterSYNC).
   void RestartAfterFullSync();
   bool rewrite_in_progress() const { return child_.running(); }
+  // While AOF is on: the errno of the failed AOF write, or of the last background fsync if that
+  // failed; 0 when both are fine. Writes are refused with -MISCONF meanwhile (Redis's
+  // writeCommandsDeniedByDiskError).
+  int write_errno() const;
   // INFO persistence, from aof_enabled to the end of the section.
   void FillInfo(std::string& out);
 
@@ -120,16 +124,19 @@ class Aof final {
   bool in_transaction_ = false;
   bool multi_sent_ = false;
   bool loading_ = false;
+  int64_t loaded_bytes_ = 0;  // start-up load: bytes of the files loaded so far
   int64_t last_fsync_ms_ = 0;
   int64_t last_ts_s_ = 0;
   int64_t delayed_fsync_ = 0;
   bool last_write_ok_ = true;
+  int last_write_errno_ = 0;
 
   persistence::BackgroundSave child_;
   bool rewrite_scheduled_ = false;
   bool last_rewrite_ok_ = true;
   int64_t last_rewrite_s_ = -1;
   int64_t rewrites_ = 0;
+  int64_t last_cow_bytes_ = 0;  // copy-on-write of the last successful rewrite (aof_last_cow_size)
   int64_t consecutive_failures_ = 0;
   int64_t last_rewrite_try_ms_ = 0;
   int64_t rewrite_incr_seq_ = 0;    // incr files from this seq on stay after the running rewrite

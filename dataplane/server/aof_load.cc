@@ -20,6 +20,7 @@ namespace cairn::server {
 namespace {
 
 constexpr std::string_view kRdbMagic = "REDIS";
+constexpr int64_t kCommandsPerProgress = 1024;
 
 double SecondsSince(const Clock& clock, int64_t start_ms) {
   return static_cast<double>(clock.NowMs() - start_ms) / 1000;
@@ -48,10 +49,28 @@ Status Aof::LoadAtStartup() {
   }
   state_ = State::kOn;
   loading_ = true;
+  // Clients connected meanwhile get -LOADING; INFO's loading_* fields count all files' bytes.
+  int64_t total = 0;
+  if (have_manifest) {
+    if (manifest_.base) {
+      total += persistence::FileSize(PathOf(manifest_.base->name));
+    }
+    for (const persistence::AofFileInfo& f : manifest_.incrs) {
+      total += persistence::FileSize(PathOf(f.name));
+    }
+  } else {
+    total = persistence::FileSize(filename_);  // an old-style file in `dir`, if any
+  }
+  loaded_bytes_ = 0;
+  server_.snapshots().BeginLoading(total);
   Status s = have_manifest                          ? LoadManifestFiles(manifest_)
              : access(filename_.c_str(), F_OK) == 0 ? UpgradeOldFile()
                                                     : CreateOnStart();
+  server_.snapshots().EndLoading();
   loading_ = false;
+  if (!s.ok()) {
+    server_.keyspace().FlushAll();  // never serve half a dataset
+  }
   CAIRN_RETURN_IF_ERROR(s);
   return OpenLastIncr();
 }
@@ -93,12 +112,9 @@ Status Aof::LoadFile(const std::string& name, bool last, bool may_be_rdb) {
   }
   size_t offset = 0;
   if (may_be_rdb && data->starts_with(kRdbMagic)) {
-    commands::ServerState& state = server_.state();
-    engine::Keyspace& keyspace = server_.keyspace();
-    keyspace.set_observer(nullptr);  // loading fires no notifications
     Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(
-        *data, keyspace, {.skip_expired = true, .now_ms = state.clock().NowMs()});
-    keyspace.set_observer(&state);
+        *data, server_.keyspace(),
+        server_.snapshots().LoadingOptions(/*skip_expired=*/true, loaded_bytes_));
     if (!info.ok()) {
       return Status::DataLoss("Fatal error loading the RDB preamble of the AOF file '" + name +
                               "': " + std::string(info.status().message()));
@@ -111,7 +127,9 @@ Status Aof::LoadFile(const std::string& name, bool last, bool may_be_rdb) {
     spdlog::info("Reading RDB base file on AOF loading... keys_loaded={}", info->keys_loaded);
     offset = info->bytes;
   }
-  return LoadCommands(name, *data, offset, last);
+  Status s = LoadCommands(name, *data, offset, last);
+  loaded_bytes_ += static_cast<int64_t>(data->size());
+  return s;
 }
 
 Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t offset, bool last) {
@@ -123,6 +141,7 @@ Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t 
   client.addr = "aof";
   state.AddClient(&client);
   std::string unknown;
+  int64_t commands_run = 0;
   Result<persistence::AofParseResult> parsed = persistence::ParseAofStream(
       data, offset, [&](const std::vector<std::string_view>& args) -> Status {
         if (commands::LookupCommand(state.table(), args) == nullptr) {
@@ -130,6 +149,14 @@ Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t 
           return Status::DataLoss("unknown command");
         }
         commands::ProcessCommand(state, client, args);  // replies are muted
+        // As Redis's loadSingleAppendOnlyFile: serve clients (-LOADING) every 1024 commands.
+        if (++commands_run % kCommandsPerProgress == 0 &&
+            !client.has_flag(commands::kClientMulti)) {
+          size_t at = static_cast<size_t>(args.back().data() + args.back().size() - data.data());
+          if (!server_.snapshots().LoadingProgress(loaded_bytes_ + static_cast<int64_t>(at))) {
+            return Status::Aborted("the server is shutting down");
+          }
+        }
         return Status::Ok();
       });
   if (client.has_flag(commands::kClientMulti)) {
@@ -140,6 +167,9 @@ Status Aof::LoadCommands(const std::string& name, std::string_view data, size_t 
   if (!unknown.empty()) {
     return Status::DataLoss("Unknown command '" + unknown + "' reading the append only file " +
                             name);
+  }
+  if (!parsed.ok() && parsed.status().code() == StatusCode::kAborted) {
+    return parsed.status();
   }
   if (!parsed.ok()) {
     return Status::DataLoss("Bad file format reading the append only file " + name + ": " +

@@ -174,6 +174,18 @@ void Server::RegisterParameters() {
          }});
   t.Add(IntParam("timeout", &c.timeout_s, 0, INT32_MAX));
   t.Add(IntParam("tcp-keepalive", &c.tcp_keepalive_s, 0, INT32_MAX));
+  // busy-poll-us (cairn's own, microseconds, 0..1000): how long the event loop keeps polling
+  // for requests without sleeping after a burst of activity (EventLoop::SetBusyPoll). Hidden
+  // from CONFIG GET globs, shown by exact name.
+  t.Add({.name = "busy-poll-us",
+         .flags = Parameter::kHidden,
+         .get = [this] { return std::to_string(loop_.busy_poll_us()); },
+         .set = [this](std::string_view v, bool s) -> Status {
+           int64_t us = loop_.busy_poll_us();
+           CAIRN_RETURN_IF_ERROR(IntSetter(&us, 0, 1000)(v, s));
+           loop_.SetBusyPoll(us);
+           return Status::Ok();
+         }});
   t.Add({.name = "protected-mode",
          .get = [&c] { return YesNo(c.protected_mode); },
          .set = BoolSetter(&c.protected_mode)});

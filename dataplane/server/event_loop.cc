@@ -11,10 +11,14 @@
 namespace cairn::server {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+int64_t NowMs() {
+  return NowUs() / 1000;
 }
 
 }  // namespace
@@ -65,8 +69,10 @@ bool EventLoop::WaitAndDispatch(int timeout_ms) {
   struct epoll_event events[kMaxEvents];
   int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
   if (n < 0) {
+    last_ready_ = 0;
     return errno == EINTR;
   }
+  last_ready_ = n;
   for (int i = 0; i < n; i++) {
     auto fd = static_cast<size_t>(events[i].data.fd);
     FdHandler* handler = fd < handlers_.size() ? handlers_[fd] : nullptr;
@@ -84,12 +90,22 @@ void EventLoop::PollOnce(int timeout_ms) {
 void EventLoop::Run() {
   running_ = true;
   int64_t next_cron = NowMs() + cron_period_ms_;
+  int64_t poll_until_us = 0;  // busy-poll window: epoll_wait does not sleep before this time
   while (running_) {
     if (before_sleep_) {
       before_sleep_();
     }
     int64_t now = NowMs();
     int timeout = static_cast<int>(std::max<int64_t>(0, next_cron - now));
+    if (busy_poll_us_ > 0 && timeout > 0) {
+      int64_t now_us = NowUs();
+      if (last_ready_ > 0) {
+        poll_until_us = now_us + busy_poll_us_;  // activity: keep polling a while longer
+      }
+      if (now_us < poll_until_us) {
+        timeout = 0;
+      }
+    }
     if (!WaitAndDispatch(timeout)) {
       break;
     }

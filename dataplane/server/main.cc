@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   cairn::Status started = server.Start();
+  if (started.code() == cairn::StatusCode::kAborted) {
+    spdlog::info("cairn-server is now ready to exit, bye bye...");  // SHUTDOWN during the load
+    return 0;
+  }
   if (!started.ok()) {
     spdlog::error("{}", started.message());
     std::fprintf(stderr, "%s\n", std::string(started.message()).c_str());

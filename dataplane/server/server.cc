@@ -119,6 +119,11 @@ Server::~Server() {
   closed_.clear();
   connections_.clear();
   listeners_.clear();
+  // As Redis at exit; also after a failed start-up (the socket opens before the dataset loads).
+  if (!bound_unixsocket_.empty()) {
+    spdlog::info("Removing the unix socket file.");
+    unlink(bound_unixsocket_.c_str());
+  }
 }
 
 Status Server::Listen(const std::string& address, int64_t port, bool tls, bool optional) {
@@ -211,6 +216,7 @@ Status Server::ListenUnix() {
   listeners_.push_back(std::make_unique<Listener>(this, fd, true, false));
   listen_fds_.push_back(fd);
   loop_.Add(fd, EPOLLIN, listeners_.back().get());
+  bound_unixsocket_ = path;
   return Status::Ok();
 }
 
@@ -221,6 +227,7 @@ Status Server::Start() {
   state_ = std::make_unique<commands::ServerState>(keyspace_.get(), &table_, &parameters_, &config_,
                                                    &clock_);
   state_->set_acl(acl_);
+  state_->last_save_s = clock_.NowMs() / 1000;  // as Redis: at start-up the dataset counts as saved
   CAIRN_RETURN_IF_ERROR(LoadAcl());
   state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,
                             bool force) {
@@ -254,11 +261,8 @@ Status Server::Start() {
   if (Status s = ReloadTls(tls_); !s.ok()) {
     return Status::InvalidArgument("Failed to configure TLS: " + std::string(s.message()));
   }
-  // As Redis: with appendonly yes the AOF is the dataset; the RDB file is not read.
-  CAIRN_RETURN_IF_ERROR(aof_->LoadAtStartup());
-  if (!aof_->enabled()) {
-    CAIRN_RETURN_IF_ERROR(snapshots_->LoadAtStartup());
-  }
+  // Listening starts before the dataset loads: clients connected meanwhile get -LOADING (and
+  // INFO's loading_* fields), as with Redis.
   CAIRN_RETURN_IF_ERROR(ListenAll(config_.port, /*tls=*/false));
   CAIRN_RETURN_IF_ERROR(ListenAll(tls_.port, /*tls=*/true));
   if (!config_.unixsocket.empty()) {
@@ -273,6 +277,16 @@ Status Server::Start() {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // As Redis: with appendonly yes the AOF is the dataset; the RDB file is not read.
+  Status loaded = aof_->LoadAtStartup();
+  if (loaded.ok() && !aof_->enabled()) {
+    loaded = snapshots_->LoadAtStartup();
+  }
+  if (shutdown_requested_) {
+    return Status::Aborted("shut down while loading");
+  }
+  CAIRN_RETURN_IF_ERROR(loaded);
+  BeforeSleep();  // replies to what was served during the load (SHUTDOWN's, -LOADING's)
   loop_.SetCron(1000 / static_cast<int>(std::max(keyspace_->config().hz, 1)), [this] { Cron(); });
   loop_.SetBeforeSleep([this] { BeforeSleep(); });
   const auto& aux = snapshots_->last_load().aux;
@@ -577,7 +591,15 @@ bool Server::ServeWhileBusy(commands::Client& caller) {
 }
 
 bool Server::ServeWhileLoading() {
-  ServeEventsOnce();
+  if (g_shutdown_signal != 0) {
+    // As Redis: a signal during the load stops it and exits, saving nothing.
+    g_shutdown_signal = 0;
+    spdlog::warn("Received shutdown signal during loading, scheduling shutdown.");
+    shutdown_requested_ = true;
+  }
+  if (!shutdown_requested_) {
+    ServeEventsOnce();
+  }
   return !shutdown_requested_;
 }
 

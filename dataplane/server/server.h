@@ -145,6 +145,7 @@ class Server final {
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;
   std::vector<int> listen_fds_;
+  std::string bound_unixsocket_;  // the unix socket file this process created, removed at exit
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> closed_;
   std::vector<commands::Client*> flush_batch_;

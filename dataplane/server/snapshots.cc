@@ -3,10 +3,13 @@
 #include "dataplane/server/snapshots.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
+#include "dataplane/base/errors.h"
 #include "dataplane/base/memory.h"
+#include "dataplane/persistence/aof_file.h"
 #include "dataplane/persistence/dump_payload.h"
 #include "dataplane/server/server.h"
 
@@ -167,6 +170,10 @@ void Snapshots::FinishBackgroundSave(bool ok, int64_t now_ms) {
 void Snapshots::Cron() {
   int64_t now = server_.state().clock().NowMs();
   if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
+    if (outcome->ok) {
+      last_cow_bytes_ = outcome->cow_bytes;
+      spdlog::info("RDB: {} MB of memory used by copy-on-write", last_cow_bytes_ / (1024 * 1024));
+    }
     FinishBackgroundSave(outcome->ok, now);
   }
   if (child_.running() || server_.aof().rewrite_in_progress()) {
@@ -230,14 +237,15 @@ Status Snapshots::LoadAtStartup() {
   commands::ServerState& state = server_.state();
   engine::Keyspace& keyspace = server_.keyspace();
   int64_t start = state.clock().NowMs();
-  keyspace.set_observer(nullptr);
+  BeginLoading(persistence::FileSize(path()));
   Result<persistence::RdbLoadInfo> info =
-      persistence::LoadRdbFile(path(), keyspace, {.skip_expired = true, .now_ms = start});
-  keyspace.set_observer(&state);
+      persistence::LoadRdbFile(path(), keyspace, LoadingOptions(/*skip_expired=*/true, 0));
+  EndLoading();
   if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
     return Status::Ok();
   }
   if (!info.ok()) {
+    keyspace.FlushAll();  // never serve half a dataset
     return Status::DataLoss("Fatal error loading the DB: " + std::string(info.status().message()) +
                             ". Exiting.");
   }
@@ -246,6 +254,46 @@ Status Snapshots::LoadAtStartup() {
                static_cast<double>(state.clock().NowMs() - start) / 1000, info->keys_loaded,
                info->keys_expired);
   return Status::Ok();
+}
+
+std::string Snapshots::WriteRefusal() const {
+  if (stop_writes_on_bgsave_error && !last_bgsave_ok_ && !save_points.empty()) {
+    return std::string(kErrMisconf);
+  }
+  if (int err = server_.aof().write_errno(); err != 0) {
+    return std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(err);
+  }
+  return "";
+}
+
+void Snapshots::BeginLoading(int64_t total_bytes) {
+  commands::ServerState& state = server_.state();
+  server_.keyspace().set_observer(nullptr);  // loading fires no notifications
+  state.loading = true;
+  loading_start_ms_ = state.clock().NowMs();
+  loading_total_bytes_ = total_bytes;
+  loading_loaded_bytes_ = 0;
+}
+
+void Snapshots::EndLoading() {
+  commands::ServerState& state = server_.state();
+  state.loading = false;
+  server_.keyspace().set_observer(&state);
+}
+
+bool Snapshots::LoadingProgress(int64_t loaded_bytes) {
+  loading_loaded_bytes_ = loaded_bytes;
+  return server_.ServeWhileLoading();
+}
+
+persistence::RdbLoadOptions Snapshots::LoadingOptions(bool skip_expired, int64_t base_bytes) {
+  persistence::RdbLoadOptions options{.skip_expired = skip_expired, .now_ms = loading_start_ms_};
+  options.progress = [this, base_bytes](size_t bytes_read) {
+    return LoadingProgress(base_bytes + static_cast<int64_t>(bytes_read));
+  };
+  options.progress_interval_bytes = static_cast<size_t>(loading_interval_bytes);
+  options.key_delay_us = key_load_delay_us;
+  return options;
 }
 
 Status Snapshots::SaveForShutdown(bool force_save, bool nosave) {
@@ -275,24 +323,12 @@ Result<engine::Entry*> Snapshots::Restore(std::string_view key, std::string_view
 }
 
 Status Snapshots::LoadFromMemory(std::string_view data, bool replica) {
-  commands::ServerState& state = server_.state();
   engine::Keyspace& keyspace = server_.keyspace();
   keyspace.FlushAll();
-  keyspace.set_observer(nullptr);
-  state.loading = true;
-  loading_start_ms_ = state.clock().NowMs();
-  loading_total_bytes_ = static_cast<int64_t>(data.size());
-  loading_loaded_bytes_ = 0;
-  persistence::RdbLoadOptions options{.skip_expired = !replica, .now_ms = loading_start_ms_};
-  options.progress = [this](size_t bytes_read) {
-    loading_loaded_bytes_ = static_cast<int64_t>(bytes_read);
-    return server_.ServeWhileLoading();
-  };
-  options.progress_interval_bytes = static_cast<size_t>(loading_interval_bytes);
-  options.key_delay_us = key_load_delay_us;
-  Result<persistence::RdbLoadInfo> info = persistence::LoadRdb(data, keyspace, options);
-  state.loading = false;
-  keyspace.set_observer(&state);
+  BeginLoading(static_cast<int64_t>(data.size()));
+  Result<persistence::RdbLoadInfo> info =
+      persistence::LoadRdb(data, keyspace, LoadingOptions(/*skip_expired=*/!replica, 0));
+  EndLoading();
   if (!info.ok()) {
     keyspace.FlushAll();  // never serve half a dataset
     return info.status();
@@ -326,7 +362,7 @@ void Snapshots::FillInfo(std::string& out) {
   Field(out, "rdb_current_bgsave_time_sec",
         child_.running() ? (now - child_.started_ms()) / 1000 : -1);
   Field(out, "rdb_saves", saves_);
-  Field(out, "rdb_last_cow_size", 0);
+  Field(out, "rdb_last_cow_size", last_cow_bytes_);
   Field(out, "rdb_last_load_keys_expired", last_load_.keys_expired);
   Field(out, "rdb_last_load_keys_loaded", last_load_.keys_loaded);
   server_.aof().FillInfo(out);

@@ -25,9 +25,7 @@ class Snapshots final : public commands::SnapshotHooks {
   Result<std::string> BackgroundRewriteAof() override;  // Aof::BackgroundRewrite
   Status Reload(bool merge, bool noflush, bool nosave) override;
   void SaveAfterFlushAll() override;
-  bool WritesRefused() const override {
-    return stop_writes_on_bgsave_error && !last_bgsave_ok_ && !save_points.empty();
-  }
+  std::string WriteRefusal() const override;
   Result<std::string> Dump(const engine::Entry& e) override;
   Result<engine::Entry*> Restore(std::string_view key, std::string_view payload, bool has_expire,
                                  int64_t expire_at_ms) override;
@@ -66,6 +64,18 @@ class Snapshots final : public commands::SnapshotHooks {
   // set (clients get -LOADING, INFO shows the loading_* fields). Errors: the RDB's, or Aborted
   // when a SHUTDOWN arrived during the load; the keyspace is then empty.
   Status LoadFromMemory(std::string_view data, bool replica);
+  // A load in progress (start-up, replica full sync): between BeginLoading and EndLoading,
+  // ServerState::loading is set, clients get -LOADING and INFO persistence shows the loading_*
+  // fields. `total_bytes` is the size of everything the load reads.
+  void BeginLoading(int64_t total_bytes);
+  void EndLoading();
+  // Progress of the current load at `loaded_bytes` (of BeginLoading's total): records it and
+  // serves client events once, as Redis's processEventsWhileBlocked. Returns false once a
+  // shutdown was asked for (the load should stop).
+  bool LoadingProgress(int64_t loaded_bytes);
+  // RdbLoadOptions for an RDB image that starts `base_bytes` into the current load, reporting
+  // progress every loading-process-events-interval-bytes.
+  persistence::RdbLoadOptions LoadingOptions(bool skip_expired, int64_t base_bytes);
   bool HasSavePoints() const { return !save_points.empty(); }
   // The last loaded file's AUX fields (repl-id, repl-offset) for a restarted node.
   const persistence::RdbLoadInfo& last_load() const { return last_load_; }
@@ -105,6 +115,7 @@ class Snapshots final : public commands::SnapshotHooks {
   int64_t last_bgsave_seconds_ = -1;
   int64_t dirty_at_fork_ = 0;
   int64_t saves_ = 0;
+  int64_t last_cow_bytes_ = 0;  // copy-on-write of the last successful BGSAVE (rdb_last_cow_size)
   persistence::RdbLoadInfo last_load_;
   int64_t loading_start_ms_ = 0;
   int64_t loading_total_bytes_ = 0;

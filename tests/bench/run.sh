@@ -5,6 +5,7 @@
 #   CAIRN_SERVER_BIN  the server binary itself (overrides CAIRN_BIN_DIR)
 #   BENCH_ROUNDS      throughput rounds (default 3); BENCH_SCALE multiplies request counts
 #   BENCH_KEYS        keys loaded by the memory benchmark (default 1000000)
+#   BENCH_RDB_KEYS    keys of the RDB snapshot benchmark (default 1000000)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,6 +41,9 @@ echo "== cluster create (control plane, dev mode) =="
 echo
 echo "== failover time (control plane, dev mode) =="
 "${python}" "${here}/failover.py"
+echo
+echo "== RDB snapshots: SAVE, BGSAVE, file size, memory during BGSAVE, restart =="
+"${python}" "${here}/persistence.py"
 echo
 echo "== append-only file: SET throughput per appendfsync, BGREWRITEAOF time =="
 "${python}" "${here}/aof.py"

@@ -2,8 +2,8 @@
 (dir/appendonlydir/ with a manifest, base and incr files), kill -9 and restart with nothing
 acknowledged lost (appendfsync always), BGREWRITEAOF, directories written by cairn-server loaded
 by Debian's redis-server (and accepted by redis-check-aof) and the other way round, truncated and
-corrupt files, CONFIG SET appendonly at runtime and the upgrade of an old single-file AOF.
-Datasets are compared key by key with redis-py."""
+corrupt files, CONFIG SET appendonly at runtime, the upgrade of an old single-file AOF, and
+-MISCONF while AOF writes fail. Datasets are compared key by key with redis-py."""
 
 import os
 import re
@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import redis
 
-from cairn_testlib import (HOST, ServerProcess, cairn_server_bin, redis_server_bin,
+from cairn_testlib import (HOST, RespClient, ServerProcess, cairn_server_bin, redis_server_bin,
                            run_server_expecting_exit, wait_until)
 
 TTL_TOLERANCE_MS = 5000
@@ -380,3 +380,35 @@ def test_replica_records_its_primarys_stream_in_its_aof():
     finally:
         replica.cleanup()
         primary.cleanup()
+
+
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_failed_aof_writes_refuse_writes_with_misconf_until_a_write_succeeds(engine):
+    binary = cairn_server_bin() if engine == "cairn" else redis_server_bin()
+    server = _start(binary, f"{engine}-aof")
+    try:
+        r = _client(server)
+        r.set("before", "1")
+        # The incr file the next rewrite opens is /dev/full: each write to it fails (ENOSPC).
+        os.symlink("/dev/full", os.path.join(server.dir, AOF_DIR, "appendonly.aof.2.incr.aof"))
+        _rewrite(server)
+        assert r.set("buffered", "1") is True  # accepted; its write to the file fails
+        misconf = b"-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+        with RespClient(HOST, server.port, timeout=10) as c:
+            wait_until(lambda: c.call("SET", "k", "v") == misconf, what="writes to be refused")
+            assert c.call("PING") == misconf
+            assert c.call("GET", "before") == b"$1\r\n1\r\n"  # reads go on
+            assert _info(server)["aof_last_write_status"] == "err"
+            # The next rewrite opens a new incr file: the held writes go there, writes resume.
+            _rewrite(server)
+            wait_until(lambda: _info(server)["aof_last_write_status"] == "ok",
+                       what="the AOF write error to be solved")
+            assert c.call("SET", "after", "1") == b"+OK\r\n"
+        expected = _dataset(server)
+        assert server.stop() == 0
+        server.start()
+        after_restart = _dataset(server)
+        _assert_same(expected, after_restart)
+        assert {key for _, key in after_restart} >= {b"before", b"buffered", b"after"}
+    finally:
+        server.cleanup()

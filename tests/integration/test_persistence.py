@@ -1,15 +1,18 @@
 """RDB snapshots end to end with real processes: cairn-server's dump.rdb loaded by Debian's
 redis-server and accepted by redis-check-rdb, redis-server's dump.rdb loaded by cairn-server
 (compared key by key with TTLs), SAVE/BGSAVE/LASTSAVE, save points, FLUSHALL, DEBUG RELOAD,
-SHUTDOWN SAVE, and corrupt or truncated files refused at start-up with a clear message."""
+SHUTDOWN SAVE, corrupt or truncated files refused at start-up with a clear message, and -LOADING
+answered while the dataset loads at start-up (from dump.rdb or the AOF)."""
 
 import os
 import shutil
 import subprocess
+import time
 
+import pytest
 import redis
 
-from cairn_testlib import (HOST, ServerProcess, cairn_server_bin, redis_server_bin,
+from cairn_testlib import (HOST, RespClient, ServerProcess, cairn_server_bin, redis_server_bin,
                            run_server_expecting_exit, wait_until)
 
 TTL_TOLERANCE_MS = 5000
@@ -139,6 +142,28 @@ def test_save_bgsave_lastsave_and_restart():
         server.cleanup()
 
 
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_bgsave_reports_its_copy_on_write_size(engine):
+    binary = cairn_server_bin() if engine == "cairn" else redis_server_bin()
+    with ServerProcess(binary, ["--save", ""], name=engine, persistence=True) as server:
+        r = _client(server)
+        assert r.info("persistence")["rdb_last_cow_size"] == 0
+        pipe = r.pipeline(transaction=False)
+        for i in range(20000):
+            pipe.set(f"k{i}", "v" * 100)
+        pipe.execute()
+        assert r.bgsave() is True
+        # Overwrites while the child writes: the pages it still maps become its own copies.
+        while r.info("persistence")["rdb_bgsave_in_progress"] == 1:
+            pipe = r.pipeline(transaction=False)
+            for i in range(0, 20000, 7):
+                pipe.set(f"k{i}", "w" * 100)
+            pipe.execute()
+        info = r.info("persistence")
+        assert info["rdb_last_bgsave_status"] == "ok"
+        assert info["rdb_last_cow_size"] > 0
+
+
 def test_save_points_flushall_and_debug_reload():
     args = ["--save", "1 1", "--enable-debug-command", "yes"]
     server = ServerProcess(cairn_server_bin(), args, name="cairn", persistence=True)
@@ -223,3 +248,107 @@ def test_failed_bgsave_refuses_writes_with_misconf(tmp_path):
             raise AssertionError("a path must be refused")
         except redis.exceptions.ResponseError as e:
             assert "dbfilename can't be a path, just a filename" in str(e)
+
+
+# Loading at start-up ---------------------------------------------------------------------------
+
+LOADING = b"-LOADING Redis is loading the dataset in memory\r\n"
+LOADED_KEYS = 5000
+
+
+def _binary(engine):
+    return cairn_server_bin() if engine == "cairn" else redis_server_bin()
+
+
+def _saved_dataset(engine, source, into):
+    """Writes LOADED_KEYS keys with `engine` and copies what it persisted (dump.rdb, or the AOF
+    directory with an RDB base and commands after it) into the directory `into`."""
+    aof = ["--appendonly", "yes"] if source == "aof" else []
+    with ServerProcess(_binary(engine), aof, name=engine, persistence=True) as first:
+        r = _client(first)
+        pipe = r.pipeline(transaction=False)
+        for i in range(LOADED_KEYS - 10):
+            pipe.set(f"k{i}", "v" * 32)
+        pipe.execute()
+        if source == "aof":
+            r.bgrewriteaof()
+            wait_until(lambda: r.info("persistence")["aof_rewrite_in_progress"] == 0 and
+                       r.info("persistence")["aof_rewrite_scheduled"] == 0,
+                       what="BGREWRITEAOF to finish")
+            r.mset({f"k{i}": "v" * 32 for i in range(LOADED_KEYS - 10, LOADED_KEYS)})  # incr
+            shutil.copytree(os.path.join(first.dir, "appendonlydir"),
+                            os.path.join(into, "appendonlydir"))
+        else:
+            r.mset({f"k{i}": "v" * 32 for i in range(LOADED_KEYS - 10, LOADED_KEYS)})
+            r.save()
+            shutil.copy(os.path.join(first.dir, "dump.rdb"), into)
+    return aof
+
+
+def _slow_loader(engine, source, delay_us):
+    """A launched (not yet answering) server of `engine` loading the saved dataset with
+    key-load-delay `delay_us` per key, serving clients every KiB of input."""
+    server = ServerProcess(_binary(engine), name=f"{engine}-loading", persistence=True)
+    aof = _saved_dataset(engine, source, server.dir)
+    server.extra_args = aof + ["--key-load-delay", str(delay_us),
+                               "--loading-process-events-interval-bytes", "1024"]
+    return server.launch()
+
+
+def _connect(server):
+    """A RespClient to `server` once it accepts connections."""
+    clients = []
+
+    def connected():
+        try:
+            clients.append(RespClient(HOST, server.port, timeout=10))
+            return True
+        except OSError:
+            assert server.alive(), server.describe()
+            return False
+    wait_until(connected, what="the server to listen")
+    return clients[0]
+
+
+def _info_fields(client, section):
+    text = client.call("INFO", section).decode()
+    return dict(line.split(":", 1) for line in text.split("\r\n")[1:] if ":" in line)
+
+
+@pytest.mark.parametrize("source", ["rdb", "aof"])
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_clients_get_loading_while_the_dataset_loads_at_start_up(engine, source):
+    server = _slow_loader(engine, source, delay_us=300)  # about 1.5 s of loading
+    try:
+        with _connect(server) as c:
+            wait_until(lambda: _info_fields(c, "persistence")["loading"] == "1", interval=0.001,
+                       what="the load to be under way")
+            assert c.call("GET", "k1") == LOADING
+            assert c.call("PING") == LOADING
+            persistence = _info_fields(c, "persistence")
+            assert int(persistence["loading_total_bytes"]) > 0
+            assert 0 <= float(persistence["loading_loaded_perc"]) <= 100
+            assert c.call("CONFIG", "SET", "key-load-delay", "0") == b"+OK\r\n"
+            wait_until(lambda: c.call("PING") == b"+PONG\r\n", what="the load to finish")
+            assert _info_fields(c, "persistence")["loading"] == "0"
+            assert c.call("DBSIZE") == f":{LOADED_KEYS}\r\n".encode()
+            assert c.call("GET", f"k{LOADED_KEYS - 1}") == b"$32\r\n" + b"v" * 32 + b"\r\n"
+    finally:
+        server.cleanup()
+
+
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_sigterm_while_loading_exits_at_once_and_keeps_the_snapshot(engine):
+    server = _slow_loader(engine, "rdb", delay_us=5000)  # about 25 s of loading
+    path = os.path.join(server.dir, "dump.rdb")
+    before = open(path, "rb").read()
+    try:
+        with _connect(server) as c:
+            wait_until(lambda: _info_fields(c, "persistence")["loading"] == "1", interval=0.001,
+                       what="the load to be under way")
+        started = time.monotonic()
+        assert server.stop() == 0, server.describe()
+        assert time.monotonic() - started < 10
+        assert open(path, "rb").read() == before  # half a dataset never replaces the file
+    finally:
+        server.cleanup()

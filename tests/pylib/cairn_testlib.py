@@ -178,6 +178,14 @@ class ServerProcess:
             raise HarnessError(f"{self.name} did not start on port {port}\n{self.describe()}")
         raise HarnessError(f"{self.name}: no free port after {self.START_ATTEMPTS} attempts")
 
+    def launch(self):
+        """Starts the process on a free port without waiting for it to answer (for tests of what
+        a server does while it starts, such as -LOADING). Returns self; ``port`` is set."""
+        require_binary(self.binary)
+        self.port = free_port()
+        self._spawn(self.port)
+        return self
+
     def _spawn(self, port):
         self.returncode = None
         for path in (self.logfile, self.outfile):
