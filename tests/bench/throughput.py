@@ -6,7 +6,8 @@ INCR MSET LPUSH RPOP SADD HSET ZADD, random keys -r 100000, 64-byte values), run
 machine hits both alike. Prints per test the median throughput of each server, the median of
 the per-round ratios cairn/redis, and the median p50/p99 latencies.
 
-Usage: /usr/bin/python3 tests/bench/throughput.py [--rounds N] [--scale F]
+Usage: /usr/bin/python3 tests/bench/throughput.py [--rounds N] [--scale F] [--tests set,get]
+       [--shapes "50 clients,1 client"]
 """
 
 import argparse
@@ -59,19 +60,25 @@ def main():
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 1)),
                         help="multiplies the number of requests per test")
+    parser.add_argument("--tests", default=",".join(TESTS),
+                        help="comma-separated redis-benchmark -t names (default: all)")
+    parser.add_argument("--shapes", default=",".join(label for label, _, _ in SHAPES),
+                        help="comma-separated load labels (default: all)")
     args = parser.parse_args()
+    tests = [t for t in args.tests.split(",") if t]
+    shapes = [s for s in SHAPES if s[0] in args.shapes.split(",")]
 
     # results[shape][test][server] -> list of row dicts, one per round
-    results = {label: {} for label, _, _ in SHAPES}
+    results = {label: {} for label, _, _ in shapes}
     with both_servers() as servers:
         for name, server in servers.items():
             print(f"{name}: {server.binary} (port {server.port})")
         for round_no in range(args.rounds):
-            for label, options, requests in SHAPES:
+            for label, options, requests in shapes:
                 count = max(1000, int(requests * args.scale))
                 print(f"round {round_no + 1}/{args.rounds}: {label}, {count} requests per test",
                       flush=True)
-                for test_no, test in enumerate(TESTS):
+                for test_no, test in enumerate(tests):
                     order = list(SERVERS) if (round_no + test_no) % 2 == 0 else SERVERS[::-1]
                     for name in order:
                         rows = run_benchmark(servers[name].port, test, options, count)
@@ -83,7 +90,7 @@ def main():
     headers = ["load", "test", "cairn rps", "redis rps", "cairn/redis", "cairn p50 ms",
                "redis p50 ms", "cairn p99 ms", "redis p99 ms"]
     rows = []
-    for label, _, _ in SHAPES:
+    for label, _, _ in shapes:
         for test, by_server in results[label].items():
             cairn_rows = by_server.get("cairn", [])
             redis_rows = by_server.get("redis", [])
