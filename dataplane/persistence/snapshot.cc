@@ -256,6 +256,9 @@ std::optional<BackgroundSave::Outcome> BackgroundSave::Poll() {
   CloseReport();
   if (got > 0 && WIFEXITED(status)) {
     outcome.ok = WEXITSTATUS(status) == 0;
+    if (outcome.ok) {
+      last_cow_bytes_ = outcome.cow_bytes;
+    }
   } else if (got > 0 && WIFSIGNALED(status)) {
     outcome.killed = true;
   }

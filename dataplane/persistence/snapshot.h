@@ -70,6 +70,8 @@ class BackgroundSave {
   void set_started_ms(int64_t ms) { started_ms_ = ms; }
   // Reaps the child if it has exited (non-blocking).
   std::optional<Outcome> Poll();
+  // cow_bytes of the last child that succeeded (INFO rdb_last_cow_size / aof_last_cow_size).
+  int64_t last_cow_bytes() const { return last_cow_bytes_; }
   // Stops the child (SIGUSR1, as Redis kills its save child) and waits for it.
   void Kill();
 
@@ -77,7 +79,8 @@ class BackgroundSave {
   void CloseReport();
 
   pid_t pid_ = -1;
-  int report_fd_ = -1;  // read end of the pipe the child writes its copy-on-write size to
+  int report_fd_ = -1;
+  int64_t last_cow_bytes_ = 0;  // read end of the pipe the child writes its copy-on-write size to
   int64_t started_ms_ = 0;
 };
 

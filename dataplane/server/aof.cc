@@ -462,9 +462,7 @@ void Aof::MaybeAutoRewrite() {
 void Aof::Cron() {
   if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
     if (outcome->ok) {
-      last_cow_bytes_ = outcome->cow_bytes;
-      spdlog::info("AOF rewrite: {} MB of memory used by copy-on-write",
-                   last_cow_bytes_ / (1024 * 1024));
+      spdlog::info("AOF rewrite: {} MB of memory used by copy-on-write", outcome->cow_bytes >> 20);
     }
     FinishRewrite(outcome->ok);
   }
@@ -559,7 +557,7 @@ void Aof::FillInfo(std::string& out) {
   InfoField(out, "aof_rewrites", rewrites_);
   InfoField(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
   InfoField(out, "aof_last_write_status", last_write_ok_ ? "ok" : "err");
-  InfoField(out, "aof_last_cow_size", last_cow_bytes_);
+  InfoField(out, "aof_last_cow_size", child_.last_cow_bytes());
   InfoField(out, "module_fork_in_progress", 0);
   InfoField(out, "module_fork_last_cow_size", 0);
   if (state_ == State::kOff) {

@@ -136,7 +136,6 @@ class Aof final {
   bool last_rewrite_ok_ = true;
   int64_t last_rewrite_s_ = -1;
   int64_t rewrites_ = 0;
-  int64_t last_cow_bytes_ = 0;  // copy-on-write of the last successful rewrite (aof_last_cow_size)
   int64_t consecutive_failures_ = 0;
   int64_t last_rewrite_try_ms_ = 0;
   int64_t rewrite_incr_seq_ = 0;    // incr files from this seq on stay after the running rewrite

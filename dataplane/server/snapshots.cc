@@ -171,8 +171,7 @@ void Snapshots::Cron() {
   int64_t now = server_.state().clock().NowMs();
   if (std::optional<persistence::BackgroundSave::Outcome> outcome = child_.Poll()) {
     if (outcome->ok) {
-      last_cow_bytes_ = outcome->cow_bytes;
-      spdlog::info("RDB: {} MB of memory used by copy-on-write", last_cow_bytes_ / (1024 * 1024));
+      spdlog::info("RDB: {} MB of memory used by copy-on-write", outcome->cow_bytes >> 20);
     }
     FinishBackgroundSave(outcome->ok, now);
   }
@@ -362,7 +361,7 @@ void Snapshots::FillInfo(std::string& out) {
   Field(out, "rdb_current_bgsave_time_sec",
         child_.running() ? (now - child_.started_ms()) / 1000 : -1);
   Field(out, "rdb_saves", saves_);
-  Field(out, "rdb_last_cow_size", last_cow_bytes_);
+  Field(out, "rdb_last_cow_size", child_.last_cow_bytes());
   Field(out, "rdb_last_load_keys_expired", last_load_.keys_expired);
   Field(out, "rdb_last_load_keys_loaded", last_load_.keys_loaded);
   server_.aof().FillInfo(out);

@@ -115,7 +115,6 @@ class Snapshots final : public commands::SnapshotHooks {
   int64_t last_bgsave_seconds_ = -1;
   int64_t dirty_at_fork_ = 0;
   int64_t saves_ = 0;
-  int64_t last_cow_bytes_ = 0;  // copy-on-write of the last successful BGSAVE (rdb_last_cow_size)
   persistence::RdbLoadInfo last_load_;
   int64_t loading_start_ms_ = 0;
   int64_t loading_total_bytes_ = 0;
