@@ -385,7 +385,7 @@ void Server::OnAccept(int listen_fd, bool unix_socket, bool tls) {
     connections_.emplace(fd, std::move(conn));
     stats.total_connections_received++;
     if (tls) {
-      handshake_deadlines_.emplace_back(clock_.NowMs() + tls_.handshake_timeout_ms, raw->id());
+      handshake_deadlines_.emplace(clock_.NowMs() + tls_.handshake_timeout_ms, raw->id());
     }
   }
 }
@@ -512,13 +512,14 @@ void Server::CloseTimedOutClients() {
   }
 }
 
-// Handshake deadlines are queued in accept order with one timeout, so the expired ones are at
-// the front; a connection that finished (or closed) meanwhile is simply skipped.
+// Handshake deadlines are ordered by time, so the expired ones are at the front (a timeout
+// lowered at run time puts new deadlines before older ones); a connection that finished (or
+// closed) meanwhile is simply skipped.
 void Server::CloseStalledHandshakes() {
   int64_t now = clock_.NowMs();
-  while (!handshake_deadlines_.empty() && handshake_deadlines_.front().first <= now) {
-    uint64_t id = handshake_deadlines_.front().second;
-    handshake_deadlines_.pop_front();
+  while (!handshake_deadlines_.empty() && handshake_deadlines_.begin()->first <= now) {
+    uint64_t id = handshake_deadlines_.begin()->second;
+    handshake_deadlines_.erase(handshake_deadlines_.begin());
     auto* conn = static_cast<Connection*>(state_->FindClient(id));
     if (conn != nullptr && !conn->closed() && conn->handshaking()) {
       spdlog::info("closing client that did not finish its TLS handshake id={} addr={}", id,

@@ -2,7 +2,7 @@
 // server state, listeners, connections and the event loop with its cron.
 #pragma once
 
-#include <deque>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -140,8 +140,9 @@ class Server final {
   std::unique_ptr<Aof> aof_;
   std::unique_ptr<Replication> replication_;
   TlsState tls_;
-  // (deadline ms, client id) of TLS connections accepted in handshake, oldest first.
-  std::deque<std::pair<int64_t, uint64_t>> handshake_deadlines_;
+  // (deadline ms, client id) of TLS connections accepted in handshake, earliest deadline first
+  // (ordered, not queued: tls-handshake-timeout can change at run time).
+  std::set<std::pair<int64_t, uint64_t>> handshake_deadlines_;
   EventLoop loop_;
   std::vector<std::unique_ptr<FdHandler>> listeners_;
   std::vector<int> listen_fds_;
