@@ -73,6 +73,10 @@ void PurgeAllocator() {
   mallctl(cmd, nullptr, nullptr, nullptr, 0);
 }
 
+bool SetAllocatorBackgroundThread(bool on) {
+  return mallctl("background_thread", nullptr, nullptr, &on, sizeof(on)) == 0;
+}
+
 #else
 
 size_t AllocatedBytes() {
@@ -90,6 +94,10 @@ std::string AllocatorName() {
 
 void PurgeAllocator() {
   malloc_trim(0);
+}
+
+bool SetAllocatorBackgroundThread(bool) {
+  return true;
 }
 
 #endif

@@ -16,5 +16,9 @@ size_t ResidentBytes();
 std::string AllocatorName();
 // Lets the allocator return unused memory to the OS (MEMORY PURGE). No-op without jemalloc.
 void PurgeAllocator();
+// Turns jemalloc's background threads on or off (Redis's jemalloc-bg-thread, default yes): with
+// them, dirty pages are purged off the command thread instead of inside a malloc/free call.
+// Returns false when the allocator refused; a no-op returning true without jemalloc.
+bool SetAllocatorBackgroundThread(bool on);
 
 }  // namespace cairn

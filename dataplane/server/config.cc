@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "dataplane/base/memory.h"
 #include "dataplane/base/strings.h"
 #include "dataplane/commands/notify.h"
 #include "dataplane/protocol/resp_parser.h"
@@ -389,6 +390,17 @@ void Server::RegisterParameters() {
                  INT32_MAX));
   t.Add(IntParam("key-load-delay", &snapshots.key_load_delay_us, INT32_MIN, INT32_MAX));
   t.Add(StoredBool("activerehashing", true));
+  // As Redis 7: jemalloc purges dirty pages in its own threads rather than inside a malloc or
+  // free on the command thread. Applied at Start, and at once by CONFIG SET.
+  t.Add({.name = "jemalloc-bg-thread",
+         .get = [this] { return YesNo(jemalloc_bg_thread_); },
+         .set = [this](std::string_view v, bool startup) -> Status {
+           CAIRN_RETURN_IF_ERROR(BoolSetter(&jemalloc_bg_thread_)(v, startup));
+           if (!startup) {
+             SetAllocatorBackgroundThread(jemalloc_bg_thread_);
+           }
+           return Status::Ok();
+         }});
   t.Add(StoredBool("lazyfree-lazy-eviction", false));
   t.Add(StoredBool("lazyfree-lazy-expire", false));
   t.Add(StoredBool("lazyfree-lazy-server-del", false));

@@ -228,6 +228,7 @@ Status Server::Start() {
                                                    &clock_);
   state_->set_acl(acl_);
   state_->last_save_s = clock_.NowMs() / 1000;  // as Redis: at start-up the dataset counts as saved
+  SetAllocatorBackgroundThread(jemalloc_bg_thread_);
   CAIRN_RETURN_IF_ERROR(LoadAcl());
   state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,
                             bool force) {

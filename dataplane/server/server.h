@@ -153,6 +153,7 @@ class Server final {
   std::string config_file_;
   std::string executable_;
   bool shutdown_requested_ = false;
+  bool jemalloc_bg_thread_ = true;  // jemalloc-bg-thread, applied at Start and on CONFIG SET
   int64_t shutdown_timeout_s_ = 10;   // shutdown-timeout
   ShutdownFlags sigterm_flags_;       // shutdown-on-sigterm
   ShutdownFlags sigint_flags_;        // shutdown-on-sigint

@@ -166,7 +166,7 @@ CONFIG_GLOBS = ["maxmemory*", "lfu-*", "slowlog-*", "latency*", "hz", "databases
                 "maxclients", "tcp-keepalive", "bind", "protected-mode", "lazyfree-*",
                 "enable-debug-command", "client-query-buffer-limit", "active-expire-effort",
                 "requirepass", "io-threads", "dynamic-hz", "append*", "*aof*",
-                "no-appendfsync-on-rewrite"]
+                "no-appendfsync-on-rewrite", "jemalloc*"]
 
 
 def _config_pairs(value):
@@ -184,6 +184,13 @@ def test_config_get_multiple_and_missing(pair23):
     pair23.same_by(_config_pairs, "CONFIG GET hz databases maxmemory-policy")
     pair23.same_by(_config_pairs, "CONFIG GET hz hz h?")
     same(pair23, "CONFIG GET nosuchparam", "CONFIG GET", "CONFIG GET nosuch*")
+
+
+def test_config_set_jemalloc_bg_thread(pair):
+    pair.servers.remember_config("jemalloc-bg-thread")
+    same(pair, "CONFIG SET jemalloc-bg-thread no", "CONFIG GET jemalloc-bg-thread",
+         "CONFIG SET jemalloc-bg-thread maybe", "CONFIG SET jemalloc-bg-thread yes",
+         "CONFIG GET jemalloc-bg-thread")
 
 
 def test_config_get_port_dir_shape(pair):
