@@ -331,6 +331,9 @@ void Keyspace::Rehash() {
   for (auto& db : dbs_) {
     EntryTable& table = db->table();
     table.MaybeShrink();
+    if (!config_.active_rehashing) {
+      continue;
+    }
     while (table.RehashStep(100)) {
       if (clock_->MonotonicUs() - start > 1000) {
         return;

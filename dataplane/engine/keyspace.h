@@ -80,6 +80,7 @@ struct KeyspaceConfig {
   int active_expire_effort = 1;  // 1..10
   int hz = 10;
   bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  bool active_rehashing = true;  // activerehashing: cron moves rehashing forward (Rehash())
   // Collection encodings (engine/types/): list-max-listpack-size, hash-max-listpack-entries,
   // hash-max-listpack-value (bytes), set-max-intset-entries, zset-max-listpack-entries,
   // zset-max-listpack-value (bytes).
@@ -155,7 +156,8 @@ class Keyspace {
   void FlushAll();
   // REQUIRES: valid indexes.
   void SwapDbs(int a, int b);
-  // Moves rehash work forward for up to ~1 ms (activerehashing) and shrinks sparse tables.
+  // Shrinks sparse tables and, with activerehashing (config().active_rehashing), moves rehash
+  // work forward for up to ~1 ms, as Redis's databasesCron.
   void Rehash();
 
   std::mt19937_64& rng() { return rng_; }

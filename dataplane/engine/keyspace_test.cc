@@ -49,6 +49,20 @@ TEST_F(KeyspaceTest, ExpiredKeyIsInvisibleToReadsAndDeletedOnAccess) {
   EXPECT_EQ(ks_.stats().keyspace_misses, 1);
 }
 
+// activerehashing: the cron's Rehash() finishes a rehash in progress only when it is on.
+TEST_F(KeyspaceTest, RehashMovesRehashingForwardOnlyWithActiveRehashing) {
+  for (int i = 0; i < 100000 && !db().table().rehashing(); i++) {
+    strings::Set(db(), "key:" + std::to_string(i), "v", {});
+  }
+  ASSERT_TRUE(db().table().rehashing());
+  ks_.config().active_rehashing = false;
+  ks_.Rehash();
+  EXPECT_TRUE(db().table().rehashing());
+  ks_.config().active_rehashing = true;
+  ks_.Rehash();
+  EXPECT_FALSE(db().table().rehashing());
+}
+
 TEST_F(KeyspaceTest, ReplicaHidesButKeepsExpiredKeys) {
   ks_.set_expiry_deletes(false);
   strings::Set(db(), "k", "v", {.expire_at_ms = clock_.NowMs() + 10});

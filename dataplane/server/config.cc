@@ -389,7 +389,11 @@ void Server::RegisterParameters() {
   t.Add(IntParam("loading-process-events-interval-bytes", &snapshots.loading_interval_bytes, 1024,
                  INT32_MAX));
   t.Add(IntParam("key-load-delay", &snapshots.key_load_delay_us, INT32_MIN, INT32_MAX));
-  t.Add(StoredBool("activerehashing", true));
+  t.Add({.name = "activerehashing",
+         .get = [this] { return YesNo(keyspace_->config().active_rehashing); },
+         .set = [this](std::string_view v, bool startup) {
+           return BoolSetter(&keyspace_->config().active_rehashing)(v, startup);
+         }});
   // As Redis 7: jemalloc purges dirty pages in its own threads rather than inside a malloc or
   // free on the command thread. Applied at Start, and at once by CONFIG SET.
   t.Add({.name = "jemalloc-bg-thread",

@@ -25,7 +25,7 @@ from cairn_testlib import HOST, REDIS_BENCHMARK  # noqa: E402
 TESTS = ["set", "get", "incr", "mset", "lpush", "rpop", "sadd", "hset", "zadd"]
 # (label, redis-benchmark options, requests per test before --scale)
 SHAPES = [
-    ("50 clients", ["-c", "50"], 100000),
+    ("50 clients", ["-c", "50"], 200000),
     ("50 clients -P 16", ["-c", "50", "-P", "16"], 500000),
     ("1 client", ["-c", "1"], 20000),
 ]

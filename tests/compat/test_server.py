@@ -186,11 +186,11 @@ def test_config_get_multiple_and_missing(pair23):
     same(pair23, "CONFIG GET nosuchparam", "CONFIG GET", "CONFIG GET nosuch*")
 
 
-def test_config_set_jemalloc_bg_thread(pair):
-    pair.servers.remember_config("jemalloc-bg-thread")
-    same(pair, "CONFIG SET jemalloc-bg-thread no", "CONFIG GET jemalloc-bg-thread",
-         "CONFIG SET jemalloc-bg-thread maybe", "CONFIG SET jemalloc-bg-thread yes",
-         "CONFIG GET jemalloc-bg-thread")
+@pytest.mark.parametrize("name", ["jemalloc-bg-thread", "activerehashing"])
+def test_config_set_yes_no_switches(pair, name):
+    pair.servers.remember_config(name)
+    same(pair, f"CONFIG GET {name}", f"CONFIG SET {name} no", f"CONFIG GET {name}",
+         f"CONFIG SET {name} maybe", f"CONFIG SET {name} yes", f"CONFIG GET {name}")
 
 
 def test_config_get_port_dir_shape(pair):
