@@ -4,7 +4,8 @@ For each round, load shape (50 clients; 50 clients pipelining 16; 1 client) and 
 INCR MSET LPUSH RPOP SADD HSET ZADD, random keys -r 100000, 64-byte values), runs redis-benchmark
 --csv on one server and then at once on the other (which goes first alternates), so that load from elsewhere on the
 machine hits both alike. Prints per test the median throughput of each server, the median of
-the per-round ratios cairn/redis, and the median p50/p99 latencies.
+the per-round ratios cairn/redis (and each round's ratio, to show the spread), and the median
+p50/p99 latencies.
 
 Usage: /usr/bin/python3 tests/bench/throughput.py [--rounds N] [--scale F] [--tests set,get]
        [--shapes "50 clients,1 client"]
@@ -88,7 +89,7 @@ def main():
 
     print()
     headers = ["load", "test", "cairn rps", "redis rps", "cairn/redis", "cairn p50 ms",
-               "redis p50 ms", "cairn p99 ms", "redis p99 ms"]
+               "redis p50 ms", "cairn p99 ms", "redis p99 ms", "cairn/redis by round"]
     rows = []
     for label, _, _ in shapes:
         for test, by_server in results[label].items():
@@ -104,6 +105,7 @@ def main():
                 fmt(median(r["p50_latency_ms"] for r in redis_rows), 3),
                 fmt(median(r["p99_latency_ms"] for r in cairn_rows), 3),
                 fmt(median(r["p99_latency_ms"] for r in redis_rows), 3),
+                " ".join(fmt(x, 2) for x in per_round),
             ])
     print(f"Throughput: medians over {args.rounds} interleaved rounds "
           "(-r 100000 -d 64; cairn/redis is the median of per-round ratios)")
