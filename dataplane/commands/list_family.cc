@@ -143,23 +143,36 @@ void CmdLLen(CommandContext& ctx) {
   }
 }
 
-void CmdLRange(CommandContext& ctx) {
-  std::optional<int64_t> start = ParseInt64(ctx.arg(2));
-  std::optional<int64_t> stop = ParseInt64(ctx.arg(3));
-  if (!start || !stop) {
+// LRANGE's and LTRIM's start and stop (arguments 2 and 3). Replies Redis's not-an-integer error
+// and returns false when either is not an integer.
+bool ParseStartStop(CommandContext& ctx, int64_t* start, int64_t* stop) {
+  std::optional<int64_t> a = ParseInt64(ctx.arg(2));
+  std::optional<int64_t> b = ParseInt64(ctx.arg(3));
+  if (!a || !b) {
     ctx.reply().Error(kErrNotInteger);
+    return false;
+  }
+  *start = *a;
+  *stop = *b;
+  return true;
+}
+
+void CmdLRange(CommandContext& ctx) {
+  int64_t start;
+  int64_t stop;
+  if (!ParseStartStop(ctx, &start, &stop)) {
     return;
   }
   ListValue* list;
   if (!LookupList(ctx, ctx.arg(1), false, &list)) {
     return;
   }
-  if (list == nullptr || !ClampRange(static_cast<int64_t>(list->size()), &*start, &*stop)) {
+  if (list == nullptr || !ClampRange(static_cast<int64_t>(list->size()), &start, &stop)) {
     ctx.reply().EmptyArray();
     return;
   }
-  ctx.reply().ArrayHeader(*stop - *start + 1);
-  list->Visit(static_cast<size_t>(*start), static_cast<size_t>(*stop), false,
+  ctx.reply().ArrayHeader(stop - start + 1);
+  list->Visit(static_cast<size_t>(start), static_cast<size_t>(stop), false,
               [&](std::string_view v) {
                 ctx.reply().Bulk(v);
                 return true;
@@ -286,10 +299,9 @@ void CmdLRem(CommandContext& ctx) {
 }
 
 void CmdLTrim(CommandContext& ctx) {
-  std::optional<int64_t> start = ParseInt64(ctx.arg(2));
-  std::optional<int64_t> stop = ParseInt64(ctx.arg(3));
-  if (!start || !stop) {
-    ctx.reply().Error(kErrNotInteger);
+  int64_t start;
+  int64_t stop;
+  if (!ParseStartStop(ctx, &start, &stop)) {
     return;
   }
   ListValue* list;
@@ -300,8 +312,8 @@ void CmdLTrim(CommandContext& ctx) {
     ctx.reply().Ok();
     return;
   }
-  if (ClampRange(static_cast<int64_t>(list->size()), &*start, &*stop)) {
-    list->Trim(static_cast<size_t>(*start), static_cast<size_t>(*stop));
+  if (ClampRange(static_cast<int64_t>(list->size()), &start, &stop)) {
+    list->Trim(static_cast<size_t>(start), static_cast<size_t>(stop));
   } else {
     list->Trim(1, 0);
   }

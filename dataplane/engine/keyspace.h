@@ -79,7 +79,7 @@ struct KeyspaceConfig {
   int lfu_decay_time = 1;        // minutes
   int active_expire_effort = 1;  // 1..10
   int hz = 10;
-  bool active_expire = true;  // DEBUG SET-ACTIVE-EXPIRE
+  bool active_expire = true;     // DEBUG SET-ACTIVE-EXPIRE
   bool active_rehashing = true;  // activerehashing: cron moves rehashing forward (Rehash())
   // Collection encodings (engine/types/): list-max-listpack-size, hash-max-listpack-entries,
   // hash-max-listpack-value (bytes), set-max-intset-entries, zset-max-listpack-entries,

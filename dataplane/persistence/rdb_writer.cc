@@ -3,6 +3,7 @@
 #include "dataplane/persistence/rdb_writer.h"
 
 #include <lzf.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstring>
@@ -215,6 +216,9 @@ Status SaveRdb(engine::Keyspace& keyspace, const RdbSaveInfo& info, RdbWriter& w
     db.table().ForEach([&](engine::Entry* e) {
       if (status.ok()) {
         status = WriteKey(keyspace, *e, w);
+        if (info.key_delay_us > 0) {
+          usleep(static_cast<useconds_t>(info.key_delay_us));
+        }
       }
     });
     CAIRN_RETURN_IF_ERROR(status);

@@ -71,6 +71,9 @@ struct RdbSaveInfo {
   std::vector<std::string> functions;
   // The snapshot is an AOF base file (AUX aof-base 1, as Redis marks an RDB preamble).
   bool aof_base = false;
+  // Microseconds to sleep after each key written (Redis's rdb-key-save-delay, for tests that
+  // need a save to last); 0 or less: none.
+  int64_t key_delay_us = 0;
 };
 
 // Writes `keyspace` as an RDB v10 file through `writer`: header, AUX fields, each non-empty db

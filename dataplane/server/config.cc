@@ -28,10 +28,12 @@ std::string YesNo(bool v) {
 
 // A parameter whose value is stored and reported but has no effect beyond that in this build
 // (Redis tuning knobs whose behaviour we meet another way, e.g. lazyfree-*: frees are cheap).
-Parameter Stored(std::string name, std::string value, std::vector<std::string> allowed = {}) {
+Parameter Stored(std::string name, std::string value, std::vector<std::string> allowed = {},
+                 uint32_t flags = Parameter::kNone) {
   auto held = std::make_shared<std::string>(value);
   Parameter p;
   p.name = std::move(name);
+  p.flags = flags;
   p.get = [held] { return *held; };
   if (allowed.empty()) {
     p.set = [held](std::string_view v, bool) {
@@ -54,6 +56,59 @@ Parameter StoredBool(std::string name, bool value) {
   auto setter = BoolSetter(held.get());
   p.set = [held, setter](std::string_view v, bool s) { return setter(v, s); };
   return p;
+}
+
+// Stored (see above) for integers in [min, max], with Redis's range error; `memory` takes
+// Redis's memory units (1k, 1mb...) instead.
+Parameter StoredInt(std::string name, int64_t value, int64_t min, int64_t max,
+                    uint32_t flags = Parameter::kNone, bool memory = false) {
+  auto held = std::make_shared<int64_t>(value);
+  Parameter p;
+  p.name = std::move(name);
+  p.flags = flags;
+  p.get = [held] { return std::to_string(*held); };
+  auto setter = memory ? MemorySetter(held.get(), min, max) : IntSetter(held.get(), min, max);
+  p.set = [held, setter](std::string_view v, bool s) { return setter(v, s); };
+  p.default_value = std::to_string(value);
+  return p;
+}
+
+// True when `text` is a valid proc-title-template, as Redis's validateProcTitleTemplate: `{{`
+// is a literal brace, every other `{name}` names one of Redis's variables, and the expansion
+// (variables as at start-up, the title empty) is not blank.
+bool ValidProcTitleTemplate(std::string_view text) {
+  static const std::vector<std::string_view> kVariables = {
+      "title", "listen-addr", "server-mode", "port", "tls-port", "unixsocket", "config-file"};
+  std::string expanded;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '{') {
+      expanded += text[i++];
+      continue;
+    }
+    if (i + 1 >= text.size()) {
+      return false;
+    }
+    if (text[i + 1] == '{') {
+      expanded += '{';
+      i += 2;
+      continue;
+    }
+    size_t close = text.find('}', i + 1);
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    std::string_view name = text.substr(i + 1, close - i - 1);
+    if (std::find(kVariables.begin(), kVariables.end(), name) == kVariables.end()) {
+      return false;
+    }
+    // title, server-mode, unixsocket and config-file may expand to nothing; the others never do.
+    if (name == "listen-addr" || name == "port" || name == "tls-port") {
+      expanded += "0";
+    }
+    i = close + 1;
+  }
+  return expanded.find_first_not_of(' ') != std::string::npos;
 }
 
 Parameter IntParam(std::string name, int64_t* target, int64_t min, int64_t max,
@@ -386,14 +441,19 @@ void Server::RegisterParameters() {
   t.Add({.name = "stop-writes-on-bgsave-error",
          .get = [&snapshots] { return YesNo(snapshots.stop_writes_on_bgsave_error); },
          .set = BoolSetter(&snapshots.stop_writes_on_bgsave_error)});
+  // Testing aids Redis hides from CONFIG GET globs, as here.
   t.Add(IntParam("loading-process-events-interval-bytes", &snapshots.loading_interval_bytes, 1024,
-                 INT32_MAX));
-  t.Add(IntParam("key-load-delay", &snapshots.key_load_delay_us, INT32_MIN, INT32_MAX));
+                 INT32_MAX, Parameter::kHidden));
+  t.Add(IntParam("key-load-delay", &snapshots.key_load_delay_us, INT32_MIN, INT32_MAX,
+                 Parameter::kHidden));
+  t.Add(IntParam("rdb-key-save-delay", &snapshots.key_save_delay_us, INT32_MIN, INT32_MAX,
+                 Parameter::kHidden));
   t.Add({.name = "activerehashing",
          .get = [this] { return YesNo(keyspace_->config().active_rehashing); },
-         .set = [this](std::string_view v, bool startup) {
-           return BoolSetter(&keyspace_->config().active_rehashing)(v, startup);
-         }});
+         .set =
+             [this](std::string_view v, bool startup) {
+               return BoolSetter(&keyspace_->config().active_rehashing)(v, startup);
+             }});
   // As Redis 7: jemalloc purges dirty pages in its own threads rather than inside a malloc or
   // free on the command thread. Applied at Start, and at once by CONFIG SET.
   t.Add({.name = "jemalloc-bg-thread",
@@ -454,15 +514,18 @@ void Server::RegisterParameters() {
            return Status::Ok();
          }});
   t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
-  t.Add(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX));
+  t.Add(aliased(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX),
+                "repl-ping-slave-period"));
   t.Add({.name = "repl-diskless-sync",
          .get = [&repl] { return YesNo(repl.diskless_sync); },
          .set = BoolSetter(&repl.diskless_sync)});
   t.Add(Stored("repl-diskless-sync-delay", "5"));
   t.Add(IntParam("repl-backlog-ttl", &repl.backlog_ttl_s, 0, INT64_MAX));
-  t.Add(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX));
-  t.Add(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX));
-  t.Add(Stored("replica-priority", "100"));
+  t.Add(aliased(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX),
+                "min-slaves-to-write"));
+  t.Add(aliased(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX),
+                "min-slaves-max-lag"));
+  t.Add(aliased(StoredInt("replica-priority", 100, 0, INT32_MAX), "slave-priority"));
   t.Add({.name = "replica-serve-stale-data",
          .aliases = {"slave-serve-stale-data"},
          .get = [&repl] { return YesNo(repl.serve_stale_data); },
@@ -483,7 +546,113 @@ void Server::RegisterParameters() {
          .get = [tenacity] { return std::to_string(*tenacity); },
          .set = [tenacity](std::string_view v,
                            bool s) { return IntSetter(tenacity.get(), 0, 100)(v, s); }});
+  RegisterProcessParameters(t);
   RegisterAclParameters();
+}
+
+// Parameters of Redis 7.0's redis.conf that concern the process, or features this server meets
+// another way, so that a stock redis.conf starts cairn-server. Behaviour: oom-score-adj,
+// oom-score-adj-values and disable-thp act as in Redis; activedefrag refuses `yes` with Redis's
+// error for a build without its own jemalloc; the rest are stored and reported.
+void Server::RegisterProcessParameters(ParameterTable& t) {
+  t.Add({.name = "oom-score-adj",
+         .get = [this] { return FormatOomScoreAdjMode(oom_.mode); },
+         .set = [this](std::string_view v, bool startup) -> Status {
+           OomScoreAdjMode mode;
+           CAIRN_RETURN_IF_ERROR(ParseOomScoreAdjMode(v, &mode));
+           oom_.mode = mode;
+           if (!startup && !ApplyOomScoreAdjForRole().ok()) {
+             return Status::InvalidArgument(
+                 "Failed to set current oom_score_adj. Check server logs.");
+           }
+           return Status::Ok();
+         }});
+  t.Add({.name = "oom-score-adj-values",
+         .flags = Parameter::kMultiArg,
+         .get = [this] { return FormatOomScoreAdjValues(oom_.values); },
+         .set = [this](std::string_view v, bool startup) -> Status {
+           CAIRN_RETURN_IF_ERROR(ParseOomScoreAdjValues(v, &oom_.values));
+           if (!startup && !ApplyOomScoreAdjForRole().ok()) {
+             return Status::InvalidArgument(
+                 "Failed to set current oom_score_adj. Check server logs.");
+           }
+           return Status::Ok();
+         }});
+  t.Add({.name = "disable-thp",
+         .flags = Parameter::kImmutable,
+         .get = [this] { return YesNo(disable_thp_); },
+         .set = BoolSetter(&disable_thp_)});
+  auto activedefrag = std::make_shared<bool>(false);
+  t.Add({.name = "activedefrag",
+         .get = [activedefrag] { return YesNo(*activedefrag); },
+         .set = [activedefrag](std::string_view v, bool startup) -> Status {
+           bool on = false;
+           CAIRN_RETURN_IF_ERROR(BoolSetter(&on)(v, startup));
+           if (on) {
+             return Status::InvalidArgument(
+                 "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+                 "with a modified Jemalloc like the one shipped by default with the Redis source "
+                 "distribution");
+           }
+           *activedefrag = false;
+           return Status::Ok();
+         }});
+  t.Add(StoredInt("active-defrag-cycle-min", 1, 1, 99));
+  t.Add(StoredInt("active-defrag-cycle-max", 25, 1, 99));
+  t.Add(StoredInt("active-defrag-ignore-bytes", 100 << 20, 1, INT64_MAX, Parameter::kNone, true));
+  t.Add(StoredInt("active-defrag-max-scan-fields", 1000, 1, INT64_MAX));
+  t.Add(StoredInt("active-defrag-threshold-lower", 10, 0, 1000));
+  t.Add(StoredInt("active-defrag-threshold-upper", 100, 0, 1000));
+  for (const char* name : {"bgsave_cpulist", "bio_cpulist", "server_cpulist"}) {
+    t.Add(Stored(name, "", {}, Parameter::kImmutable));
+  }
+  t.Add(Stored("bind-source-addr", ""));
+  t.Add(StoredBool("crash-log-enabled", true));
+  t.Add(StoredBool("crash-memcheck-enabled", true));
+  t.Add(Stored("enable-module-command", "no", {"no", "yes", "local"}, Parameter::kImmutable));
+  t.Add(Stored("ignore-warnings", ""));
+  auto title = std::make_shared<std::string>("{title} {listen-addr} {server-mode}");
+  t.Add({.name = "proc-title-template",
+         .get = [title] { return *title; },
+         .set = [title](std::string_view v, bool) -> Status {
+           if (!ValidProcTitleTemplate(v)) {
+             return Status::InvalidArgument(
+                 "template format is invalid or contains unknown variables");
+           }
+           *title = std::string(v);
+           return Status::Ok();
+         }});
+  t.Add(Stored("propagation-error-behavior", "ignore", {"ignore", "panic", "panic-on-replicas"}));
+  t.Add(StoredBool("rdb-del-sync-files", false));
+  t.Add(StoredBool("rdb-save-incremental-fsync", true));
+  t.Add(StoredBool("repl-disable-tcp-nodelay", false));
+  t.Add(Stored("repl-diskless-load", "disabled", {"disabled", "on-empty-db", "swapdb"}));
+  t.Add(StoredInt("repl-diskless-sync-max-replicas", 0, 0, INT32_MAX));
+  Parameter announce_ip = Stored("replica-announce-ip", "");
+  announce_ip.aliases = {"slave-announce-ip"};
+  t.Add(std::move(announce_ip));
+  Parameter announce_port = StoredInt("replica-announce-port", 0, 0, 65535);
+  announce_port.aliases = {"slave-announce-port"};
+  t.Add(std::move(announce_port));
+  t.Add(StoredBool("replica-announced", true));
+  t.Add(StoredBool("replica-ignore-disk-write-errors", false));
+  Parameter ignore_maxmemory = StoredBool("replica-ignore-maxmemory", true);
+  ignore_maxmemory.aliases = {"slave-ignore-maxmemory"};
+  t.Add(std::move(ignore_maxmemory));
+  Parameter lazy_flush = StoredBool("replica-lazy-flush", false);
+  lazy_flush.aliases = {"slave-lazy-flush"};
+  t.Add(std::move(lazy_flush));
+  t.Add(Stored("sanitize-dump-payload", "no", {"no", "yes", "clients"}));
+  t.Add(StoredInt("socket-mark-id", 0, 0, UINT32_MAX, Parameter::kImmutable));
+  Parameter syslog = StoredBool("syslog-enabled", false);
+  syslog.flags = Parameter::kImmutable;
+  t.Add(std::move(syslog));
+  t.Add(Stored(
+      "syslog-facility", "local0",
+      {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"},
+      Parameter::kImmutable));
+  t.Add(Stored("syslog-ident", "redis", {}, Parameter::kImmutable));
+  t.Add(StoredInt("tracking-table-max-keys", 1000000, 0, INT64_MAX));
 }
 
 Status Server::Configure(int argc, char** argv) {

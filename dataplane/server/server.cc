@@ -229,6 +229,11 @@ Status Server::Start() {
   state_->set_acl(acl_);
   state_->last_save_s = clock_.NowMs() / 1000;  // as Redis: at start-up the dataset counts as saved
   SetAllocatorBackgroundThread(jemalloc_bg_thread_);
+  if (disable_thp_ && !DisableTransparentHugePages()) {
+    spdlog::warn("Unable to disable transparent huge pages: {}", std::strerror(errno));
+  }
+  InstallOomScoreAdjForkHandler();
+  (void)ApplyOomScoreAdjForRole();
   CAIRN_RETURN_IF_ERROR(LoadAcl());
   state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,
                             bool force) {
@@ -530,6 +535,15 @@ void Server::CloseStalledHandshakes() {
   }
 }
 
+Status Server::ApplyOomScoreAdjForRole() {
+  oom_class_ = replication_->is_replica() ? OomClass::kReplica : OomClass::kPrimary;
+  Status s = ApplyOomScoreAdj(oom_, oom_class_);
+  if (!s.ok()) {
+    spdlog::warn("{}", s.message());
+  }
+  return s;
+}
+
 void Server::Cron() {
   if (g_shutdown_signal != 0) {
     int sig = g_shutdown_signal;
@@ -555,6 +569,9 @@ void Server::Cron() {
   replication_->Cron();
   CloseTimedOutClients();
   CloseStalledHandshakes();
+  if ((replication_->is_replica() ? OomClass::kReplica : OomClass::kPrimary) != oom_class_) {
+    (void)ApplyOomScoreAdjForRole();
+  }
   int64_t now = clock_.NowMs();
   if (now - ops_sample_ms_ >= 100) {
     int64_t commands = state_->stats().total_commands_processed;

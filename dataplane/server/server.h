@@ -2,8 +2,8 @@
 // server state, listeners, connections and the event loop with its cron.
 #pragma once
 
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +17,7 @@
 #include "dataplane/security/acl.h"
 #include "dataplane/server/aof.h"
 #include "dataplane/server/event_loop.h"
+#include "dataplane/server/process_tuning.h"
 #include "dataplane/server/replication.h"
 #include "dataplane/server/snapshots.h"
 #include "dataplane/server/tls_config.h"
@@ -98,6 +99,10 @@ class Server final {
   // Loads the aclfile at start-up (fatal errors as redis-server reports them).
   Status LoadAcl();
   void Cron();
+  void RegisterProcessParameters(ParameterTable& t);
+  // Applies oom-score-adj for this process's role (replica or primary); logs a failure and
+  // returns it. Called at Start, on CONFIG SET and from Cron when the role changed.
+  Status ApplyOomScoreAdjForRole();
   void BeforeSleep();
   void CloseTimedOutClients();
   // Blocked clients: replies to timed-out ones and runs the input pipelined behind any client
@@ -154,10 +159,13 @@ class Server final {
   std::string executable_;
   bool shutdown_requested_ = false;
   bool jemalloc_bg_thread_ = true;  // jemalloc-bg-thread, applied at Start and on CONFIG SET
-  int64_t shutdown_timeout_s_ = 10;   // shutdown-timeout
-  ShutdownFlags sigterm_flags_;       // shutdown-on-sigterm
-  ShutdownFlags sigint_flags_;        // shutdown-on-sigint
-  int64_t shutdown_deadline_ms_ = 0;  // 0: no shutdown waiting for replicas
+  bool disable_thp_ = true;         // disable-thp, applied at Start
+  OomScoreAdj oom_;  // oom-score-adj(-values), applied at Start, CONFIG SET, role changes
+  OomClass oom_class_ = OomClass::kPrimary;  // the class last applied to this process
+  int64_t shutdown_timeout_s_ = 10;          // shutdown-timeout
+  ShutdownFlags sigterm_flags_;              // shutdown-on-sigterm
+  ShutdownFlags sigint_flags_;               // shutdown-on-sigint
+  int64_t shutdown_deadline_ms_ = 0;         // 0: no shutdown waiting for replicas
   ShutdownFlags shutdown_flags_;
   int64_t shutdown_offset_ = 0;             // what replicas must acknowledge
   std::vector<uint64_t> shutdown_callers_;  // blocked SHUTDOWN clients

@@ -42,6 +42,7 @@ persistence::RdbSaveInfo Snapshots::MakeSaveInfo() const {
   info.checksum = rdbchecksum;
   info.ctime_s = server_.state().clock().NowMs() / 1000;
   info.used_mem = static_cast<int64_t>(AllocatedBytes());
+  info.key_delay_us = key_save_delay_us;
   if (fill_repl_info) {
     fill_repl_info(info);
   }

@@ -92,6 +92,7 @@ class Snapshots final : public commands::SnapshotHooks {
   // loading-process-events-interval-bytes and key-load-delay (microseconds per key), as Redis.
   int64_t loading_interval_bytes = 2 * 1024 * 1024;
   int64_t key_load_delay_us = 0;
+  int64_t key_save_delay_us = 0;  // rdb-key-save-delay (microseconds per key written), as Redis
   // Fills the replication AUX fields (replid, offset, stream db) of every snapshot.
   std::function<void(persistence::RdbSaveInfo&)> fill_repl_info;
   // Fills the function library codes of every snapshot, and installs those of a loaded one (the

@@ -228,6 +228,61 @@ def test_config_set_errors_are_atomic(pair, args):
     pair.same_by(_config_pairs, "CONFIG GET hz maxmemory-policy maxmemory appendonly")
 
 
+# Process and redis.conf-compatibility parameters: values, errors and immutability.
+PROCESS_PARAMETERS = [
+    "oom-score-adj", "oom-score-adj-values", "disable-thp", "activedefrag",
+    "active-defrag-cycle-min", "active-defrag-cycle-max", "active-defrag-ignore-bytes",
+    "active-defrag-max-scan-fields", "active-defrag-threshold-lower",
+    "active-defrag-threshold-upper", "bgsave_cpulist", "bio_cpulist", "server_cpulist",
+    "bind-source-addr", "crash-log-enabled", "crash-memcheck-enabled", "enable-module-command",
+    "ignore-warnings", "proc-title-template", "propagation-error-behavior", "rdb-del-sync-files",
+    "rdb-save-incremental-fsync", "repl-disable-tcp-nodelay", "repl-diskless-load",
+    "repl-diskless-sync-max-replicas", "replica-announce-ip", "replica-announce-port",
+    "replica-announced", "replica-ignore-disk-write-errors", "replica-ignore-maxmemory",
+    "replica-lazy-flush", "sanitize-dump-payload", "socket-mark-id", "syslog-enabled",
+    "syslog-facility", "syslog-ident", "tracking-table-max-keys", "slave-announce-ip",
+    "slave-announce-port", "slave-ignore-maxmemory", "slave-lazy-flush", "slave-priority",
+    "min-slaves-to-write", "min-slaves-max-lag", "repl-ping-slave-period", "rdb-key-save-delay",
+    "key-load-delay", "loading-process-events-interval-bytes",
+]
+
+
+@pytest.mark.parametrize("name", PROCESS_PARAMETERS)
+def test_process_parameters_read_alike(pair23, name):
+    pair23.same_by(_config_pairs, ["CONFIG", "GET", name])
+
+
+@pytest.mark.parametrize("args", [
+    ["activedefrag", "yes"], ["activedefrag", "no"], ["oom-score-adj-values", "1"],
+    ["oom-score-adj-values", "1 2 x"], ["oom-score-adj-values", "5000 0 0"],
+    ["oom-score-adj-values", "1 2 3 4"], ["oom-score-adj-values", "  1   2  3 "],
+    ["oom-score-adj-values", ""], ["oom-score-adj", "maybe"], ["oom-score-adj", "no"],
+    ["proc-title-template", ""], ["proc-title-template", "{title"],
+    ["proc-title-template", "{}"], ["proc-title-template", "{Title}"],
+    ["proc-title-template", "{title}"], ["proc-title-template", " {title} "],
+    ["proc-title-template", "{server-mode}"], ["proc-title-template", "{{x"],
+    ["proc-title-template", "a{unixsocket}"], ["proc-title-template", "}"],
+    ["proc-title-template", "{title} {listen-addr} {port} {tls-port} {config-file}"],
+    ["sanitize-dump-payload", "bad"], ["sanitize-dump-payload", "clients"],
+    ["propagation-error-behavior", "bad"], ["propagation-error-behavior", "panic-on-replicas"],
+    ["repl-diskless-load", "bad"], ["repl-diskless-load", "swapdb"],
+    ["tracking-table-max-keys", "-1"], ["active-defrag-cycle-max", "100"],
+    ["active-defrag-cycle-min", "0"], ["active-defrag-threshold-lower", "1001"],
+    ["active-defrag-ignore-bytes", "1k"], ["active-defrag-max-scan-fields", "0"],
+    ["ignore-warnings", "ARM64-COW-BUG"], ["replica-announce-port", "70000"],
+    ["slave-announce-port", "6380"], ["repl-diskless-sync-max-replicas", "-1"],
+    ["crash-log-enabled", "maybe"], ["bind-source-addr", "127.0.0.1"],
+    ["slave-priority", "-1"], ["min-slaves-to-write", "0"], ["repl-ping-slave-period", "0"],
+    ["disable-thp", "yes"], ["syslog-enabled", "no"], ["syslog-facility", "local1"],
+    ["syslog-ident", "x"], ["socket-mark-id", "0"], ["bio_cpulist", ""],
+    ["enable-module-command", "no"],
+])
+def test_process_parameters_set_alike(pair, args):
+    pair.servers.remember_config(args[0])
+    same(pair, ["CONFIG", "SET", *args])
+    pair.same_by(_config_pairs, ["CONFIG", "GET", args[0]])
+
+
 def test_replication_and_shutdown_parameters(pair):
     names = ("repl-backlog-ttl", "replica-serve-stale-data", "shutdown-timeout",
              "shutdown-on-sigterm", "shutdown-on-sigint")
