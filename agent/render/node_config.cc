@@ -106,6 +106,9 @@ Result<std::string> RenderNodeConfig(const NodeConfig& config) {
   // A replica joining (creation, scaling, replacement after a failover) syncs at once: Redis
   // 7.0's default waits 5 s to batch replicas into one diskless transfer.
   lines.emplace_back("repl-diskless-sync-delay", "0");
+  // `ps` shows each node's config file (in its node directory), so the nodes on one host tell
+  // apart, and the supervisor still recognises its nodes by their command line after a restart.
+  lines.emplace_back("proc-title-template", "{title} {listen-addr} {server-mode} {config-file}");
   AddIfSet(lines, "requirepass", config.requirepass);
   AddIfSet(lines, "masterauth", config.masterauth);
   size_t replicaof_line = SIZE_MAX;

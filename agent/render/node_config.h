@@ -43,7 +43,8 @@ struct NodeConfig {
 std::string QuoteConfigValue(const std::string& value);
 
 // Returns the file text, one "name value" line per parameter (redis.conf names: port or tls-port,
-// bind, unixsocket, maxmemory, requirepass, masterauth, replicaof, tls-*), then `parameters`.
+// bind, unixsocket, maxmemory, requirepass, masterauth, replicaof, tls-*, and a
+// proc-title-template that shows the config file), then `parameters`.
 // Empty optional settings are left out. InvalidArgument when a parameter name is empty or contains
 // anything but [a-z0-9-], a port is out of range, or TLS lacks a file.
 Result<std::string> RenderNodeConfig(const NodeConfig& config);

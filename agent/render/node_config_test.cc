@@ -19,6 +19,10 @@ TEST(NodeConfigTest, RendersOneLinePerParameter) {
   EXPECT_NE(text->find("\nmaxmemory 268435456\n"), std::string::npos);
   EXPECT_NE(text->find("\ndir /var/lib/cairn/demo-0001-001\n"), std::string::npos);
   EXPECT_NE(text->find("\nappendonly no\n"), std::string::npos);
+  // The process title carries the config file's path, inside the node's directory.
+  EXPECT_NE(text->find("\nproc-title-template \"{title} {listen-addr} {server-mode} "
+                       "{config-file}\"\n"),
+            std::string::npos);
 }
 
 TEST(NodeConfigTest, QuotedValuesReadBackExactly) {

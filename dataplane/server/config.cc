@@ -73,44 +73,6 @@ Parameter StoredInt(std::string name, int64_t value, int64_t min, int64_t max,
   return p;
 }
 
-// True when `text` is a valid proc-title-template, as Redis's validateProcTitleTemplate: `{{`
-// is a literal brace, every other `{name}` names one of Redis's variables, and the expansion
-// (variables as at start-up, the title empty) is not blank.
-bool ValidProcTitleTemplate(std::string_view text) {
-  static const std::vector<std::string_view> kVariables = {
-      "title", "listen-addr", "server-mode", "port", "tls-port", "unixsocket", "config-file"};
-  std::string expanded;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] != '{') {
-      expanded += text[i++];
-      continue;
-    }
-    if (i + 1 >= text.size()) {
-      return false;
-    }
-    if (text[i + 1] == '{') {
-      expanded += '{';
-      i += 2;
-      continue;
-    }
-    size_t close = text.find('}', i + 1);
-    if (close == std::string_view::npos) {
-      return false;
-    }
-    std::string_view name = text.substr(i + 1, close - i - 1);
-    if (std::find(kVariables.begin(), kVariables.end(), name) == kVariables.end()) {
-      return false;
-    }
-    // title, server-mode, unixsocket and config-file may expand to nothing; the others never do.
-    if (name == "listen-addr" || name == "port" || name == "tls-port") {
-      expanded += "0";
-    }
-    i = close + 1;
-  }
-  return expanded.find_first_not_of(' ') != std::string::npos;
-}
-
 Parameter IntParam(std::string name, int64_t* target, int64_t min, int64_t max,
                    uint32_t flags = Parameter::kNone) {
   Parameter p;
@@ -535,7 +497,10 @@ void Server::RegisterParameters() {
   t.Add(Stored("tcp-backlog", "511"));
   t.Add(Stored("supervised", "no", {"upstart", "systemd", "auto", "no"}));
   t.Add(StoredBool("always-show-logo", false));
-  t.Add(StoredBool("set-proc-title", true));
+  t.Add({.name = "set-proc-title",
+         .flags = Parameter::kImmutable,
+         .get = [this] { return YesNo(set_proc_title_); },
+         .set = BoolSetter(&set_proc_title_)});
   t.Add(Stored("list-compress-depth", "0"));
   t.Add(MemoryParam("hll-sparse-max-bytes", &c.hll_sparse_max_bytes));
   // Accepted and reported (client eviction and eviction tenacity are not implemented).
@@ -554,6 +519,30 @@ void Server::RegisterParameters() {
 // another way, so that a stock redis.conf starts cairn-server. Behaviour: oom-score-adj,
 // oom-score-adj-values and disable-thp act as in Redis; activedefrag refuses `yes` with Redis's
 // error for a build without its own jemalloc; the rest are stored and reported.
+ProcTitleVariables Server::ProcTitleVars(std::string title) const {
+  ProcTitleVariables vars;
+  vars.title = std::move(title);
+  std::string first_bind = config_.bind.substr(0, config_.bind.find(' '));
+  vars.listen_addr = (first_bind.empty() ? "*" : first_bind) + ":" +
+                     std::to_string(config_.port != 0 ? config_.port : tls_.port);
+  vars.port = std::to_string(config_.port);
+  vars.tls_port = std::to_string(tls_.port);
+  vars.unixsocket = config_.unixsocket;
+  vars.config_file = config_file_;
+  return vars;
+}
+
+void Server::ApplyProcTitle() {
+  if (!set_proc_title_) {
+    return;
+  }
+  std::optional<std::string> title =
+      ExpandProcTitleTemplate(proc_title_template_, ProcTitleVars(executable_));
+  if (title) {
+    SetProcTitle(*title);
+  }
+}
+
 void Server::RegisterProcessParameters(ParameterTable& t) {
   t.Add({.name = "oom-score-adj",
          .get = [this] { return FormatOomScoreAdjMode(oom_.mode); },
@@ -611,15 +600,19 @@ void Server::RegisterProcessParameters(ParameterTable& t) {
   t.Add(StoredBool("crash-memcheck-enabled", true));
   t.Add(Stored("enable-module-command", "no", {"no", "yes", "local"}, Parameter::kImmutable));
   t.Add(Stored("ignore-warnings", ""));
-  auto title = std::make_shared<std::string>("{title} {listen-addr} {server-mode}");
+  // As Redis's validateProcTitleTemplate: it must expand, with an empty title, to non-blank text.
   t.Add({.name = "proc-title-template",
-         .get = [title] { return *title; },
-         .set = [title](std::string_view v, bool) -> Status {
-           if (!ValidProcTitleTemplate(v)) {
+         .get = [this] { return proc_title_template_; },
+         .set = [this](std::string_view v, bool startup) -> Status {
+           std::optional<std::string> expanded = ExpandProcTitleTemplate(v, ProcTitleVars(""));
+           if (!expanded || expanded->empty()) {
              return Status::InvalidArgument(
                  "template format is invalid or contains unknown variables");
            }
-           *title = std::string(v);
+           proc_title_template_ = std::string(v);
+           if (!startup) {
+             ApplyProcTitle();
+           }
            return Status::Ok();
          }});
   t.Add(Stored("propagation-error-behavior", "ignore", {"ignore", "panic", "panic-on-replicas"}));

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dataplane/base/logging.h"
+#include "dataplane/server/proc_title.h"
 #include "dataplane/server/server.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(configured.message()).c_str());
     return 1;
   }
+  cairn::server::InitProcTitle(argc, argv);  // argv is not read after Configure
   std::string level = server.config().loglevel == "nothing" ? "error" : server.config().loglevel;
   cairn::Status logging = cairn::SetUpLogging("cairn-server", level, server.config().logfile);
   if (!logging.ok()) {

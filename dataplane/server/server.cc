@@ -233,6 +233,7 @@ Status Server::Start() {
     spdlog::warn("Unable to disable transparent huge pages: {}", std::strerror(errno));
   }
   InstallOomScoreAdjForkHandler();
+  ApplyProcTitle();
   (void)ApplyOomScoreAdjForRole();
   CAIRN_RETURN_IF_ERROR(LoadAcl());
   state_->shutdown = [this](commands::Client& caller, bool save, bool nosave, bool now,

@@ -17,6 +17,7 @@
 #include "dataplane/security/acl.h"
 #include "dataplane/server/aof.h"
 #include "dataplane/server/event_loop.h"
+#include "dataplane/server/proc_title.h"
 #include "dataplane/server/process_tuning.h"
 #include "dataplane/server/replication.h"
 #include "dataplane/server/snapshots.h"
@@ -100,6 +101,10 @@ class Server final {
   Status LoadAcl();
   void Cron();
   void RegisterProcessParameters(ParameterTable& t);
+  // proc-title-template's variables for this server; `title` is argv[0] (empty: validation).
+  ProcTitleVariables ProcTitleVars(std::string title) const;
+  // With set-proc-title, rewrites the process title from proc-title-template.
+  void ApplyProcTitle();
   // Applies oom-score-adj for this process's role (replica or primary); logs a failure and
   // returns it. Called at Start, on CONFIG SET and from Cron when the role changed.
   Status ApplyOomScoreAdjForRole();
@@ -160,6 +165,8 @@ class Server final {
   bool shutdown_requested_ = false;
   bool jemalloc_bg_thread_ = true;  // jemalloc-bg-thread, applied at Start and on CONFIG SET
   bool disable_thp_ = true;         // disable-thp, applied at Start
+  bool set_proc_title_ = true;      // set-proc-title (immutable)
+  std::string proc_title_template_ = "{title} {listen-addr} {server-mode}";
   OomScoreAdj oom_;  // oom-score-adj(-values), applied at Start, CONFIG SET, role changes
   OomClass oom_class_ = OomClass::kPrimary;  // the class last applied to this process
   int64_t shutdown_timeout_s_ = 10;          // shutdown-timeout

@@ -130,3 +130,39 @@ def test_disable_thp_turns_transparent_huge_pages_off(engine):
         thp_mode = open("/sys/kernel/mm/transparent_hugepage/enabled", encoding="ascii").read()
         if engine == "cairn" or "[always]" in thp_mode:
             assert status["THP_enabled"].strip() == "0"
+
+
+def _cmdline(pid):
+    """/proc/<pid>/cmdline as text (NULs kept; trailing ones dropped)."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().rstrip(b"\0").decode(errors="replace")
+
+
+def _title(pid):
+    """The process title: the command line's first NUL-terminated string (redis-server leaves
+    stray bytes of its old command line after it)."""
+    return _cmdline(pid).split("\0")[0]
+
+
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_proc_title_follows_the_template(engine):
+    binary = _binary(engine)
+    template = "{title} {listen-addr} {port} [{unixsocket}] {tls-port}"
+    with ServerProcess(binary, ["--proc-title-template", template], name=engine) as server:
+        r = _client(server)
+        # {title} is argv[0] as the server was started; {listen-addr} the first bind address.
+        expected = f"{binary} {HOST}:{server.port} {server.port} [] 0"
+        wait_until(lambda: _title(server.pid) == expected, what="the process title")
+        r.config_set("proc-title-template", "node {port}")
+        assert _title(server.pid) == f"node {server.port}"
+        with pytest.raises(redis.ResponseError, match="template format is invalid"):
+            r.config_set("proc-title-template", "{title}")  # blank once expanded with no title
+        with pytest.raises(redis.ResponseError, match="can't set immutable config"):
+            r.config_set("set-proc-title", "no")
+
+
+@pytest.mark.parametrize("engine", ["cairn", "redis"])
+def test_set_proc_title_no_keeps_the_command_line(engine):
+    binary = _binary(engine)
+    with ServerProcess(binary, ["--set-proc-title", "no"], name=engine) as server:
+        assert _cmdline(server.pid).startswith(f"{binary}\0--port\0{server.port}\0")
