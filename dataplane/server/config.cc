@@ -73,6 +73,12 @@ Parameter StoredInt(std::string name, int64_t value, int64_t min, int64_t max,
   return p;
 }
 
+// `p` also answering to `alias` (Redis's older names, e.g. slave-priority for replica-priority).
+Parameter Aliased(Parameter p, std::string alias) {
+  p.aliases.push_back(std::move(alias));
+  return p;
+}
+
 Parameter IntParam(std::string name, int64_t* target, int64_t min, int64_t max,
                    uint32_t flags = Parameter::kNone) {
   Parameter p;
@@ -283,25 +289,21 @@ void Server::RegisterParameters() {
   t.Add(keyspace_int("lfu-decay-time", &engine::KeyspaceConfig::lfu_decay_time, 0, INT32_MAX));
   t.Add(keyspace_int("active-expire-effort", &engine::KeyspaceConfig::active_expire_effort, 1, 10));
   // Collection encodings (engine/types/): thresholds of the packed forms.
-  auto aliased = [](Parameter p, std::string alias) {
-    p.aliases.push_back(std::move(alias));
-    return p;
-  };
-  t.Add(aliased(keyspace_int("hash-max-listpack-entries",
+  t.Add(Aliased(keyspace_int("hash-max-listpack-entries",
                              &engine::KeyspaceConfig::hash_max_listpack_entries, 0, INT32_MAX),
                 "hash-max-ziplist-entries"));
-  t.Add(aliased(keyspace_int("hash-max-listpack-value",
+  t.Add(Aliased(keyspace_int("hash-max-listpack-value",
                              &engine::KeyspaceConfig::hash_max_listpack_value, 0, INT32_MAX),
                 "hash-max-ziplist-value"));
-  t.Add(aliased(keyspace_int("list-max-listpack-size",
+  t.Add(Aliased(keyspace_int("list-max-listpack-size",
                              &engine::KeyspaceConfig::list_max_listpack_size, INT32_MIN, INT32_MAX),
                 "list-max-ziplist-size"));
   t.Add(keyspace_int("set-max-intset-entries", &engine::KeyspaceConfig::set_max_intset_entries, 0,
                      INT32_MAX));
-  t.Add(aliased(keyspace_int("zset-max-listpack-entries",
+  t.Add(Aliased(keyspace_int("zset-max-listpack-entries",
                              &engine::KeyspaceConfig::zset_max_listpack_entries, 0, INT32_MAX),
                 "zset-max-ziplist-entries"));
-  t.Add(aliased(keyspace_int("zset-max-listpack-value",
+  t.Add(Aliased(keyspace_int("zset-max-listpack-value",
                              &engine::KeyspaceConfig::zset_max_listpack_value, 0, INT32_MAX),
                 "zset-max-ziplist-value"));
   t.Add(keyspace_int("stream-node-max-bytes", &engine::KeyspaceConfig::stream_node_max_bytes, 0,
@@ -326,7 +328,7 @@ void Server::RegisterParameters() {
          .set = [&c](std::string_view v, bool) { return ParseOutputLimit(v, c); }});
   t.Add(IntParam("slowlog-log-slower-than", &c.slowlog_log_slower_than_us, -1, INT64_MAX));
   t.Add(IntParam("slowlog-max-len", &c.slowlog_max_len, 0, INT64_MAX));
-  t.Add(aliased(IntParam("busy-reply-threshold", &c.busy_reply_threshold_ms, 0, INT64_MAX),
+  t.Add(Aliased(IntParam("busy-reply-threshold", &c.busy_reply_threshold_ms, 0, INT64_MAX),
                 "lua-time-limit"));
   t.Add(IntParam("latency-monitor-threshold", &c.latency_monitor_threshold_ms, 0, INT64_MAX));
   t.Add({.name = "latency-tracking",
@@ -476,18 +478,18 @@ void Server::RegisterParameters() {
            return Status::Ok();
          }});
   t.Add(IntParam("repl-timeout", &repl.repl_timeout_s, 1, INT32_MAX));
-  t.Add(aliased(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX),
+  t.Add(Aliased(IntParam("repl-ping-replica-period", &repl.ping_period_s, 1, INT32_MAX),
                 "repl-ping-slave-period"));
   t.Add({.name = "repl-diskless-sync",
          .get = [&repl] { return YesNo(repl.diskless_sync); },
          .set = BoolSetter(&repl.diskless_sync)});
   t.Add(Stored("repl-diskless-sync-delay", "5"));
   t.Add(IntParam("repl-backlog-ttl", &repl.backlog_ttl_s, 0, INT64_MAX));
-  t.Add(aliased(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX),
+  t.Add(Aliased(IntParam("min-replicas-to-write", &repl.min_replicas_to_write, 0, INT32_MAX),
                 "min-slaves-to-write"));
-  t.Add(aliased(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX),
+  t.Add(Aliased(IntParam("min-replicas-max-lag", &repl.min_replicas_max_lag_s, 0, INT32_MAX),
                 "min-slaves-max-lag"));
-  t.Add(aliased(StoredInt("replica-priority", 100, 0, INT32_MAX), "slave-priority"));
+  t.Add(Aliased(StoredInt("replica-priority", 100, 0, INT32_MAX), "slave-priority"));
   t.Add({.name = "replica-serve-stale-data",
          .aliases = {"slave-serve-stale-data"},
          .get = [&repl] { return YesNo(repl.serve_stale_data); },
@@ -544,28 +546,27 @@ void Server::ApplyProcTitle() {
 }
 
 void Server::RegisterProcessParameters(ParameterTable& t) {
+  // A new OOM setting applies at once at run time (at Start when read from the config).
+  auto apply_oom = [this](bool startup) -> Status {
+    if (!startup && !ApplyOomScoreAdjForRole().ok()) {
+      return Status::InvalidArgument("Failed to set current oom_score_adj. Check server logs.");
+    }
+    return Status::Ok();
+  };
   t.Add({.name = "oom-score-adj",
          .get = [this] { return FormatOomScoreAdjMode(oom_.mode); },
-         .set = [this](std::string_view v, bool startup) -> Status {
+         .set = [this, apply_oom](std::string_view v, bool startup) -> Status {
            OomScoreAdjMode mode;
            CAIRN_RETURN_IF_ERROR(ParseOomScoreAdjMode(v, &mode));
            oom_.mode = mode;
-           if (!startup && !ApplyOomScoreAdjForRole().ok()) {
-             return Status::InvalidArgument(
-                 "Failed to set current oom_score_adj. Check server logs.");
-           }
-           return Status::Ok();
+           return apply_oom(startup);
          }});
   t.Add({.name = "oom-score-adj-values",
          .flags = Parameter::kMultiArg,
          .get = [this] { return FormatOomScoreAdjValues(oom_.values); },
-         .set = [this](std::string_view v, bool startup) -> Status {
+         .set = [this, apply_oom](std::string_view v, bool startup) -> Status {
            CAIRN_RETURN_IF_ERROR(ParseOomScoreAdjValues(v, &oom_.values));
-           if (!startup && !ApplyOomScoreAdjForRole().ok()) {
-             return Status::InvalidArgument(
-                 "Failed to set current oom_score_adj. Check server logs.");
-           }
-           return Status::Ok();
+           return apply_oom(startup);
          }});
   t.Add({.name = "disable-thp",
          .flags = Parameter::kImmutable,
@@ -621,20 +622,12 @@ void Server::RegisterProcessParameters(ParameterTable& t) {
   t.Add(StoredBool("repl-disable-tcp-nodelay", false));
   t.Add(Stored("repl-diskless-load", "disabled", {"disabled", "on-empty-db", "swapdb"}));
   t.Add(StoredInt("repl-diskless-sync-max-replicas", 0, 0, INT32_MAX));
-  Parameter announce_ip = Stored("replica-announce-ip", "");
-  announce_ip.aliases = {"slave-announce-ip"};
-  t.Add(std::move(announce_ip));
-  Parameter announce_port = StoredInt("replica-announce-port", 0, 0, 65535);
-  announce_port.aliases = {"slave-announce-port"};
-  t.Add(std::move(announce_port));
+  t.Add(Aliased(Stored("replica-announce-ip", ""), "slave-announce-ip"));
+  t.Add(Aliased(StoredInt("replica-announce-port", 0, 0, 65535), "slave-announce-port"));
   t.Add(StoredBool("replica-announced", true));
   t.Add(StoredBool("replica-ignore-disk-write-errors", false));
-  Parameter ignore_maxmemory = StoredBool("replica-ignore-maxmemory", true);
-  ignore_maxmemory.aliases = {"slave-ignore-maxmemory"};
-  t.Add(std::move(ignore_maxmemory));
-  Parameter lazy_flush = StoredBool("replica-lazy-flush", false);
-  lazy_flush.aliases = {"slave-lazy-flush"};
-  t.Add(std::move(lazy_flush));
+  t.Add(Aliased(StoredBool("replica-ignore-maxmemory", true), "slave-ignore-maxmemory"));
+  t.Add(Aliased(StoredBool("replica-lazy-flush", false), "slave-lazy-flush"));
   t.Add(Stored("sanitize-dump-payload", "no", {"no", "yes", "clients"}));
   t.Add(StoredInt("socket-mark-id", 0, 0, UINT32_MAX, Parameter::kImmutable));
   Parameter syslog = StoredBool("syslog-enabled", false);
