@@ -157,8 +157,9 @@ bool MayReplicate(const Client& client, const CommandSpec& spec) {
 }
 
 // Write commands (EXEC counts when it queued one), as Redis's is_write_command.
-bool IsWrite(const Client& client, const CommandSpec& spec) {
-  if ((spec.flags & kWrite) != 0) {
+// `flags` are the command's own (CommandFlags: a script's flags for EVAL/FCALL).
+bool IsWrite(const Client& client, const CommandSpec& spec, uint32_t flags) {
+  if ((flags & kWrite) != 0) {
     return true;
   }
   if (spec.name == "exec") {
@@ -172,8 +173,8 @@ bool IsWrite(const Client& client, const CommandSpec& spec) {
 }
 
 // True when `spec` lacks `flag` or, for EXEC, a queued command does (Redis's cmd_inv_flags).
-bool LacksFlag(const Client& client, const CommandSpec& spec, uint32_t flag) {
-  if ((spec.flags & flag) == 0) {
+bool LacksFlag(const Client& client, const CommandSpec& spec, uint32_t flags, uint32_t flag) {
+  if ((flags & flag) == 0) {
     return true;
   }
   if (spec.name == "exec") {
@@ -326,11 +327,13 @@ void ProcessCommand(ServerState& server, Client& client,
   }
   engine::Keyspace& keyspace = server.keyspace();
   keyspace.SetCommandTime(server.clock().NowMs());
+  // As Redis's getCommandFlags: EVAL/EVALSHA/FCALL run with their script's own flags.
+  const uint32_t flags = Scripting::CommandFlags(server.scripting.get(), *spec, args);
   // No evictions while a snapshot loads (Redis's isSafeToPerformEvictions): the dataset is
   // incomplete and belongs to the loader.
   if (keyspace.config().maxmemory_bytes > 0 && !server.loading) {
     bool oom = !keyspace.PerformEvictions().ok();
-    bool deny = (spec->flags & kDenyOom) != 0;
+    bool deny = (flags & kDenyOom) != 0;
     // Queueing inside MULTI takes memory whatever the command, so only the commands that end
     // the transaction (or the connection) get through.
     if (in_multi && spec->name != "exec" && spec->name != "discard" && spec->name != "quit" &&
@@ -349,20 +352,21 @@ void ProcessCommand(ServerState& server, Client& client,
     }
   }
   bool obey = client.has_flag(kClientPrimary);
-  if (!obey && server.snapshots != nullptr && (IsWrite(client, *spec) || spec->name == "ping")) {
+  if (!obey && server.snapshots != nullptr &&
+      (IsWrite(client, *spec, flags) || spec->name == "ping")) {
     if (std::string refusal = server.snapshots->WriteRefusal(); !refusal.empty()) {
       Reject(server, client, spec, refusal);
       return;
     }
   }
-  if (!obey && server.replication != nullptr && IsWrite(client, *spec) &&
+  if (!obey && server.replication != nullptr && IsWrite(client, *spec, flags) &&
       !server.replication->EnoughGoodReplicas()) {
     Reject(server, client, spec, kErrNoReplicas);
     return;
   }
   // A read-only replica takes writes only from its primary.
   if (server.replication != nullptr && server.replication->RejectsWrites() &&
-      !client.has_flag(kClientPrimary) && IsWrite(client, *spec)) {
+      !client.has_flag(kClientPrimary) && IsWrite(client, *spec, flags)) {
     Reject(server, client, spec, kErrReadOnly);
     return;
   }
@@ -377,12 +381,13 @@ void ProcessCommand(ServerState& server, Client& client,
   // A replica that lost its primary (or is syncing) with replica-serve-stale-data no, and a node
   // loading a snapshot, serve only the commands flagged for it.
   if (server.replication != nullptr && server.replication->DeniesStaleData() &&
-      LacksFlag(client, *spec, kStale)) {
+      LacksFlag(client, *spec, flags, kStale)) {
     Reject(server, client, spec, kErrMasterDown);
     return;
   }
   // The AOF loader's own client (primary-flagged) is what does the loading.
-  if (server.loading && !client.has_flag(kClientPrimary) && LacksFlag(client, *spec, kLoading)) {
+  if (server.loading && !client.has_flag(kClientPrimary) &&
+      LacksFlag(client, *spec, spec->flags, kLoading)) {
     Reject(server, client, spec, kErrLoading);
     return;
   }

@@ -97,10 +97,63 @@ size_t Scripting::scripts_bytes() const {
   return bytes;
 }
 
+uint32_t Scripting::CommandFlags(const Scripting* scripting, const CommandSpec& spec,
+                                 const std::vector<std::string_view>& args) {
+  if (args.size() < 2 || (spec.name[0] != 'e' && spec.name[0] != 'f')) {
+    return spec.flags;
+  }
+  std::optional<uint32_t> script_flags;
+  if (spec.name == "eval" || spec.name == "eval_ro") {
+    if (args[1].starts_with("#!")) {
+      Result<scripting::Shebang> shebang = scripting::ParseShebang(args[1]);
+      if (shebang.ok()) {
+        script_flags = shebang->flags;
+      }
+    }
+  } else if (spec.name == "evalsha" || spec.name == "evalsha_ro") {
+    const CachedScript* script = scripting != nullptr ? scripting->Find(args[1]) : nullptr;
+    if (script != nullptr) {
+      script_flags = script->flags;
+    }
+  } else if (spec.name == "fcall" || spec.name == "fcall_ro") {
+    if (scripting != nullptr && scripting->functions_ != nullptr) {
+      if (const FunctionInfo* function = scripting->functions_->Find(args[1]);
+          function != nullptr) {
+        script_flags = function->flags;
+      }
+    }
+  }
+  if (!script_flags || (*script_flags & scripting::kScriptEvalCompat) != 0) {
+    return spec.flags;
+  }
+  // Redis's scriptFlagsToCmdFlags.
+  uint32_t flags = spec.flags & ~(kWrite | kDenyOom | kStale);
+  if ((*script_flags & (scripting::kScriptAllowOom | scripting::kScriptNoWrites)) == 0) {
+    flags |= kDenyOom;
+  }
+  if ((*script_flags & scripting::kScriptNoWrites) == 0) {
+    flags |= kWrite;
+  }
+  if ((*script_flags & scripting::kScriptAllowStale) != 0) {
+    flags |= kStale;
+  }
+  return flags;
+}
+
 std::string Scripting::CheckBeforeRun(const Client& caller, uint32_t flags, bool read_only) {
   bool obey = caller.has_flag(kClientPrimary);
-  if ((flags & scripting::kScriptEvalCompat) != 0 || obey) {
+  bool running_stale =
+      server_.replication != nullptr && server_.replication->DeniesStaleData() && !obey;
+  if ((flags & scripting::kScriptEvalCompat) != 0) {
+    // Redis: a script without a shebang never starts on a stale replica.
+    return running_stale ? kErrMasterDown : "";
+  }
+  if (obey) {
     return "";
+  }
+  if (running_stale && (flags & scripting::kScriptAllowStale) == 0) {
+    return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and "
+           "'allow-stale' flag is not set";
   }
   bool oom = server_.keyspace().config().maxmemory_bytes > 0 &&
              !server_.keyspace().PerformEvictions().ok();
@@ -249,9 +302,23 @@ std::string Scripting::CheckCommand(const CommandSpec& spec,
   if (!denied.empty()) {
     return denied;
   }
-  if ((spec.flags & kWrite) == 0) {
-    return "";
+  if ((spec.flags & kWrite) != 0) {
+    std::string refused = CheckWrite(spec);
+    if (!refused.empty()) {
+      return refused;
+    }
   }
+  // Redis's scriptVerifyAllowStale: an allow-stale script on a stale replica runs only the
+  // commands flagged stale.
+  if (server_.replication != nullptr && server_.replication->DeniesStaleData() &&
+      (spec.flags & kStale) == 0) {
+    return "-ERR Can not execute the command on a stale replica\r\n";
+  }
+  return "";
+}
+
+// CheckCommand's checks for a write command, in scriptCall's order.
+std::string Scripting::CheckWrite(const CommandSpec& spec) {
   if (run_->read_only) {
     return "-ERR Write commands are not allowed from read-only scripts.\r\n";
   }

@@ -93,6 +93,19 @@ class Scripting final : public scripting::ScriptHost {
   // SCRIPT KILL / FUNCTION KILL: the reply text ("" = OK).
   std::string Kill(bool is_eval);
 
+  // The command flags EVAL, EVALSHA, FCALL (and their _RO forms) run with, as Redis's
+  // getCommandFlags: a script with a shebang (or any function) replaces the table's write,
+  // deny-oom and stale flags by what its own flags imply (no-writes, allow-oom, allow-stale); a
+  // script without one, or one not cached (EVALSHA) or not found (FCALL), keeps `spec`'s.
+  // Other commands get `spec.flags`. `args` is the whole command; `scripting` may be null (no
+  // script or function used yet).
+  static uint32_t CommandFlags(const Scripting* scripting, const CommandSpec& spec,
+                               const std::vector<std::string_view>& args);
+
+  // The checks of CheckCommand that apply to write commands (read-only script, MISCONF,
+  // READONLY replica, OOM); the error reply or "".
+  std::string CheckWrite(const CommandSpec& spec);
+
   // Checks the run-level conditions Redis checks before a flagged script starts
   // (scriptPrepareForRun); returns the error reply text or "".
   std::string CheckBeforeRun(const Client& caller, uint32_t flags, bool read_only);

@@ -91,6 +91,16 @@ STALE_PROBES = [
     ["MULTI"], ["GET", "k"], ["EXEC"], ["MULTI"], ["CONFIG", "GET", "maxclients"], ["EXEC"],
     ["SUBSCRIBE", "ch"], ["UNSUBSCRIBE"], ["LASTSAVE"], ["HELLO", "2"],
     ["KEYS", "*"], ["TYPE", "k"], ["XADD", "s", "*", "f", "v"], ["PUBLISH", "ch", "m"],
+    # Scripts: Redis's getCommandFlags (a shebang's flags decide write/stale) and
+    # scriptPrepareForRun (no shebang: never on a stale replica), then per-command checks.
+    ["EVAL", "return 1", "0"], ["EVAL", "return redis.call('get','x')", "0"],
+    ["EVAL", "#!lua\nreturn 1", "0"], ["EVAL", "#!lua flags=allow-stale\nreturn 1", "0"],
+    ["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+    ["EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('get','x')", "0"],
+    ["EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('ping')", "0"],
+    ["EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('echo','e')", "0"],
+    ["EVAL_RO", "return 1", "0"], ["EVAL_RO", "#!lua flags=no-writes,allow-stale\nreturn 5", "0"],
+    ["EVALSHA", "0123456789012345678901234567890123456789", "0"], ["FCALL", "f", "0"],
 ]
 
 
