@@ -99,7 +99,8 @@ size_t Scripting::scripts_bytes() const {
 
 uint32_t Scripting::CommandFlags(const Scripting* scripting, const CommandSpec& spec,
                                  const std::vector<std::string_view>& args) {
-  if (args.size() < 2 || (spec.name[0] != 'e' && spec.name[0] != 'f')) {
+  // Only the eval and fcall families have no-mandatory-keys: one bit test for every other command.
+  if (args.size() < 2 || (spec.flags & kNoMandatoryKeys) == 0) {
     return spec.flags;
   }
   std::optional<uint32_t> script_flags;

@@ -79,8 +79,8 @@ class BackgroundSave {
   void CloseReport();
 
   pid_t pid_ = -1;
-  int report_fd_ = -1;
-  int64_t last_cow_bytes_ = 0;  // read end of the pipe the child writes its copy-on-write size to
+  int report_fd_ = -1;          // read end of the pipe the child writes its copy-on-write size to
+  int64_t last_cow_bytes_ = 0;  // cow_bytes of the last child that succeeded
   int64_t started_ms_ = 0;
 };
 

@@ -48,10 +48,11 @@ Parameter Stored(std::string name, std::string value, std::vector<std::string> a
   return p;
 }
 
-Parameter StoredBool(std::string name, bool value) {
+Parameter StoredBool(std::string name, bool value, uint32_t flags = Parameter::kNone) {
   auto held = std::make_shared<bool>(value);
   Parameter p;
   p.name = std::move(name);
+  p.flags = flags;
   p.get = [held] { return YesNo(*held); };
   auto setter = BoolSetter(held.get());
   p.set = [held, setter](std::string_view v, bool s) { return setter(v, s); };
@@ -418,17 +419,6 @@ void Server::RegisterParameters() {
              [this](std::string_view v, bool startup) {
                return BoolSetter(&keyspace_->config().active_rehashing)(v, startup);
              }});
-  // As Redis 7: jemalloc purges dirty pages in its own threads rather than inside a malloc or
-  // free on the command thread. Applied at Start, and at once by CONFIG SET.
-  t.Add({.name = "jemalloc-bg-thread",
-         .get = [this] { return YesNo(jemalloc_bg_thread_); },
-         .set = [this](std::string_view v, bool startup) -> Status {
-           CAIRN_RETURN_IF_ERROR(BoolSetter(&jemalloc_bg_thread_)(v, startup));
-           if (!startup) {
-             SetAllocatorBackgroundThread(jemalloc_bg_thread_);
-           }
-           return Status::Ok();
-         }});
   t.Add(StoredBool("lazyfree-lazy-eviction", false));
   t.Add(StoredBool("lazyfree-lazy-expire", false));
   t.Add(StoredBool("lazyfree-lazy-server-del", false));
@@ -568,14 +558,25 @@ void Server::RegisterProcessParameters(ParameterTable& t) {
            CAIRN_RETURN_IF_ERROR(ParseOomScoreAdjValues(v, &oom_.values));
            return apply_oom(startup);
          }});
+  // As Redis 7: jemalloc purges dirty pages in its own threads rather than inside a malloc or
+  // free on the command thread. Applied at Start, and at once by CONFIG SET.
+  t.Add({.name = "jemalloc-bg-thread",
+         .get = [this] { return YesNo(jemalloc_bg_thread_); },
+         .set = [this](std::string_view v, bool startup) -> Status {
+           CAIRN_RETURN_IF_ERROR(BoolSetter(&jemalloc_bg_thread_)(v, startup));
+           if (!startup) {
+             SetAllocatorBackgroundThread(jemalloc_bg_thread_);
+           }
+           return Status::Ok();
+         }});
   t.Add({.name = "disable-thp",
          .flags = Parameter::kImmutable,
          .get = [this] { return YesNo(disable_thp_); },
          .set = BoolSetter(&disable_thp_)});
-  auto activedefrag = std::make_shared<bool>(false);
+  // Never on: the stock jemalloc lacks what active defragmentation needs (Redis's text).
   t.Add({.name = "activedefrag",
-         .get = [activedefrag] { return YesNo(*activedefrag); },
-         .set = [activedefrag](std::string_view v, bool startup) -> Status {
+         .get = [] { return YesNo(false); },
+         .set = [](std::string_view v, bool startup) -> Status {
            bool on = false;
            CAIRN_RETURN_IF_ERROR(BoolSetter(&on)(v, startup));
            if (on) {
@@ -584,7 +585,6 @@ void Server::RegisterProcessParameters(ParameterTable& t) {
                  "with a modified Jemalloc like the one shipped by default with the Redis source "
                  "distribution");
            }
-           *activedefrag = false;
            return Status::Ok();
          }});
   t.Add(StoredInt("active-defrag-cycle-min", 1, 1, 99));
@@ -630,9 +630,7 @@ void Server::RegisterProcessParameters(ParameterTable& t) {
   t.Add(Aliased(StoredBool("replica-lazy-flush", false), "slave-lazy-flush"));
   t.Add(Stored("sanitize-dump-payload", "no", {"no", "yes", "clients"}));
   t.Add(StoredInt("socket-mark-id", 0, 0, UINT32_MAX, Parameter::kImmutable));
-  Parameter syslog = StoredBool("syslog-enabled", false);
-  syslog.flags = Parameter::kImmutable;
-  t.Add(std::move(syslog));
+  t.Add(StoredBool("syslog-enabled", false, Parameter::kImmutable));
   t.Add(Stored(
       "syslog-facility", "local0",
       {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"},

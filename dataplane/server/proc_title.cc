@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 extern char** environ;
 
@@ -14,6 +15,17 @@ namespace {
 
 char* g_area = nullptr;  // argv[0], the start of the rewritable area
 size_t g_area_size = 0;  // bytes up to the end of the last contiguous argv/environ string
+
+// proc-title-template's variable names and the fields that hold their values.
+constexpr std::pair<std::string_view, std::string ProcTitleVariables::*> kVariables[] = {
+    {"title", &ProcTitleVariables::title},
+    {"listen-addr", &ProcTitleVariables::listen_addr},
+    {"server-mode", &ProcTitleVariables::server_mode},
+    {"port", &ProcTitleVariables::port},
+    {"tls-port", &ProcTitleVariables::tls_port},
+    {"unixsocket", &ProcTitleVariables::unixsocket},
+    {"config-file", &ProcTitleVariables::config_file},
+};
 
 }  // namespace
 
@@ -39,23 +51,16 @@ std::optional<std::string> ExpandProcTitleTemplate(std::string_view tmpl,
       return std::nullopt;
     }
     std::string_view name = tmpl.substr(i + 1, close - i - 1);
-    if (name == "title") {
-      out += vars.title;
-    } else if (name == "listen-addr") {
-      out += vars.listen_addr;
-    } else if (name == "server-mode") {
-      out += vars.server_mode;
-    } else if (name == "port") {
-      out += vars.port;
-    } else if (name == "tls-port") {
-      out += vars.tls_port;
-    } else if (name == "unixsocket") {
-      out += vars.unixsocket;
-    } else if (name == "config-file") {
-      out += vars.config_file;
-    } else {
+    const std::string* value = nullptr;
+    for (const auto& [known, member] : kVariables) {
+      if (name == known) {
+        value = &(vars.*member);
+      }
+    }
+    if (value == nullptr) {
       return std::nullopt;
     }
+    out += *value;
     i = close + 1;
   }
   size_t first = out.find_first_not_of(' ');

@@ -536,8 +536,12 @@ void Server::CloseStalledHandshakes() {
   }
 }
 
+OomClass Server::RoleOomClass() const {
+  return replication_->is_replica() ? OomClass::kReplica : OomClass::kPrimary;
+}
+
 Status Server::ApplyOomScoreAdjForRole() {
-  oom_class_ = replication_->is_replica() ? OomClass::kReplica : OomClass::kPrimary;
+  oom_class_ = RoleOomClass();
   Status s = ApplyOomScoreAdj(oom_, oom_class_);
   if (!s.ok()) {
     spdlog::warn("{}", s.message());
@@ -570,7 +574,7 @@ void Server::Cron() {
   replication_->Cron();
   CloseTimedOutClients();
   CloseStalledHandshakes();
-  if ((replication_->is_replica() ? OomClass::kReplica : OomClass::kPrimary) != oom_class_) {
+  if (RoleOomClass() != oom_class_) {
     (void)ApplyOomScoreAdjForRole();
   }
   int64_t now = clock_.NowMs();

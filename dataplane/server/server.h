@@ -108,6 +108,8 @@ class Server final {
   // Applies oom-score-adj for this process's role (replica or primary); logs a failure and
   // returns it. Called at Start, on CONFIG SET and from Cron when the role changed.
   Status ApplyOomScoreAdjForRole();
+  // The oom-score-adj-values class of this process's role now.
+  OomClass RoleOomClass() const;
   void BeforeSleep();
   void CloseTimedOutClients();
   // Blocked clients: replies to timed-out ones and runs the input pipelined behind any client
